@@ -1,0 +1,73 @@
+//! Running scenarios headless: one run, or many in parallel (rayon). Each run builds its
+//! own world, so runs share nothing and the results do not depend on the thread count.
+
+use std::time::Instant;
+
+use rayon::prelude::*;
+
+use crate::metrics::{EngineFigures, Recorder, RunSummary};
+use crate::model::topology::World;
+use crate::scenario::Scenario;
+use crate::sim::Simulation;
+
+/// What one headless run produced.
+pub struct RunOutput {
+    /// The headline figures (what `summary.json` holds).
+    pub summary: RunSummary,
+    /// The finished world, with its recorder (series and decisions).
+    pub world: World,
+}
+
+impl RunOutput {
+    /// The recorder with every interval and decision.
+    pub fn recorder(&self) -> &Recorder {
+        self.world.recorder()
+    }
+}
+
+/// A run could not be built (the scenario passed validation, so this is rare).
+#[derive(Debug, thiserror::Error)]
+#[error("cannot build the simulation: {0}")]
+pub struct RunError(String);
+
+/// Runs `scenario` to its end with the seed in its file.
+pub fn run(scenario: &Scenario) -> Result<RunOutput, RunError> {
+    let wall = Instant::now();
+    let world = World::new(scenario.world_config()).map_err(|e| RunError(e.to_string()))?;
+    let mut sim = Simulation::new(world, scenario.end());
+    sim.run();
+    let stats = sim.stats();
+    let wall_secs = wall.elapsed().as_secs_f64();
+    let world = sim.into_model();
+    let arrived = world.recorder().rows().iter().map(|r| r.arrivals).sum::<u64>();
+    let per_sec = |n: f64| if wall_secs > 0.0 { n / wall_secs } else { 0.0 };
+    let engine = EngineFigures {
+        events: stats.events,
+        peak_pending_events: stats.peak_pending,
+        wall_secs,
+        events_per_sec: per_sec(stats.events as f64),
+        requests_per_sec: per_sec(arrived as f64),
+    };
+    let f = &scenario.file;
+    let summary = RunSummary::from_recorder(
+        world.recorder(),
+        &f.name,
+        f.seed,
+        &world.clock().to_string(),
+        f.duration_secs,
+        engine,
+    );
+    Ok(RunOutput { summary, world })
+}
+
+/// Runs `scenario` once per seed, in parallel; results come back in seed order.
+pub fn replicate(scenario: &Scenario, seeds: &[u64]) -> Result<Vec<RunOutput>, RunError> {
+    seeds
+        .par_iter()
+        .map(|&seed| {
+            let mut s = scenario.clone();
+            s.file.seed = seed;
+            run(&s)
+        })
+        .collect()
+}

@@ -1,0 +1,106 @@
+//! The command line: `run`, `check`, and (with the `gui` feature) the app.
+//!
+//! Exit codes: 0 success; 2 bad input (arguments, scenario files, an output directory that
+//! cannot be written); 1 anything else.
+
+mod run;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// A deterministic simulator of cloud architectures: pools, balancers, scaling, costs.
+#[derive(Parser, Debug)]
+#[command(name = "scalesim", version, about, long_about = None)]
+pub struct Args {
+    /// What to do (default: open the app).
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// The subcommands.
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run one scenario headless: a summary on stdout, series.csv, summary.json,
+    /// decisions.csv and scenario.ron in the output directory.
+    Run(run::RunArgs),
+    /// Check scenario files; prints every problem with file:line:column.
+    Check {
+        /// Scenario files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Open the desktop app, optionally with a scenario.
+    Gui {
+        /// A scenario file to open.
+        file: Option<PathBuf>,
+    },
+}
+
+/// A failure with the exit code it deserves.
+#[derive(Debug)]
+pub enum Failure {
+    /// The user's input is wrong (exit 2).
+    Input(anyhow::Error),
+    /// Something else went wrong (exit 1).
+    Internal(anyhow::Error),
+}
+
+/// Parses the process arguments and runs; returns the exit code.
+pub fn main() -> ExitCode {
+    let args = match Args::try_parse() {
+        Ok(a) => a,
+        Err(e) => {
+            // clap prints help/version to stdout (exit 0) and usage errors to stderr (exit 2).
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    match dispatch(args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Input(e)) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+        Err(Failure::Internal(e)) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn dispatch(args: Args) -> Result<(), Failure> {
+    match args.command {
+        Some(Command::Run(a)) => run::run(a),
+        Some(Command::Check { files }) => check(&files),
+        Some(Command::Gui { file }) => gui(file),
+        None => gui(None),
+    }
+}
+
+fn check(files: &[PathBuf]) -> Result<(), Failure> {
+    let mut bad = 0;
+    for f in files {
+        match crate::scenario::load(f) {
+            Ok(s) => println!("{}: ok ({}, {} pool(s), {} s)", f.display(), s.file.name, s.pools.len(), s.file.duration_secs),
+            Err(e) => {
+                eprintln!("{e}");
+                bad += 1;
+            }
+        }
+    }
+    if bad > 0 {
+        Err(Failure::Input(anyhow::anyhow!("{bad} of {} scenario file(s) have problems", files.len())))
+    } else {
+        Ok(())
+    }
+}
+
+fn gui(file: Option<PathBuf>) -> Result<(), Failure> {
+    let _ = file;
+    Err(Failure::Input(anyhow::anyhow!(
+        "the desktop app is not part of this build yet; run a scenario headless with \
+         `scalesim run scenarios/monday-spike.ron`"
+    )))
+}

@@ -1,0 +1,163 @@
+//! `scalesim run`: one headless run.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, anyhow};
+use clap::Args;
+
+use super::Failure;
+use crate::metrics::{RunSummary, output};
+
+/// Arguments of `scalesim run`.
+#[derive(Args, Debug)]
+pub struct RunArgs {
+    /// The scenario file.
+    pub file: PathBuf,
+    /// Seed for every random stream (default: the scenario's).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Simulated seconds to run (default: the scenario's `duration_secs`).
+    #[arg(long, value_name = "SECS")]
+    pub duration: Option<f64>,
+    /// Directory for the output files (default: out/<scenario name>).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+pub(super) fn run(a: RunArgs) -> Result<(), Failure> {
+    let (mut file, source) = crate::scenario::read(&a.file).map_err(|e| Failure::Input(anyhow!("{e}")))?;
+    if let Some(seed) = a.seed {
+        file.seed = seed;
+    }
+    if let Some(d) = a.duration {
+        if !(d.is_finite() && d > 0.0) {
+            return Err(Failure::Input(anyhow!("--duration must be a number of seconds > 0, got {d}")));
+        }
+        file.duration_secs = d;
+    }
+    let scenario = crate::scenario::Scenario::validate(file, &source).map_err(|e| Failure::Input(anyhow!("{e}")))?;
+    let out = a.out.unwrap_or_else(|| Path::new("out").join(sanitize(&scenario.file.name)));
+    // Fail before a long run, not after it.
+    std::fs::create_dir_all(&out)
+        .with_context(|| format!("cannot create the output directory {}", out.display()))
+        .map_err(Failure::Input)?;
+    let scenario_ron = scenario.to_ron().map_err(|e| Failure::Internal(anyhow!("cannot write the scenario back as RON: {e}")))?;
+    let result = crate::batch::run(&scenario).map_err(|e| Failure::Internal(e.into()))?;
+    let rec = result.recorder();
+    let files: [(&str, String); 4] = [
+        ("series.csv", output::series_csv(rec.rows(), rec.pool_names(), scenario.clock)),
+        ("decisions.csv", output::decisions_csv(rec.decisions())),
+        (
+            "summary.json",
+            output::summary_json(&result.summary).map_err(|e| Failure::Internal(e.into()))?,
+        ),
+        ("scenario.ron", scenario_ron),
+    ];
+    for (name, text) in &files {
+        let path = out.join(name);
+        output::write_atomic(&path, text.as_bytes())
+            .with_context(|| format!("cannot write {}", path.display()))
+            .map_err(Failure::Input)?;
+    }
+    if !a.quiet {
+        print!("{}", table(&result.summary, &out));
+    }
+    Ok(())
+}
+
+/// A file-name-safe version of a scenario name.
+fn sanitize(name: &str) -> String {
+    let s: String = name.chars().map(|c| if c.is_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect();
+    if s.is_empty() { "run".into() } else { s }
+}
+
+/// Groups digits by thousands: 1234567 -> "1,234,567".
+fn thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::with_capacity(s.len() + s.len() / 3);
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn pct(part: u64, whole: u64) -> f64 {
+    if whole == 0 { 0.0 } else { 100.0 * part as f64 / whole as f64 }
+}
+
+/// The summary table printed after a run.
+pub fn table(s: &RunSummary, out: &Path) -> String {
+    let r = &s.requests;
+    let d = &r.dropped_by_reason;
+    let l = &s.latency_secs;
+    let h = (s.duration_secs / 3600.0).floor();
+    let m = ((s.duration_secs - h * 3600.0) / 60.0).round();
+    let mut t = String::new();
+    t += &format!(
+        "{}  (seed {}, from {} for {}h{:02}m = {} s simulated)\n",
+        s.scenario, s.seed, s.start, h, m, s.duration_secs
+    );
+    t += &format!(
+        "  requests   {} arrived, {} completed, {} dropped ({:.2}%), {} in flight at the end\n",
+        thousands(r.arrived),
+        thousands(r.completed),
+        thousands(r.dropped),
+        pct(r.dropped, r.arrived),
+        thousands(r.in_flight)
+    );
+    if r.dropped > 0 {
+        t += &format!(
+            "  drops      queue full {}, no capacity {}, timeout {}, failure {}\n",
+            thousands(d.queue_full),
+            thousands(d.no_capacity),
+            thousands(d.timeout),
+            thousands(d.failure)
+        );
+    }
+    t += &format!(
+        "  latency    mean {:.3} s  p50 {:.3}  p90 {:.3}  p95 {:.3}  p99 {:.3}  p99.9 {:.3}  max {:.3}\n",
+        l.mean, l.p50, l.p90, l.p95, l.p99, l.p999, l.max
+    );
+    let slo = &s.slo;
+    t += &format!(
+        "  SLO        {}% within {} s: {:.2}% of requests ({}), {} s in violation ({} intervals)\n",
+        slo.percentile,
+        slo.latency_secs,
+        100.0 * slo.within_target_fraction,
+        if slo.met { "met" } else { "NOT met" },
+        slo.violation_secs,
+        slo.violation_intervals
+    );
+    let i = &s.instances;
+    t += &format!(
+        "  instances  max {}, {} launched, {:.1} instance-hours, {} capacity changes\n",
+        i.max, i.launched, i.instance_hours, i.scaling_actions
+    );
+    for p in &s.pools {
+        t += &format!(
+            "    {:<10} max {:>3}  {:>8.1} inst-h  utilisation {:>5.1}%  ${:.2}\n",
+            p.name,
+            p.max_instances,
+            p.instance_hours,
+            100.0 * p.utilisation_mean,
+            p.cost_usd
+        );
+    }
+    t += &format!("  cost       ${:.2} (${:.3} per million requests)\n", s.cost_usd, s.cost_per_million_requests_usd);
+    let e = &s.engine;
+    t += &format!(
+        "  engine     {} events in {:.2} s: {:.2} M events/s, {:.2} M requests/s\n",
+        thousands(e.events),
+        e.wall_secs,
+        e.events_per_sec / 1e6,
+        e.requests_per_sec / 1e6
+    );
+    t += &format!("  files      {}/{{series.csv, summary.json, decisions.csv, scenario.ron}}\n", out.display());
+    t
+}

@@ -1,0 +1,140 @@
+//! Writing results: `series.csv`, `decisions.csv`, `summary.json`, each written to a
+//! temporary file beside the target and renamed, so a reader never sees half a file.
+
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::Path;
+
+use super::recorder::{Decision, IntervalRow};
+use super::summary::RunSummary;
+use super::DropReason;
+use crate::model::clock::WeekClock;
+use crate::sim::SimTime;
+
+/// Writes `bytes` to `path` atomically: a temporary file in the same directory, flushed
+/// to disk, then renamed over the target.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// `series.csv`: one row per interval with a header row. `time_secs` is the interval's
+/// start; pools get their own columns when there is more than one.
+pub fn series_csv(rows: &[IntervalRow], pool_names: &[String], clock: WeekClock) -> String {
+    let mut out = String::with_capacity(rows.len() * 256 + 512);
+    out.push_str(
+        "time_secs,clock,offered_per_sec,arrivals_per_sec,completed,",
+    );
+    for r in DropReason::ALL {
+        let _ = write!(out, "dropped_{},", r.as_str());
+    }
+    out.push_str(
+        "in_flight,in_flight_mean,latency_mean_secs,latency_p50_secs,latency_p90_secs,latency_p95_secs,\
+         latency_p99_secs,latency_max_secs,within_slo,instances_booting,instances_in_service,\
+         instances_draining,desired,capacity_per_sec,utilisation,queue_mean,cost_usd,cost_usd_per_hour,\
+         cost_cumulative_usd",
+    );
+    let per_pool = pool_names.len() > 1;
+    if per_pool {
+        for p in pool_names {
+            for col in ["booting", "in_service", "draining", "desired", "capacity_per_sec", "utilisation", "queue_mean"] {
+                let _ = write!(out, ",{p}_{col}");
+            }
+        }
+    }
+    out.push('\n');
+    for r in rows {
+        let sum = |f: fn(&super::PoolRow) -> u32| r.pools.iter().map(f).sum::<u32>();
+        let _ = write!(
+            out,
+            "{},{},{:.3},{:.3},{},",
+            fmt_secs(r.start_secs),
+            clock.label(SimTime::from_secs_f64(r.start_secs)),
+            r.offered_per_sec,
+            r.arrivals_per_sec(),
+            r.completed
+        );
+        for d in r.drops {
+            let _ = write!(out, "{d},");
+        }
+        let l = &r.latency;
+        let _ = write!(
+            out,
+            "{},{:.3},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6},{:.5},{},{},{},{},{:.3},{:.5},{:.3},{:.6},{:.4},{:.6}",
+            r.in_flight,
+            r.in_flight_mean,
+            l.mean,
+            l.p50,
+            l.p90,
+            l.p95,
+            l.p99,
+            l.max,
+            r.within_slo,
+            sum(|p| p.snapshot.booting),
+            sum(|p| p.snapshot.in_service),
+            sum(|p| p.snapshot.draining),
+            sum(|p| p.snapshot.desired),
+            r.capacity_per_sec(),
+            r.utilisation,
+            r.queue_mean,
+            r.cost_usd,
+            r.cost_usd_per_hour(),
+            r.cost_cumulative_usd
+        );
+        if per_pool {
+            for p in &r.pools {
+                let s = &p.snapshot;
+                let _ = write!(
+                    out,
+                    ",{},{},{},{},{:.3},{:.5},{:.3}",
+                    s.booting, s.in_service, s.draining, s.desired, s.capacity_per_sec, p.utilisation, p.queue_mean
+                );
+            }
+        }
+        out.push('\n');
+    }
+    out
+}
+
+fn fmt_secs(s: f64) -> String {
+    if s.fract() == 0.0 { format!("{s:.0}") } else { format!("{s:.3}") }
+}
+
+/// `decisions.csv`: every capacity decision with its reason.
+pub fn decisions_csv(decisions: &[Decision]) -> String {
+    let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
+    // Writing to a Vec cannot fail; errors would only come from the sink.
+    let _ = w.write_record(["time_secs", "clock", "pool", "policy", "from", "to", "reason"]);
+    for d in decisions {
+        let _ = w.write_record([
+            fmt_secs(d.time_secs),
+            d.clock.clone(),
+            d.pool.clone(),
+            d.policy.clone(),
+            d.from.to_string(),
+            d.to.to_string(),
+            d.reason.clone(),
+        ]);
+    }
+    let bytes = w.into_inner().unwrap_or_default();
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+/// `summary.json`, pretty-printed.
+pub fn summary_json(summary: &RunSummary) -> Result<String, serde_json::Error> {
+    serde_json::to_string_pretty(summary).map(|mut s| {
+        s.push('\n');
+        s
+    })
+}

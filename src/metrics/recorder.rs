@@ -1,0 +1,535 @@
+//! The recorder the model reports to as events happen. Counters and histograms are per
+//! interval; levels (requests in flight, busy workers, queue lengths, live instances) are
+//! integrated over time so averages are exact, not sampled.
+
+use serde::Serialize;
+
+use super::DropReason;
+use super::histogram::LatencyHistogram;
+use crate::sim::{SimDuration, SimTime};
+
+/// The service-level objective: `percentile` % of requests end within `latency_secs`.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct SloTarget {
+    /// The latency target in seconds.
+    pub latency_secs: f64,
+    /// The share of requests (in percent, e.g. 99) that must meet it.
+    pub percentile: f64,
+}
+
+/// A level that changes at events, integrated over time (count x nanoseconds).
+#[derive(Clone, Copy, Debug, Default)]
+struct Level {
+    value: u64,
+    since: u64,
+    area: u128,
+}
+
+impl Level {
+    #[inline]
+    fn settle(&mut self, now: SimTime) {
+        let now = now.as_nanos();
+        if now > self.since {
+            self.area += u128::from(self.value) * u128::from(now - self.since);
+            self.since = now;
+        }
+    }
+
+    #[inline]
+    fn add(&mut self, now: SimTime, delta: u64) {
+        self.settle(now);
+        self.value += delta;
+    }
+
+    #[inline]
+    fn sub(&mut self, now: SimTime, delta: u64) {
+        self.settle(now);
+        self.value = self.value.saturating_sub(delta);
+    }
+
+    /// The area since the last take, and a fresh start.
+    fn take(&mut self, now: SimTime) -> u128 {
+        self.settle(now);
+        std::mem::take(&mut self.area)
+    }
+}
+
+/// Counters of one interval (or the whole run).
+#[derive(Clone, Copy, Debug, Default)]
+struct Counts {
+    arrivals: u64,
+    completed: u64,
+    drops: [u64; 4],
+    within_slo: u64,
+    latency_sum_ns: u128,
+    wait_sum_ns: u128,
+    started: u64,
+}
+
+impl Counts {
+    fn absorb(&mut self, o: &Counts) {
+        self.arrivals += o.arrivals;
+        self.completed += o.completed;
+        for (a, b) in self.drops.iter_mut().zip(o.drops) {
+            *a += b;
+        }
+        self.within_slo += o.within_slo;
+        self.latency_sum_ns += o.latency_sum_ns;
+        self.wait_sum_ns += o.wait_sum_ns;
+        self.started += o.started;
+    }
+
+    fn dropped(&self) -> u64 {
+        self.drops.iter().sum()
+    }
+}
+
+/// Per-pool levels.
+#[derive(Clone, Debug, Default)]
+struct PoolLevels {
+    busy: Level,
+    queued: Level,
+    /// Workers of instances that can work (in service or draining).
+    workers: Level,
+    /// Instances that are billed (booting, in service, draining).
+    live: Level,
+    busy_area_run: u128,
+    workers_area_run: u128,
+    live_area_run: u128,
+    max_live: u64,
+    cost_usd: f64,
+}
+
+/// What the model tells the recorder about a pool at the end of an interval.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct PoolSnapshot {
+    /// Instances booting.
+    pub booting: u32,
+    /// Instances in service.
+    pub in_service: u32,
+    /// Instances draining.
+    pub draining: u32,
+    /// The pool's desired capacity.
+    pub desired: u32,
+    /// Requests per second the in-service instances can serve at 100 % utilisation.
+    pub capacity_per_sec: f64,
+}
+
+/// Latency figures of a set of completed requests, in seconds (zeros when there are none).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct LatencyStats {
+    /// Mean.
+    pub mean: f64,
+    /// Median.
+    pub p50: f64,
+    /// 90th percentile.
+    pub p90: f64,
+    /// 95th percentile.
+    pub p95: f64,
+    /// 99th percentile.
+    pub p99: f64,
+    /// Slowest.
+    pub max: f64,
+}
+
+/// One pool's figures over one interval.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct PoolRow {
+    /// Its state at the end of the interval.
+    pub snapshot: PoolSnapshot,
+    /// Busy workers / workers able to work, averaged over the interval (0..=1).
+    pub utilisation: f64,
+    /// Mean number of queued requests over the interval.
+    pub queue_mean: f64,
+}
+
+/// Everything recorded over one interval of simulated time.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct IntervalRow {
+    /// Start, in seconds after the run start.
+    pub start_secs: f64,
+    /// End, in seconds after the run start.
+    pub end_secs: f64,
+    /// The rate curve's mean over the interval (requests per second).
+    pub offered_per_sec: f64,
+    /// Requests that arrived.
+    pub arrivals: u64,
+    /// Requests completed.
+    pub completed: u64,
+    /// Requests dropped, by reason (in [`DropReason::ALL`] order).
+    pub drops: [u64; 4],
+    /// Requests in the system at the end of the interval.
+    pub in_flight: u64,
+    /// Mean number of requests in the system over the interval.
+    pub in_flight_mean: f64,
+    /// Latency of requests completed in the interval.
+    pub latency: LatencyStats,
+    /// Share of requests that ended in the interval (completed or dropped) that completed
+    /// within the SLO latency; 1 when none ended.
+    pub within_slo: f64,
+    /// Busy workers / workers able to work, over all pools.
+    pub utilisation: f64,
+    /// Mean number of queued requests, over all pools.
+    pub queue_mean: f64,
+    /// Dollars billed for the interval.
+    pub cost_usd: f64,
+    /// Dollars billed since the start.
+    pub cost_cumulative_usd: f64,
+    /// Each pool's figures, in scenario order.
+    pub pools: Vec<PoolRow>,
+}
+
+impl IntervalRow {
+    /// Requests dropped for any reason.
+    pub fn dropped(&self) -> u64 {
+        self.drops.iter().sum()
+    }
+
+    /// Requests per second that arrived.
+    pub fn arrivals_per_sec(&self) -> f64 {
+        self.arrivals as f64 / (self.end_secs - self.start_secs).max(f64::MIN_POSITIVE)
+    }
+
+    /// Instances in service over all pools.
+    pub fn in_service(&self) -> u32 {
+        self.pools.iter().map(|p| p.snapshot.in_service).sum()
+    }
+
+    /// Serving capacity over all pools, requests per second.
+    pub fn capacity_per_sec(&self) -> f64 {
+        self.pools.iter().map(|p| p.snapshot.capacity_per_sec).sum()
+    }
+
+    /// Dollars per hour at the interval's average spend.
+    pub fn cost_usd_per_hour(&self) -> f64 {
+        self.cost_usd * 3600.0 / (self.end_secs - self.start_secs).max(f64::MIN_POSITIVE)
+    }
+}
+
+/// A change of capacity, or one that was wanted and held back.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Decision {
+    /// When, in seconds after the start.
+    pub time_secs: f64,
+    /// When, on the simulated clock ("Mon 08:31:00").
+    pub clock: String,
+    /// Which pool.
+    pub pool: String,
+    /// Who decided ("schedule", or an autoscaling policy).
+    pub policy: String,
+    /// Desired capacity before.
+    pub from: u32,
+    /// Desired capacity after.
+    pub to: u32,
+    /// Why, in words.
+    pub reason: String,
+}
+
+/// Collects everything a run reports.
+pub struct Recorder {
+    interval: SimDuration,
+    interval_start: SimTime,
+    slo: SloTarget,
+    slo_nanos: u64,
+    cur: Counts,
+    total: Counts,
+    hist_interval: LatencyHistogram,
+    hist_run: LatencyHistogram,
+    in_flight: Level,
+    in_flight_area_run: u128,
+    pools: Vec<PoolLevels>,
+    pool_names: Vec<String>,
+    cost_interval_usd: f64,
+    cost_total_usd: f64,
+    rows: Vec<IntervalRow>,
+    decisions: Vec<Decision>,
+    launched: u64,
+    live_total: u64,
+    max_live_total: u64,
+}
+
+impl Recorder {
+    /// A recorder for pools named `pool_names`, closing an interval every `interval`.
+    pub fn new(pool_names: Vec<String>, interval: SimDuration, slo: SloTarget) -> Recorder {
+        Recorder {
+            interval,
+            interval_start: SimTime::ZERO,
+            slo,
+            slo_nanos: SimDuration::from_secs_f64(slo.latency_secs).as_nanos(),
+            cur: Counts::default(),
+            total: Counts::default(),
+            // Per interval 1 % precision is plenty for a plot; the run's summary gets 0.1 %.
+            hist_interval: LatencyHistogram::new(2),
+            hist_run: LatencyHistogram::new(3),
+            in_flight: Level::default(),
+            in_flight_area_run: 0,
+            pools: vec![PoolLevels::default(); pool_names.len()],
+            pool_names,
+            cost_interval_usd: 0.0,
+            cost_total_usd: 0.0,
+            rows: Vec::new(),
+            decisions: Vec::new(),
+            launched: 0,
+            live_total: 0,
+            max_live_total: 0,
+        }
+    }
+
+    /// The interval length.
+    pub fn interval(&self) -> SimDuration {
+        self.interval
+    }
+
+    /// The SLO.
+    pub fn slo(&self) -> SloTarget {
+        self.slo
+    }
+
+    /// `n` requests arrived.
+    #[inline]
+    pub fn arrived(&mut self, now: SimTime, n: u64) {
+        self.cur.arrivals += n;
+        self.in_flight.add(now, n);
+    }
+
+    /// `n` requests were dropped.
+    #[inline]
+    pub fn dropped(&mut self, now: SimTime, reason: DropReason, n: u64) {
+        self.cur.drops[reason.index()] += n;
+        self.in_flight.sub(now, n);
+    }
+
+    /// A worker of `pool` took a request that had waited `waited`.
+    #[inline]
+    pub fn service_started(&mut self, now: SimTime, pool: usize, waited: SimDuration) {
+        self.cur.started += 1;
+        self.cur.wait_sum_ns += u128::from(waited.as_nanos());
+        self.pools[pool].busy.add(now, 1);
+    }
+
+    /// `n` workers of `pool` became free (a request finished or was abandoned).
+    #[inline]
+    pub fn workers_freed(&mut self, now: SimTime, pool: usize, n: u64) {
+        self.pools[pool].busy.sub(now, n);
+    }
+
+    /// A request completed with the given latency (arrival to response).
+    #[inline]
+    pub fn completed(&mut self, now: SimTime, latency: SimDuration) {
+        let ns = latency.as_nanos();
+        self.cur.completed += 1;
+        self.cur.latency_sum_ns += u128::from(ns);
+        self.cur.within_slo += u64::from(ns <= self.slo_nanos);
+        self.hist_interval.record_nanos(ns);
+        self.hist_run.record_nanos(ns);
+        self.in_flight.sub(now, 1);
+    }
+
+    /// `pool`'s queues grew by one.
+    #[inline]
+    pub fn enqueued(&mut self, now: SimTime, pool: usize) {
+        self.pools[pool].queued.add(now, 1);
+    }
+
+    /// `pool`'s queues shrank by `n`.
+    #[inline]
+    pub fn dequeued(&mut self, now: SimTime, pool: usize, n: u64) {
+        self.pools[pool].queued.sub(now, n);
+    }
+
+    /// An instance of `pool` was launched (it is billed from now). `during_run` is false
+    /// for instances already running when the run starts.
+    pub fn instance_launched(&mut self, now: SimTime, pool: usize, during_run: bool) {
+        self.launched += u64::from(during_run);
+        self.live_total += 1;
+        self.max_live_total = self.max_live_total.max(self.live_total);
+        let p = &mut self.pools[pool];
+        p.live.add(now, 1);
+        p.max_live = p.max_live.max(p.live.value);
+    }
+
+    /// An instance of `pool` was terminated.
+    pub fn instance_terminated(&mut self, now: SimTime, pool: usize) {
+        self.live_total = self.live_total.saturating_sub(1);
+        self.pools[pool].live.sub(now, 1);
+    }
+
+    /// `n` workers of `pool` became able to work (an instance entered service).
+    pub fn workers_added(&mut self, now: SimTime, pool: usize, n: u64) {
+        self.pools[pool].workers.add(now, n);
+    }
+
+    /// `n` workers of `pool` stopped being able to work (an instance terminated).
+    pub fn workers_removed(&mut self, now: SimTime, pool: usize, n: u64) {
+        self.pools[pool].workers.sub(now, n);
+    }
+
+    /// `usd` dollars were billed for `pool`.
+    pub fn billed(&mut self, pool: usize, usd: f64) {
+        self.cost_interval_usd += usd;
+        self.pools[pool].cost_usd += usd;
+    }
+
+    /// Logs a capacity decision.
+    pub fn decision(&mut self, d: Decision) {
+        self.decisions.push(d);
+    }
+
+    /// When the current interval started.
+    pub fn interval_start(&self) -> SimTime {
+        self.interval_start
+    }
+
+    /// When the current interval ends.
+    pub fn interval_end(&self) -> SimTime {
+        self.interval_start + self.interval
+    }
+
+    /// Closes the interval ending at `now` (which may be early, for the last one).
+    pub fn close_interval(&mut self, now: SimTime, offered_per_sec: f64, pools: &[PoolSnapshot]) {
+        let span_ns = (now - self.interval_start).as_nanos();
+        if span_ns == 0 {
+            return;
+        }
+        let span = span_ns as f64;
+        let c = std::mem::take(&mut self.cur);
+        let latency = if c.completed > 0 {
+            LatencyStats {
+                mean: c.latency_sum_ns as f64 / c.completed as f64 / 1e9,
+                p50: self.hist_interval.quantile_secs(0.50),
+                p90: self.hist_interval.quantile_secs(0.90),
+                p95: self.hist_interval.quantile_secs(0.95),
+                p99: self.hist_interval.quantile_secs(0.99),
+                max: self.hist_interval.max_secs(),
+            }
+        } else {
+            LatencyStats::default()
+        };
+        self.hist_interval.reset();
+        let ended = c.completed + c.dropped();
+        let in_flight_area = self.in_flight.take(now);
+        self.in_flight_area_run += in_flight_area;
+        let (mut busy_all, mut workers_all, mut queued_all) = (0u128, 0u128, 0u128);
+        let mut rows = Vec::with_capacity(self.pools.len());
+        for (i, p) in self.pools.iter_mut().enumerate() {
+            let busy = p.busy.take(now);
+            let workers = p.workers.take(now);
+            let queued = p.queued.take(now);
+            p.busy_area_run += busy;
+            p.workers_area_run += workers;
+            p.live_area_run += p.live.take(now);
+            busy_all += busy;
+            workers_all += workers;
+            queued_all += queued;
+            rows.push(PoolRow {
+                snapshot: pools.get(i).copied().unwrap_or_default(),
+                utilisation: ratio(busy, workers),
+                queue_mean: queued as f64 / span,
+            });
+        }
+        self.cost_total_usd += self.cost_interval_usd;
+        self.rows.push(IntervalRow {
+            start_secs: self.interval_start.as_secs_f64(),
+            end_secs: now.as_secs_f64(),
+            offered_per_sec,
+            arrivals: c.arrivals,
+            completed: c.completed,
+            drops: c.drops,
+            in_flight: self.in_flight.value,
+            in_flight_mean: in_flight_area as f64 / span,
+            latency,
+            within_slo: if ended > 0 { c.within_slo as f64 / ended as f64 } else { 1.0 },
+            utilisation: ratio(busy_all, workers_all),
+            queue_mean: queued_all as f64 / span,
+            cost_usd: self.cost_interval_usd,
+            cost_cumulative_usd: self.cost_total_usd,
+            pools: rows,
+        });
+        self.cost_interval_usd = 0.0;
+        self.total.absorb(&c);
+        self.interval_start = now;
+    }
+
+    /// The intervals closed so far.
+    pub fn rows(&self) -> &[IntervalRow] {
+        &self.rows
+    }
+
+    /// The decisions logged so far.
+    pub fn decisions(&self) -> &[Decision] {
+        &self.decisions
+    }
+
+    /// The pools' names, in scenario order.
+    pub fn pool_names(&self) -> &[String] {
+        &self.pool_names
+    }
+
+    pub(super) fn run_view(&self) -> RunView<'_> {
+        RunView { rec: self }
+    }
+}
+
+fn ratio(num: u128, den: u128) -> f64 {
+    if den == 0 { 0.0 } else { num as f64 / den as f64 }
+}
+
+/// Read access to the run totals for the summary (closed intervals only).
+pub(super) struct RunView<'a> {
+    rec: &'a Recorder,
+}
+
+impl RunView<'_> {
+    pub(super) fn arrivals(&self) -> u64 {
+        self.rec.total.arrivals
+    }
+    pub(super) fn completed(&self) -> u64 {
+        self.rec.total.completed
+    }
+    pub(super) fn drops(&self) -> [u64; 4] {
+        self.rec.total.drops
+    }
+    pub(super) fn in_flight(&self) -> u64 {
+        self.rec.in_flight.value
+    }
+    pub(super) fn within_slo(&self) -> u64 {
+        self.rec.total.within_slo
+    }
+    pub(super) fn mean_latency_secs(&self) -> f64 {
+        let t = &self.rec.total;
+        if t.completed == 0 { 0.0 } else { t.latency_sum_ns as f64 / t.completed as f64 / 1e9 }
+    }
+    pub(super) fn mean_wait_secs(&self) -> f64 {
+        let t = &self.rec.total;
+        if t.started == 0 { 0.0 } else { t.wait_sum_ns as f64 / t.started as f64 / 1e9 }
+    }
+    pub(super) fn hist(&self) -> &LatencyHistogram {
+        &self.rec.hist_run
+    }
+    pub(super) fn in_flight_area_ns(&self) -> u128 {
+        self.rec.in_flight_area_run
+    }
+    pub(super) fn pools(&self) -> impl Iterator<Item = (&str, u128, u128, u128, u64, f64)> {
+        self.rec.pool_names.iter().zip(&self.rec.pools).map(|(n, p)| {
+            (n.as_str(), p.busy_area_run, p.workers_area_run, p.live_area_run, p.max_live, p.cost_usd)
+        })
+    }
+    pub(super) fn cost_usd(&self) -> f64 {
+        self.rec.cost_total_usd
+    }
+    pub(super) fn max_live(&self) -> u64 {
+        self.rec.max_live_total
+    }
+    pub(super) fn launched(&self) -> u64 {
+        self.rec.launched
+    }
+    pub(super) fn rows(&self) -> &[IntervalRow] {
+        &self.rec.rows
+    }
+    pub(super) fn decisions(&self) -> &[Decision] {
+        &self.rec.decisions
+    }
+    pub(super) fn slo(&self) -> SloTarget {
+        self.rec.slo
+    }
+}

@@ -1,0 +1,189 @@
+//! Load-balancing policies: given the in-service candidates, pick one.
+//!
+//! A policy sees only what a real balancer sees: how many requests each candidate holds
+//! (outstanding) and its weight (capacity). It keeps the small state real balancers keep
+//! (a round-robin cursor, smooth weighted round-robin counters).
+
+use rand::RngExt;
+use serde::{Deserialize, Serialize};
+
+use crate::sim::SimRng;
+
+/// Which algorithm a pool's balancer uses.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum BalancerKind {
+    /// Each candidate in turn (AWS ALB's and NGINX's default).
+    #[default]
+    RoundRobin,
+    /// Uniformly at random.
+    Random,
+    /// The candidate holding the fewest requests (ALB `least_outstanding_requests`,
+    /// NGINX `least_conn`); ties go round-robin.
+    LeastOutstanding,
+    /// Two distinct candidates at random, the one holding fewer wins (Envoy least
+    /// request with `choice_count` 2; NGINX `random two least_conn`).
+    PowerOfTwo,
+    /// Round-robin in proportion to capacity (workers x speed), with NGINX's smooth
+    /// weighted round-robin so heavy candidates are not picked in bursts.
+    WeightedRoundRobin,
+}
+
+/// What a policy may look at for candidate `i`.
+pub trait Candidates {
+    /// How many candidates there are (at least one when `pick` is called).
+    fn len(&self) -> usize;
+    /// Requests candidate `i` holds (in service plus queued).
+    fn outstanding(&self, i: usize) -> u32;
+    /// Candidate `i`'s weight (its capacity).
+    fn weight(&self, i: usize) -> f64;
+    /// Whether there are no candidates.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// A balancer: a policy and its state.
+#[derive(Clone, Debug)]
+pub struct Balancer {
+    kind: BalancerKind,
+    cursor: usize,
+    wrr_current: Vec<f64>,
+    wrr_membership: u64,
+}
+
+impl Balancer {
+    /// A fresh balancer of the given kind.
+    pub fn new(kind: BalancerKind) -> Balancer {
+        Balancer { kind, cursor: 0, wrr_current: Vec::new(), wrr_membership: u64::MAX }
+    }
+
+    /// Its policy.
+    pub fn kind(&self) -> BalancerKind {
+        self.kind
+    }
+
+    /// Picks a candidate index, or `None` if there is none. `membership` changes whenever
+    /// the candidate set does, so per-candidate state can be reset.
+    pub fn pick(&mut self, c: &impl Candidates, membership: u64, rng: &mut SimRng) -> Option<usize> {
+        let n = c.len();
+        if n == 0 {
+            return None;
+        }
+        if n == 1 {
+            return Some(0);
+        }
+        Some(match self.kind {
+            BalancerKind::RoundRobin => {
+                let i = self.cursor % n;
+                self.cursor = (i + 1) % n;
+                i
+            }
+            BalancerKind::Random => rng.random_range(0..n),
+            BalancerKind::LeastOutstanding => {
+                let start = self.cursor % n;
+                let mut best = start;
+                let mut best_load = c.outstanding(start);
+                for k in 1..n {
+                    if best_load == 0 {
+                        break;
+                    }
+                    let i = (start + k) % n;
+                    let load = c.outstanding(i);
+                    if load < best_load {
+                        best = i;
+                        best_load = load;
+                    }
+                }
+                self.cursor = (best + 1) % n;
+                best
+            }
+            BalancerKind::PowerOfTwo => {
+                let a = rng.random_range(0..n);
+                // A second, distinct candidate: draw from the other n - 1 and skip over a.
+                let mut b = rng.random_range(0..n - 1);
+                if b >= a {
+                    b += 1;
+                }
+                if c.outstanding(b) < c.outstanding(a) { b } else { a }
+            }
+            BalancerKind::WeightedRoundRobin => {
+                if self.wrr_membership != membership || self.wrr_current.len() != n {
+                    self.wrr_current.clear();
+                    self.wrr_current.resize(n, 0.0);
+                    self.wrr_membership = membership;
+                }
+                // Smooth WRR (NGINX): every candidate gains its weight, the largest is
+                // chosen and pays back the total.
+                let mut total = 0.0;
+                let mut best = 0;
+                for i in 0..n {
+                    let w = c.weight(i);
+                    total += w;
+                    self.wrr_current[i] += w;
+                    if self.wrr_current[i] > self.wrr_current[best] {
+                        best = i;
+                    }
+                }
+                self.wrr_current[best] -= total;
+                best
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::stream_rng;
+
+    struct Fixed {
+        load: Vec<u32>,
+        weight: Vec<f64>,
+    }
+
+    impl Candidates for Fixed {
+        fn len(&self) -> usize {
+            self.load.len()
+        }
+        fn outstanding(&self, i: usize) -> u32 {
+            self.load[i]
+        }
+        fn weight(&self, i: usize) -> f64 {
+            self.weight[i]
+        }
+    }
+
+    fn picks(kind: BalancerKind, c: &Fixed, n: usize) -> Vec<usize> {
+        let mut b = Balancer::new(kind);
+        let mut rng = stream_rng(1, "t");
+        (0..n).map(|_| b.pick(c, 0, &mut rng).unwrap()).collect()
+    }
+
+    #[test]
+    fn round_robin_cycles_and_least_outstanding_finds_the_idle_one() {
+        let c = Fixed { load: vec![3, 0, 5], weight: vec![1.0; 3] };
+        assert_eq!(picks(BalancerKind::RoundRobin, &c, 4), vec![0, 1, 2, 0]);
+        assert_eq!(picks(BalancerKind::LeastOutstanding, &c, 2), vec![1, 1]);
+    }
+
+    #[test]
+    fn smooth_weighted_round_robin_matches_nginx() {
+        // NGINX's documented example: weights 5, 1, 1 give a, a, b, a, c, a, a per 7 picks.
+        let c = Fixed { load: vec![0; 3], weight: vec![5.0, 1.0, 1.0] };
+        assert_eq!(picks(BalancerKind::WeightedRoundRobin, &c, 7), vec![0, 0, 1, 0, 2, 0, 0]);
+    }
+
+    #[test]
+    fn power_of_two_never_picks_the_busiest_of_the_pair() {
+        // With 2 candidates P2C always compares both, so it always picks the lighter.
+        let c = Fixed { load: vec![9, 1], weight: vec![1.0; 2] };
+        assert!(picks(BalancerKind::PowerOfTwo, &c, 100).iter().all(|&i| i == 1));
+        // Random spreads evenly: 10,000 picks over 4 -> 2,500 each, sd ~43; allow 10 %.
+        let c4 = Fixed { load: vec![0; 4], weight: vec![1.0; 4] };
+        let mut counts = [0; 4];
+        for i in picks(BalancerKind::Random, &c4, 10_000) {
+            counts[i] += 1;
+        }
+        assert!(counts.iter().all(|&k| (2250..=2750).contains(&k)), "{counts:?}");
+    }
+}

@@ -1,0 +1,118 @@
+//! Instance types (vCPUs, speed, price, boot time) and running instances with their
+//! workers, bounded FIFO queue and lifecycle.
+
+use std::collections::VecDeque;
+
+use serde::{Deserialize, Serialize};
+
+use super::cost::BillingAccount;
+use super::request::Request;
+use crate::sim::{EventKey, SimTime};
+
+/// Index of an instance in the world's instance vector (never reused within a run).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct InstanceId(pub u32);
+
+/// Index of a pool in the world's pool vector.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct PoolId(pub u16);
+
+/// A kind of machine one can rent.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InstanceType {
+    /// Its name, e.g. `"m5.large"`.
+    pub name: String,
+    /// Virtual CPUs; by default each runs one worker.
+    pub vcpus: u32,
+    /// Memory in GiB (reported, not yet a constraint).
+    pub memory_gib: f64,
+    /// Speed of one vCPU relative to the reference vCPU that demands are measured on.
+    #[serde(default = "one")]
+    pub speed: f64,
+    /// On-demand price in US dollars per hour.
+    pub price_usd_per_hour: f64,
+    /// Seconds from launch until it can serve (boot, agent start, health check).
+    pub boot_secs: f64,
+    /// Where the type comes from, e.g. `"aws"`, `"gcp"`, `"custom"`.
+    #[serde(default)]
+    pub provider: String,
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+impl InstanceType {
+    /// Checks that the numbers describe a machine.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.vcpus == 0 {
+            return Err(format!("{}: vcpus must be at least 1", self.name));
+        }
+        for (what, v) in [
+            ("speed", self.speed),
+            ("price_usd_per_hour", self.price_usd_per_hour + 1.0),
+            ("boot_secs", self.boot_secs + 1.0),
+            ("memory_gib", self.memory_gib + 1.0),
+        ] {
+            if !(v.is_finite() && v > 0.0) {
+                return Err(format!("{}: {what} must be a finite number (> 0 for speed, >= 0 otherwise)", self.name));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Where an instance is in its life.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum InstanceState {
+    /// Launched and billed, not yet serving.
+    Booting,
+    /// Receiving traffic from the balancer.
+    InService,
+    /// No new traffic; finishing what it holds before it is terminated.
+    Draining,
+    /// Gone; no longer billed.
+    Terminated,
+}
+
+/// One running (or once-running) machine in a pool.
+#[derive(Debug)]
+pub struct Instance {
+    /// Its id.
+    pub id: InstanceId,
+    /// The pool it belongs to.
+    pub pool: PoolId,
+    /// Lifecycle state.
+    pub state: InstanceState,
+    /// Requests it can serve at once.
+    pub workers: u32,
+    /// Workers busy now.
+    pub busy: u32,
+    /// Requests waiting for a worker, oldest first.
+    pub queue: VecDeque<Request>,
+    /// Most requests the queue holds; one more is dropped.
+    pub queue_capacity: u32,
+    /// Speed of each worker relative to the reference vCPU.
+    pub speed: f64,
+    /// When it was launched (or the run start, for instances already running then).
+    pub launched_at: SimTime,
+    /// Whether a queue-timeout check is pending for it.
+    pub timeout_armed: bool,
+    /// The pending drain deadline, cancelled if it drains first.
+    pub drain_deadline: Option<EventKey>,
+    /// What it has cost so far.
+    pub billing: BillingAccount,
+}
+
+impl Instance {
+    /// Requests it holds: in service plus queued. What "least outstanding" balances on.
+    pub fn outstanding(&self) -> u32 {
+        self.busy + self.queue.len() as u32
+    }
+
+    /// Whether it has a free worker.
+    pub fn has_idle_worker(&self) -> bool {
+        self.busy < self.workers
+    }
+}

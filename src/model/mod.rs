@@ -1,0 +1,13 @@
+//! The cloud: workloads, requests, instances, pools, balancers and their costs, built
+//! on the engine in [`crate::sim`].
+
+pub mod balancer;
+pub mod catalog;
+pub mod clock;
+pub mod cost;
+pub mod instance;
+pub mod pool;
+pub mod request;
+pub mod timepoint;
+pub mod topology;
+pub mod workload;

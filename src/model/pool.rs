@@ -1,0 +1,142 @@
+//! Pools: a group of identical instances behind one balancer, with min / desired / max
+//! capacity. Whatever changes `desired` (a schedule now, autoscalers later), the pool
+//! reconciles: launches instances, or picks some to drain.
+
+use serde::{Deserialize, Serialize};
+
+use super::balancer::{Balancer, BalancerKind};
+use super::cost::Billing;
+use super::instance::{Instance, InstanceId, InstanceState, InstanceType, PoolId};
+use crate::sim::{SimDuration, SimTime};
+
+/// Which instances go first when a pool shrinks. Booting instances always go before
+/// in-service ones: they serve nobody yet.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ScaleInOrder {
+    /// The most recently launched (as a Kubernetes ReplicaSet prefers).
+    #[default]
+    Newest,
+    /// The longest running.
+    Oldest,
+    /// The one holding the fewest requests (least to drain).
+    LeastLoaded,
+}
+
+/// A capacity change planned by the scenario's schedule.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScheduledChange {
+    /// When, after the start.
+    pub at: SimTime,
+    /// The new desired capacity (clamped to min..=max when applied).
+    pub desired: u32,
+    /// The time as the scenario wrote it, for the decision log.
+    pub label: String,
+}
+
+/// A pool's configuration, as checked from a scenario.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PoolConfig {
+    /// Its name.
+    pub name: String,
+    /// The instance type of every member.
+    pub instance: InstanceType,
+    /// Requests each instance serves at once.
+    pub workers: u32,
+    /// Requests each instance queues beyond its workers.
+    pub queue_capacity: u32,
+    /// How long a request may wait in a queue before it is dropped (`None`: forever).
+    pub timeout: Option<SimDuration>,
+    /// Fewest instances.
+    pub min: u32,
+    /// Most instances.
+    pub max: u32,
+    /// Instances running (already in service) when the run starts.
+    pub initial: u32,
+    /// How requests are spread over instances.
+    pub balancer: BalancerKind,
+    /// Which instances go first on scale-in.
+    pub scale_in: ScaleInOrder,
+    /// Longest a draining instance may take to finish its requests before it is
+    /// terminated anyway (like an ELB deregistration delay).
+    pub drain_timeout: SimDuration,
+    /// How instances are billed.
+    pub billing: Billing,
+    /// Planned capacity changes.
+    pub schedule: Vec<ScheduledChange>,
+}
+
+/// A pool during a run.
+#[derive(Debug)]
+pub struct Pool {
+    /// Its id.
+    pub id: PoolId,
+    /// Its configuration.
+    pub config: PoolConfig,
+    /// Desired capacity.
+    pub desired: u32,
+    /// The balancer in front of it.
+    pub balancer: Balancer,
+    /// Booting and in-service instances, in launch order: these count toward `desired`.
+    pub members: Vec<InstanceId>,
+    /// Instances receiving traffic, in the order they entered service.
+    pub in_service: Vec<InstanceId>,
+    /// Instances draining.
+    pub draining: Vec<InstanceId>,
+    /// Bumped whenever `in_service` changes.
+    pub membership: u64,
+    /// Mean demand of the classes it serves (CPU-seconds), for its capacity figure.
+    pub mean_demand_secs: f64,
+}
+
+impl Pool {
+    /// A pool with no instances yet.
+    pub fn new(id: PoolId, config: PoolConfig, mean_demand_secs: f64) -> Pool {
+        let desired = config.initial;
+        let balancer = Balancer::new(config.balancer);
+        Pool {
+            id,
+            config,
+            desired,
+            balancer,
+            members: Vec::new(),
+            in_service: Vec::new(),
+            draining: Vec::new(),
+            membership: 0,
+            mean_demand_secs,
+        }
+    }
+
+    /// Requests per second the in-service instances could serve at 100 % utilisation.
+    pub fn capacity_per_sec(&self) -> f64 {
+        if self.mean_demand_secs <= 0.0 {
+            return 0.0;
+        }
+        let per_instance = f64::from(self.config.workers) * self.config.instance.speed / self.mean_demand_secs;
+        per_instance * self.in_service.len() as f64
+    }
+
+    /// Clamps a wanted capacity to the pool's bounds.
+    pub fn clamp(&self, desired: u32) -> u32 {
+        desired.clamp(self.config.min, self.config.max)
+    }
+
+    /// The members to remove so that `desired` remain: booting ones first, then by the
+    /// scale-in order. `instances` is the world's instance vector.
+    pub fn pick_for_scale_in(&self, count: usize, instances: &[Instance]) -> Vec<InstanceId> {
+        let state = |id: &InstanceId| instances[id.0 as usize].state;
+        // Newest booting first: it has been billed the least.
+        let mut chosen: Vec<InstanceId> =
+            self.members.iter().rev().filter(|id| state(id) == InstanceState::Booting).copied().take(count).collect();
+        let mut serving: Vec<InstanceId> =
+            self.members.iter().filter(|id| state(id) == InstanceState::InService).copied().collect();
+        match self.config.scale_in {
+            ScaleInOrder::Newest => serving.reverse(),
+            ScaleInOrder::Oldest => {}
+            // Stable sort: among equals, the oldest goes first.
+            ScaleInOrder::LeastLoaded => serving.sort_by_key(|id| instances[id.0 as usize].outstanding()),
+        }
+        let rest = count.saturating_sub(chosen.len());
+        chosen.extend(serving.into_iter().take(rest));
+        chosen
+    }
+}

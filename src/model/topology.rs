@@ -1,0 +1,521 @@
+//! The world: workload -> balancer -> pools of instances, driven by the engine.
+//!
+//! This is where requests flow: an arrival is routed by its class to a pool, the pool's
+//! balancer picks an in-service instance, and the instance serves it at once, queues it,
+//! or drops it. Capacity changes reconcile pools; every interval the recorder closes a
+//! row of figures.
+
+use std::collections::VecDeque;
+
+use super::balancer::Candidates;
+use super::clock::WeekClock;
+use super::cost::BillingAccount;
+use super::instance::{Instance, InstanceId, InstanceState, PoolId};
+use super::pool::{Pool, PoolConfig};
+use super::request::{DropReason, Request};
+use super::workload::{Burst, ClassModel, DemandError, RateProfile, Workload};
+use crate::metrics::{Decision, PoolSnapshot, Recorder, SloTarget};
+use crate::sim::{EventQueue, Model, SimDuration, SimRng, SimTime, stream_rng};
+
+/// Everything the world is built from (a checked scenario, in model terms).
+#[derive(Clone, Debug)]
+pub struct WorldConfig {
+    /// The run seed.
+    pub seed: u64,
+    /// The simulated clock.
+    pub clock: WeekClock,
+    /// When the run ends.
+    pub end: SimTime,
+    /// Length of a metrics interval.
+    pub interval: SimDuration,
+    /// The service-level objective.
+    pub slo: SloTarget,
+    /// The arrival-rate curve.
+    pub profile: RateProfile,
+    /// Burstiness on top of it.
+    pub burst: Burst,
+    /// Request classes (each routed to a pool).
+    pub classes: Vec<ClassModel>,
+    /// The pools.
+    pub pools: Vec<PoolConfig>,
+}
+
+/// The world's events.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Event {
+    /// `count` requests arrive now.
+    Arrival {
+        /// How many (more than one for batch arrivals).
+        count: u32,
+    },
+    /// A worker of `instance` finishes a request.
+    Departure {
+        /// The instance.
+        instance: InstanceId,
+        /// When the request arrived.
+        arrived: SimTime,
+    },
+    /// Check `instance`'s queue head for requests that waited too long.
+    QueueTimeout {
+        /// The instance.
+        instance: InstanceId,
+    },
+    /// `instance` has booted and enters service.
+    BootDone {
+        /// The instance.
+        instance: InstanceId,
+    },
+    /// A draining `instance` ran out of time and is terminated with what it holds.
+    DrainDeadline {
+        /// The instance.
+        instance: InstanceId,
+    },
+    /// A scheduled capacity change of `pool` (index into its schedule).
+    Scheduled {
+        /// The pool.
+        pool: PoolId,
+        /// Index into the pool's schedule.
+        index: u32,
+    },
+    /// The end of a metrics interval.
+    Tick,
+}
+
+/// The simulated cloud.
+pub struct World {
+    clock: WeekClock,
+    end: SimTime,
+    workload: Workload,
+    instances: Vec<Instance>,
+    pools: Vec<Pool>,
+    recorder: Recorder,
+    routing_rng: SimRng,
+}
+
+struct InService<'a> {
+    ids: &'a [InstanceId],
+    instances: &'a [Instance],
+}
+
+impl Candidates for InService<'_> {
+    fn len(&self) -> usize {
+        self.ids.len()
+    }
+    fn outstanding(&self, i: usize) -> u32 {
+        self.instances[self.ids[i].0 as usize].outstanding()
+    }
+    fn weight(&self, i: usize) -> f64 {
+        let inst = &self.instances[self.ids[i].0 as usize];
+        f64::from(inst.workers) * inst.speed
+    }
+}
+
+impl World {
+    /// Builds the world; fails only if a demand distribution is invalid.
+    pub fn new(config: WorldConfig) -> Result<World, DemandError> {
+        let workload = Workload::new(config.profile.clone(), &config.burst, &config.classes, config.seed)?;
+        let names = config.pools.iter().map(|p| p.name.clone()).collect();
+        let recorder = Recorder::new(names, config.interval, config.slo);
+        let pools = config
+            .pools
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                // The pool's mean demand: its classes' demands weighted by their traffic share.
+                let (w, wd) = config
+                    .classes
+                    .iter()
+                    .filter(|c| c.pool == i)
+                    .fold((0.0, 0.0), |(w, wd), c| (w + c.weight, wd + c.weight * c.demand.mean_secs()));
+                let mean = if w > 0.0 { wd / w } else { 0.0 };
+                Pool::new(PoolId(i as u16), p.clone(), mean)
+            })
+            .collect();
+        Ok(World {
+            clock: config.clock,
+            end: config.end,
+            workload,
+            instances: Vec::new(),
+            pools,
+            recorder,
+            // The design's randomness, apart from the workload's (common random numbers).
+            routing_rng: stream_rng(config.seed, "design/routing"),
+        })
+    }
+
+    /// The recorder, with every closed interval and decision.
+    pub fn recorder(&self) -> &Recorder {
+        &self.recorder
+    }
+
+    /// The simulated clock.
+    pub fn clock(&self) -> WeekClock {
+        self.clock
+    }
+
+    /// The pools.
+    pub fn pools(&self) -> &[Pool] {
+        &self.pools
+    }
+
+    /// Every instance launched so far (terminated ones included).
+    pub fn instances(&self) -> &[Instance] {
+        &self.instances
+    }
+
+    /// The arrival-rate curve.
+    pub fn profile(&self) -> &RateProfile {
+        self.workload.profile()
+    }
+
+    fn instance(&mut self, id: InstanceId) -> &mut Instance {
+        &mut self.instances[id.0 as usize]
+    }
+
+    fn schedule_next_arrival(&mut self, now: SimTime, q: &mut EventQueue<Event>) {
+        if let Some((t, count)) = self.workload.next_arrival()
+            && t <= self.end
+        {
+            // The generator is monotone; rounding to nanoseconds can only tie with now.
+            q.schedule_in(t - now, Event::Arrival { count });
+        }
+    }
+
+    fn route(&mut self, now: SimTime, q: &mut EventQueue<Event>) {
+        self.recorder.arrived(now, 1);
+        let drawn = self.workload.draw();
+        let pool = &mut self.pools[drawn.pool];
+        let view = InService { ids: &pool.in_service, instances: &self.instances };
+        let Some(i) = pool.balancer.pick(&view, pool.membership, &mut self.routing_rng) else {
+            self.recorder.dropped(now, DropReason::NoCapacity, 1);
+            return;
+        };
+        let id = pool.in_service[i];
+        let timeout = pool.config.timeout;
+        let p = drawn.pool;
+        let req = Request { arrived: now, demand_secs: drawn.demand_secs, class: drawn.class };
+        let inst = &mut self.instances[id.0 as usize];
+        if inst.has_idle_worker() {
+            self.start_service(now, id, req, q);
+        } else if inst.queue.len() < inst.queue_capacity as usize {
+            inst.queue.push_back(req);
+            self.recorder.enqueued(now, p);
+            if let Some(t) = timeout
+                && !inst.timeout_armed
+            {
+                inst.timeout_armed = true;
+                q.schedule_in(t, Event::QueueTimeout { instance: id });
+            }
+        } else {
+            self.recorder.dropped(now, DropReason::QueueFull, 1);
+        }
+    }
+
+    fn start_service(&mut self, now: SimTime, id: InstanceId, req: Request, q: &mut EventQueue<Event>) {
+        let inst = &mut self.instances[id.0 as usize];
+        inst.busy += 1;
+        let service = SimDuration::from_secs_f64(req.demand_secs / inst.speed);
+        let pool = inst.pool.0 as usize;
+        self.recorder.service_started(now, pool, now - req.arrived);
+        q.schedule_in(service, Event::Departure { instance: id, arrived: req.arrived });
+    }
+
+    fn departure(&mut self, now: SimTime, id: InstanceId, arrived: SimTime, q: &mut EventQueue<Event>) {
+        let inst = &mut self.instances[id.0 as usize];
+        if inst.state == InstanceState::Terminated {
+            // Its requests were counted as failures when it was terminated.
+            return;
+        }
+        inst.busy -= 1;
+        let pool = inst.pool.0 as usize;
+        self.recorder.workers_freed(now, pool, 1);
+        self.recorder.completed(now, now - arrived);
+        let timeout = self.pools[pool].config.timeout;
+        while let Some(req) = self.instances[id.0 as usize].queue.pop_front() {
+            self.recorder.dequeued(now, pool, 1);
+            if timeout.is_some_and(|t| now - req.arrived >= t) {
+                // Due to time out at this very instant (its timeout event is queued behind us).
+                self.recorder.dropped(now, DropReason::Timeout, 1);
+                continue;
+            }
+            self.start_service(now, id, req, q);
+            break;
+        }
+        let inst = &self.instances[id.0 as usize];
+        if inst.state == InstanceState::Draining && inst.outstanding() == 0 {
+            self.terminate(now, id, q);
+        }
+    }
+
+    fn queue_timeout(&mut self, now: SimTime, id: InstanceId, q: &mut EventQueue<Event>) {
+        let inst = &mut self.instances[id.0 as usize];
+        inst.timeout_armed = false;
+        if inst.state == InstanceState::Terminated {
+            return;
+        }
+        let pool = inst.pool.0 as usize;
+        let Some(timeout) = self.pools[pool].config.timeout else { return };
+        let inst = &mut self.instances[id.0 as usize];
+        let mut expired = 0;
+        // Queues are FIFO and the timeout is the pool's, so deadlines are in queue order:
+        // only the head can be due, and one pending check per instance is enough.
+        while inst.queue.front().is_some_and(|r| now - r.arrived >= timeout) {
+            inst.queue.pop_front();
+            expired += 1;
+        }
+        if let Some(head) = inst.queue.front() {
+            inst.timeout_armed = true;
+            q.schedule_in(head.arrived + timeout - now, Event::QueueTimeout { instance: id });
+        }
+        if expired > 0 {
+            self.recorder.dequeued(now, pool, expired);
+            self.recorder.dropped(now, DropReason::Timeout, expired);
+        }
+        let inst = &self.instances[id.0 as usize];
+        if inst.state == InstanceState::Draining && inst.outstanding() == 0 {
+            self.terminate(now, id, q);
+        }
+    }
+
+    fn launch(&mut self, now: SimTime, pool: usize, already_running: bool, q: &mut EventQueue<Event>) {
+        let id = InstanceId(self.instances.len() as u32);
+        let p = &mut self.pools[pool];
+        let cfg = &p.config;
+        self.instances.push(Instance {
+            id,
+            pool: p.id,
+            state: InstanceState::Booting,
+            workers: cfg.workers,
+            busy: 0,
+            queue: VecDeque::new(),
+            queue_capacity: cfg.queue_capacity,
+            speed: cfg.instance.speed,
+            launched_at: now,
+            timeout_armed: false,
+            drain_deadline: None,
+            billing: BillingAccount::open(cfg.instance.price_usd_per_hour, now, !already_running),
+        });
+        p.members.push(id);
+        self.recorder.instance_launched(now, pool, !already_running);
+        if already_running {
+            self.enter_service(now, id);
+        } else {
+            let boot = SimDuration::from_secs_f64(p.config.instance.boot_secs);
+            q.schedule_in(boot, Event::BootDone { instance: id });
+        }
+    }
+
+    fn enter_service(&mut self, now: SimTime, id: InstanceId) {
+        let inst = &mut self.instances[id.0 as usize];
+        if inst.state != InstanceState::Booting {
+            return;
+        }
+        inst.state = InstanceState::InService;
+        let (pool, workers) = (inst.pool.0 as usize, inst.workers);
+        let p = &mut self.pools[pool];
+        p.in_service.push(id);
+        p.membership += 1;
+        self.recorder.workers_added(now, pool, u64::from(workers));
+    }
+
+    /// Takes `id` out of its pool's members; it no longer counts toward desired.
+    fn begin_drain(&mut self, now: SimTime, id: InstanceId, q: &mut EventQueue<Event>) {
+        let inst = &self.instances[id.0 as usize];
+        let pool = inst.pool.0 as usize;
+        let state = inst.state;
+        let p = &mut self.pools[pool];
+        p.members.retain(|m| *m != id);
+        if state == InstanceState::Booting {
+            self.terminate(now, id, q);
+            return;
+        }
+        p.in_service.retain(|m| *m != id);
+        p.membership += 1;
+        p.draining.push(id);
+        let drain_timeout = p.config.drain_timeout;
+        let inst = self.instance(id);
+        inst.state = InstanceState::Draining;
+        if inst.outstanding() == 0 {
+            self.terminate(now, id, q);
+        } else {
+            let key = q.schedule_in(drain_timeout, Event::DrainDeadline { instance: id });
+            self.instance(id).drain_deadline = Some(key);
+        }
+    }
+
+    fn terminate(&mut self, now: SimTime, id: InstanceId, q: &mut EventQueue<Event>) {
+        let inst = &mut self.instances[id.0 as usize];
+        let pool = inst.pool.0 as usize;
+        let was = inst.state;
+        if was == InstanceState::Terminated {
+            return;
+        }
+        inst.state = InstanceState::Terminated;
+        let (busy, queued, workers) = (inst.busy, inst.queue.len() as u64, inst.workers);
+        inst.busy = 0;
+        inst.queue = VecDeque::new();
+        if let Some(key) = inst.drain_deadline.take() {
+            q.cancel(key);
+        }
+        let billing = &self.pools[pool].config.billing;
+        let usd = inst.billing.close(now, billing);
+        self.recorder.billed(pool, usd);
+        if busy > 0 {
+            self.recorder.workers_freed(now, pool, u64::from(busy));
+            self.recorder.dropped(now, DropReason::Failure, u64::from(busy));
+        }
+        if queued > 0 {
+            self.recorder.dequeued(now, pool, queued);
+            self.recorder.dropped(now, DropReason::Failure, queued);
+        }
+        if matches!(was, InstanceState::InService | InstanceState::Draining) {
+            self.recorder.workers_removed(now, pool, u64::from(workers));
+        }
+        self.recorder.instance_terminated(now, pool);
+        let p = &mut self.pools[pool];
+        p.draining.retain(|m| *m != id);
+        p.members.retain(|m| *m != id);
+        if was == InstanceState::InService {
+            p.in_service.retain(|m| *m != id);
+            p.membership += 1;
+        }
+    }
+
+    /// Sets `pool`'s desired capacity (clamped to min..=max), logs the decision and
+    /// launches or drains instances to match.
+    pub fn set_desired(
+        &mut self,
+        now: SimTime,
+        pool: usize,
+        wanted: u32,
+        policy: &str,
+        why: String,
+        q: &mut EventQueue<Event>,
+    ) {
+        let p = &self.pools[pool];
+        let from = p.desired;
+        let to = p.clamp(wanted);
+        let mut reason = why;
+        if to != wanted {
+            let bound = if wanted > to { format!("at max {to}") } else { format!("at min {to}") };
+            reason = format!("{reason}; {bound}");
+        }
+        self.recorder.decision(Decision {
+            time_secs: now.as_secs_f64(),
+            clock: self.clock.label(now),
+            pool: p.config.name.clone(),
+            policy: policy.to_string(),
+            from,
+            to,
+            reason,
+        });
+        self.pools[pool].desired = to;
+        self.reconcile(now, pool, q);
+    }
+
+    fn reconcile(&mut self, now: SimTime, pool: usize, q: &mut EventQueue<Event>) {
+        let p = &self.pools[pool];
+        let desired = p.desired as usize;
+        let have = p.members.len();
+        if desired > have {
+            for _ in have..desired {
+                self.launch(now, pool, false, q);
+            }
+        } else if desired < have {
+            for id in p.pick_for_scale_in(have - desired, &self.instances) {
+                self.begin_drain(now, id, q);
+            }
+        }
+    }
+
+    fn tick(&mut self, now: SimTime, q: &mut EventQueue<Event>) {
+        let last = now >= self.end;
+        for pi in 0..self.pools.len() {
+            let p = &self.pools[pi];
+            let billing = p.config.billing.clone();
+            let live: Vec<InstanceId> = p.members.iter().chain(&p.draining).copied().collect();
+            for id in live {
+                let acct = &mut self.instances[id.0 as usize].billing;
+                // At the end of the run, settle the bill as if each were stopped now.
+                let usd = if last { acct.close(now, &billing) } else { acct.accrue(now) };
+                self.recorder.billed(pi, usd);
+            }
+        }
+        let snapshots: Vec<PoolSnapshot> = self.pools.iter().map(|p| self.snapshot(p)).collect();
+        let from = self.recorder.interval_start().as_secs_f64();
+        let span = now.as_secs_f64() - from;
+        let offered = if span > 0.0 {
+            self.workload.profile().expected_arrivals(from, from + span) / span
+        } else {
+            0.0
+        };
+        self.recorder.close_interval(now, offered, &snapshots);
+        if !last {
+            let next = self.recorder.interval_end().min(self.end);
+            q.schedule_in(next - now, Event::Tick);
+        }
+    }
+
+    fn snapshot(&self, p: &Pool) -> PoolSnapshot {
+        let booting = p
+            .members
+            .iter()
+            .filter(|id| self.instances[id.0 as usize].state == InstanceState::Booting)
+            .count() as u32;
+        PoolSnapshot {
+            booting,
+            in_service: p.in_service.len() as u32,
+            draining: p.draining.len() as u32,
+            desired: p.desired,
+            capacity_per_sec: p.capacity_per_sec(),
+        }
+    }
+}
+
+impl Model for World {
+    type Event = Event;
+
+    fn init(&mut self, q: &mut EventQueue<Event>) {
+        for pi in 0..self.pools.len() {
+            for _ in 0..self.pools[pi].config.initial {
+                self.launch(SimTime::ZERO, pi, true, q);
+            }
+            for (index, change) in self.pools[pi].config.schedule.iter().enumerate() {
+                if change.at <= self.end {
+                    // Times come from the scenario resolved against the start: never negative.
+                    q.schedule_in(change.at - SimTime::ZERO, Event::Scheduled { pool: PoolId(pi as u16), index: index as u32 });
+                }
+            }
+        }
+        self.schedule_next_arrival(SimTime::ZERO, q);
+        let first_tick = self.recorder.interval_end().min(self.end);
+        q.schedule_in(first_tick - SimTime::ZERO, Event::Tick);
+    }
+
+    fn handle(&mut self, now: SimTime, event: Event, q: &mut EventQueue<Event>) {
+        match event {
+            Event::Arrival { count } => {
+                for _ in 0..count {
+                    self.route(now, q);
+                }
+                self.schedule_next_arrival(now, q);
+            }
+            Event::Departure { instance, arrived } => self.departure(now, instance, arrived, q),
+            Event::QueueTimeout { instance } => self.queue_timeout(now, instance, q),
+            Event::BootDone { instance } => self.enter_service(now, instance),
+            Event::DrainDeadline { instance } => {
+                self.instance(instance).drain_deadline = None;
+                if self.instances[instance.0 as usize].state == InstanceState::Draining {
+                    self.terminate(now, instance, q);
+                }
+            }
+            Event::Scheduled { pool, index } => {
+                let p = pool.0 as usize;
+                let Some(change) = self.pools[p].config.schedule.get(index as usize).cloned() else { return };
+                let why = format!("schedule: set desired {} at {}", change.desired, change.label);
+                self.set_desired(now, p, change.desired, "schedule", why, q);
+            }
+            Event::Tick => self.tick(now, q),
+        }
+    }
+}

@@ -1,0 +1,120 @@
+//! The traffic: an arrival-rate curve, optional burstiness, and request classes whose
+//! service demand follows a distribution.
+//!
+//! Randomness is split into streams (`workload/arrivals`, `workload/burst`,
+//! `workload/classes`, `workload/demand/<class>`), all apart from the design's streams,
+//! so two designs run with one seed see exactly the same requests.
+
+mod arrivals;
+mod curve;
+mod demand;
+
+pub use arrivals::{ArrivalProcess, Burst};
+pub use curve::{CurveContext, CurveError, Knot, RateCurve, RateProfile, SMOOTH_STEP_SECS};
+pub use demand::{Demand, DemandError, DemandSampler};
+
+use rand::RngExt;
+
+use crate::sim::{SimRng, SimTime, stream_rng};
+
+/// One request class as the simulation uses it.
+#[derive(Clone, Debug)]
+pub struct ClassModel {
+    /// Its name, for reports.
+    pub name: String,
+    /// Its share of the traffic (weights need not add up to 1).
+    pub weight: f64,
+    /// Its service demand.
+    pub demand: Demand,
+    /// Index of the pool that serves it.
+    pub pool: usize,
+}
+
+struct ClassRuntime {
+    cumulative: f64,
+    sampler: DemandSampler,
+    rng: SimRng,
+    pool: usize,
+}
+
+/// One request drawn from the workload: which class and how much work.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Drawn {
+    /// Index of the class.
+    pub class: u16,
+    /// Service demand in CPU-seconds on a reference vCPU.
+    pub demand_secs: f64,
+    /// Index of the pool that serves it.
+    pub pool: usize,
+}
+
+/// The workload of one run: arrival times and request draws.
+pub struct Workload {
+    arrivals: ArrivalProcess,
+    classes: Vec<ClassRuntime>,
+    class_rng: SimRng,
+    total_weight: f64,
+}
+
+impl Workload {
+    /// Builds the workload's random streams from the run seed.
+    pub fn new(
+        profile: RateProfile,
+        burst: &Burst,
+        classes: &[ClassModel],
+        seed: u64,
+    ) -> Result<Workload, DemandError> {
+        let mut cumulative = 0.0;
+        let mut runtime = Vec::with_capacity(classes.len());
+        for c in classes {
+            cumulative += c.weight;
+            runtime.push(ClassRuntime {
+                cumulative,
+                sampler: c.demand.sampler()?,
+                rng: stream_rng(seed, &format!("workload/demand/{}", c.name)),
+                pool: c.pool,
+            });
+        }
+        if runtime.is_empty() || !(cumulative > 0.0) {
+            return Err(DemandError("the workload needs at least one class with weight > 0".into()));
+        }
+        Ok(Workload {
+            arrivals: ArrivalProcess::new(
+                profile,
+                burst,
+                stream_rng(seed, "workload/arrivals"),
+                stream_rng(seed, "workload/burst"),
+            ),
+            classes: runtime,
+            class_rng: stream_rng(seed, "workload/classes"),
+            total_weight: cumulative,
+        })
+    }
+
+    /// The rate curve.
+    pub fn profile(&self) -> &RateProfile {
+        self.arrivals.profile()
+    }
+
+    /// The next arrival instant and how many requests arrive then.
+    pub fn next_arrival(&mut self) -> Option<(SimTime, u32)> {
+        self.arrivals
+            .next_arrival()
+            .map(|(t, n)| (SimTime::from_secs_f64(t), n))
+    }
+
+    /// Draws one request's class and demand.
+    pub fn draw(&mut self) -> Drawn {
+        let class = if self.classes.len() == 1 {
+            0
+        } else {
+            let u = self.class_rng.random::<f64>() * self.total_weight;
+            self.classes
+                .iter()
+                .position(|c| u < c.cumulative)
+                .unwrap_or(self.classes.len() - 1)
+        };
+        let c = &mut self.classes[class];
+        Drawn { class: class as u16, demand_secs: c.sampler.sample(&mut c.rng), pool: c.pool }
+    }
+}

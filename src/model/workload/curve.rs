@@ -1,0 +1,643 @@
+//! Arrival-rate curves as a scenario describes them, and their compiled form: a
+//! piecewise-linear rate in requests per second over seconds since the start.
+//!
+//! Every curve compiles to knots. Straight shapes (constant, step, ramp, points, traces)
+//! compile exactly; smooth shapes (diurnal, daily, weekly, Monday spike, flash crowd) are
+//! sampled on a grid aligned with the clock and joined by straight lines. The knots *are*
+//! the model: arrivals follow them exactly (see `arrivals.rs`), and plots draw them.
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::clock::{SECS_PER_DAY, WeekClock};
+use crate::model::timepoint::TimePoint;
+
+/// How smooth shapes are sampled: one knot per this many seconds of clock time.
+pub const SMOOTH_STEP_SECS: f64 = 30.0;
+
+/// The arrival rate over time, in requests per second.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub enum RateCurve {
+    /// The same rate all the time.
+    Constant {
+        /// Requests per second.
+        per_sec: f64,
+    },
+    /// Jumps to a new rate at given times; holds it until the next step.
+    Step {
+        /// The rate before the first step.
+        initial_per_sec: f64,
+        /// `(at, per_sec)` pairs; order does not matter.
+        steps: Vec<(TimePoint, f64)>,
+    },
+    /// A straight line from one rate to another.
+    Ramp {
+        /// The rate before the ramp.
+        from_per_sec: f64,
+        /// The rate after the ramp.
+        to_per_sec: f64,
+        /// When the ramp begins.
+        start: TimePoint,
+        /// How long it takes.
+        ramp_secs: f64,
+    },
+    /// Straight lines through `(at, per_sec)` points; flat before the first and after the last.
+    Points(Vec<(TimePoint, f64)>),
+    /// A day shaped like a cosine: lowest 12 h away from `peak_at`, repeating daily.
+    Diurnal {
+        /// The lowest rate (12 h from the peak).
+        trough_per_sec: f64,
+        /// The highest rate.
+        peak_per_sec: f64,
+        /// Time of day of the peak, e.g. `"14:00"`.
+        peak_at: TimePoint,
+    },
+    /// A day given hour by hour (24 rates, at 00:00, 01:00, ... 23:00), joined by straight
+    /// lines and repeating daily.
+    Daily {
+        /// Rates at each hour of the day.
+        hourly_per_sec: Vec<f64>,
+    },
+    /// A daily shape scaled by one factor per weekday (Monday first).
+    Weekly {
+        /// The shape of a day.
+        daily: Box<RateCurve>,
+        /// Seven multipliers, Monday to Sunday.
+        day_factors: Vec<f64>,
+    },
+    /// The Monday-morning spike: a quiet weekend and night, a steep ramp to `peak_per_sec`
+    /// at `peak_at` on weekday mornings, a lunch dip and an afternoon plateau, then evening.
+    /// Monday's peak is the highest; Tuesday to Friday peak at `weekday_peak_factor` of it.
+    MondaySpike {
+        /// Rate at night and at weekends.
+        night_per_sec: f64,
+        /// Monday's peak rate.
+        peak_per_sec: f64,
+        /// Time of the peak, e.g. `"mon 09:00"` or `"09:00"` (only the time of day is used).
+        peak_at: TimePoint,
+        /// How long the ramp from night to peak lasts.
+        ramp_secs: f64,
+        /// The afternoon plateau as a fraction of the day's peak.
+        #[serde(default = "default_plateau")]
+        plateau_factor: f64,
+        /// The bottom of the lunch dip (around 12:45) as a fraction of the day's peak.
+        #[serde(default = "default_lunch")]
+        lunch_factor: f64,
+        /// Tuesday to Friday's peak as a fraction of Monday's.
+        #[serde(default = "default_weekday_peak")]
+        weekday_peak_factor: f64,
+    },
+    /// A sudden crowd on top of a base curve: extra load rises linearly over `rise_secs`
+    /// from `at`, then decays exponentially with time constant `decay_secs`.
+    FlashCrowd {
+        /// The normal traffic underneath.
+        base: Box<RateCurve>,
+        /// When the crowd starts arriving.
+        at: TimePoint,
+        /// Extra requests per second at the top of the crowd.
+        extra_per_sec: f64,
+        /// Time from the start of the crowd to its top.
+        rise_secs: f64,
+        /// Time constant of the decay after the top.
+        decay_secs: f64,
+    },
+    /// Replays a CSV trace with a header row: `time_secs` (after the start) and either
+    /// `rate_per_sec` (joined by straight lines) or `count` (requests in the bucket that
+    /// starts at that time, spread evenly over it).
+    Trace {
+        /// The CSV file, relative to the scenario file.
+        file: String,
+    },
+}
+
+fn default_plateau() -> f64 {
+    0.8
+}
+fn default_lunch() -> f64 {
+    0.65
+}
+fn default_weekday_peak() -> f64 {
+    0.8
+}
+
+/// A curve that cannot be compiled, with the reason.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum CurveError {
+    /// A rate is negative, infinite or not a number.
+    #[error("rate {value} in {curve} is not a finite number of requests per second >= 0")]
+    BadRate {
+        /// Which curve.
+        curve: &'static str,
+        /// The offending value.
+        value: f64,
+    },
+    /// A structural problem (wrong number of values, a zero-length ramp...).
+    #[error("{curve}: {reason}")]
+    Invalid {
+        /// Which curve.
+        curve: &'static str,
+        /// What is wrong.
+        reason: String,
+    },
+}
+
+/// One corner of a piecewise-linear rate.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Knot {
+    /// Seconds after the start.
+    pub t_secs: f64,
+    /// Requests per second at that time.
+    pub per_sec: f64,
+}
+
+/// A compiled rate: straight lines between knots. Two knots at the same time make a jump
+/// (the rate is right-continuous: at the jump it already has the new value). Before the
+/// first knot and after the last the rate is flat.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RateProfile {
+    knots: Vec<Knot>,
+}
+
+/// What compiling a curve needs besides the curve itself.
+pub struct CurveContext<'a> {
+    /// The run's clock, for curves that speak of weekdays and times of day.
+    pub clock: WeekClock,
+    /// How long the run lasts, in seconds.
+    pub duration_secs: f64,
+    /// Loads a trace's `(time_secs, rate_per_sec)` knots (already converted from counts).
+    pub load_trace: &'a dyn Fn(&str) -> Result<Vec<Knot>, CurveError>,
+}
+
+impl RateCurve {
+    /// A short name for messages.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            RateCurve::Constant { .. } => "Constant",
+            RateCurve::Step { .. } => "Step",
+            RateCurve::Ramp { .. } => "Ramp",
+            RateCurve::Points(_) => "Points",
+            RateCurve::Diurnal { .. } => "Diurnal",
+            RateCurve::Daily { .. } => "Daily",
+            RateCurve::Weekly { .. } => "Weekly",
+            RateCurve::MondaySpike { .. } => "MondaySpike",
+            RateCurve::FlashCrowd { .. } => "FlashCrowd",
+            RateCurve::Trace { .. } => "Trace",
+        }
+    }
+
+    /// Compiles the curve over `[0, ctx.duration_secs]`.
+    pub fn compile(&self, ctx: &CurveContext<'_>) -> Result<RateProfile, CurveError> {
+        let kind = self.kind();
+        let rate = |v: f64| -> Result<f64, CurveError> {
+            if v.is_finite() && v >= 0.0 {
+                Ok(v)
+            } else {
+                Err(CurveError::BadRate { curve: kind, value: v })
+            }
+        };
+        let invalid = |reason: String| CurveError::Invalid { curve: kind, reason };
+        let end = ctx.duration_secs;
+        let clock = ctx.clock;
+        let knots = match self {
+            RateCurve::Constant { per_sec } => vec![knot(0.0, rate(*per_sec)?), knot(end, *per_sec)],
+            RateCurve::Step { initial_per_sec, steps } => {
+                let mut steps: Vec<(f64, f64)> = steps
+                    .iter()
+                    .map(|(at, r)| Ok((clock.resolve(at.at()), rate(*r)?)))
+                    .collect::<Result<_, CurveError>>()?;
+                steps.sort_by(|a, b| a.0.total_cmp(&b.0));
+                let mut current = rate(*initial_per_sec)?;
+                let mut knots = vec![knot(0.0, current)];
+                for (t, r) in steps {
+                    knots.push(knot(t, current));
+                    knots.push(knot(t, r));
+                    current = r;
+                }
+                knots.push(knot(end.max(knots[knots.len() - 1].t_secs), current));
+                knots
+            }
+            RateCurve::Ramp { from_per_sec, to_per_sec, start, ramp_secs } => {
+                if !(ramp_secs.is_finite() && *ramp_secs > 0.0) {
+                    return Err(invalid(format!("ramp_secs must be > 0, got {ramp_secs}")));
+                }
+                let t0 = clock.resolve(start.at());
+                vec![
+                    knot(0.0, rate(*from_per_sec)?),
+                    knot(t0, *from_per_sec),
+                    knot(t0 + ramp_secs, rate(*to_per_sec)?),
+                    knot(end.max(t0 + ramp_secs), *to_per_sec),
+                ]
+            }
+            RateCurve::Points(points) => {
+                if points.is_empty() {
+                    return Err(invalid("needs at least one (at, per_sec) point".into()));
+                }
+                let mut pts: Vec<Knot> = points
+                    .iter()
+                    .map(|(at, r)| Ok(knot(clock.resolve(at.at()), rate(*r)?)))
+                    .collect::<Result<_, CurveError>>()?;
+                pts.sort_by(|a, b| a.t_secs.total_cmp(&b.t_secs));
+                let first = pts[0].per_sec;
+                let last = pts[pts.len() - 1];
+                let mut knots = vec![knot(0.0, first)];
+                knots.extend(pts.iter().copied());
+                knots.push(knot(end.max(last.t_secs), last.per_sec));
+                knots
+            }
+            RateCurve::Diurnal { trough_per_sec, peak_per_sec, peak_at } => {
+                let (lo, hi) = (rate(*trough_per_sec)?, rate(*peak_per_sec)?);
+                let peak_day_secs = peak_time_of_day(peak_at);
+                sample(clock, end, |_, w| {
+                    let day = w.rem_euclid(SECS_PER_DAY as f64);
+                    let phase = std::f64::consts::TAU * (day - peak_day_secs) / SECS_PER_DAY as f64;
+                    lo + (hi - lo) * (1.0 + phase.cos()) / 2.0
+                })
+            }
+            RateCurve::Daily { hourly_per_sec } => {
+                if hourly_per_sec.len() != 24 {
+                    return Err(invalid(format!(
+                        "hourly_per_sec needs 24 values (00:00 to 23:00), got {}",
+                        hourly_per_sec.len()
+                    )));
+                }
+                for r in hourly_per_sec {
+                    rate(*r)?;
+                }
+                sample(clock, end, |_, w| daily_at(hourly_per_sec, w))
+            }
+            RateCurve::Weekly { daily, day_factors } => {
+                if day_factors.len() != 7 {
+                    return Err(invalid(format!(
+                        "day_factors needs 7 values (Monday to Sunday), got {}",
+                        day_factors.len()
+                    )));
+                }
+                for f in day_factors {
+                    rate(*f)?;
+                }
+                let inner = daily.compile(ctx)?;
+                sample(clock, end, |t, w| {
+                    let day = ((w / SECS_PER_DAY as f64) as usize).min(6);
+                    inner.rate_at(t) * day_factors[day]
+                })
+            }
+            RateCurve::MondaySpike {
+                night_per_sec,
+                peak_per_sec,
+                peak_at,
+                ramp_secs,
+                plateau_factor,
+                lunch_factor,
+                weekday_peak_factor,
+            } => {
+                let night = rate(*night_per_sec)?;
+                let peak = rate(*peak_per_sec)?;
+                for (name, f) in [
+                    ("plateau_factor", plateau_factor),
+                    ("lunch_factor", lunch_factor),
+                    ("weekday_peak_factor", weekday_peak_factor),
+                ] {
+                    if !(f.is_finite() && *f >= 0.0) {
+                        return Err(invalid(format!("{name} must be a number >= 0, got {f}")));
+                    }
+                }
+                let peak_tod = peak_time_of_day(peak_at);
+                if !(ramp_secs.is_finite() && *ramp_secs > 0.0 && *ramp_secs < peak_tod) {
+                    return Err(invalid(format!(
+                        "ramp_secs must be > 0 and start after midnight (peak at {:.0} s of the day), got {ramp_secs}",
+                        peak_tod
+                    )));
+                }
+                let day_shape = spike_day_knots(peak_tod, *ramp_secs, *plateau_factor, *lunch_factor);
+                sample(clock, end, |_, w| {
+                    let day = (w / SECS_PER_DAY as f64) as u64;
+                    let tod = w - (day * SECS_PER_DAY) as f64;
+                    let day_peak = match day {
+                        0 => peak,
+                        1..=4 => peak * weekday_peak_factor,
+                        _ => return night,
+                    };
+                    cosine_interpolate(&day_shape, tod, night, day_peak)
+                })
+            }
+            RateCurve::FlashCrowd { base, at, extra_per_sec, rise_secs, decay_secs } => {
+                let extra = rate(*extra_per_sec)?;
+                if !(rise_secs.is_finite() && *rise_secs >= 0.0 && decay_secs.is_finite() && *decay_secs > 0.0)
+                {
+                    return Err(invalid(format!(
+                        "rise_secs must be >= 0 and decay_secs > 0, got {rise_secs} and {decay_secs}"
+                    )));
+                }
+                let base = base.compile(ctx)?;
+                let t0 = clock.resolve(at.at());
+                let top = t0 + rise_secs;
+                let stop = top + 10.0 * decay_secs;
+                let bump = |t: f64| {
+                    if t < t0 {
+                        0.0
+                    } else if t < top {
+                        extra * (t - t0) / rise_secs
+                    } else {
+                        extra * (-(t - top) / decay_secs).exp()
+                    }
+                };
+                // The crowd is sampled finely enough to follow its rise and decay (at least 40
+                // knots on each), and the base keeps its own knots outside.
+                let step = (rise_secs.min(*decay_secs) / 40.0).clamp(0.5, SMOOTH_STEP_SECS);
+                let mut knots: Vec<Knot> = base.knots.iter().copied().filter(|k| k.t_secs < t0 || k.t_secs > stop).collect();
+                let mut t = t0;
+                while t <= stop {
+                    knots.push(knot(t, base.rate_at(t) + bump(t)));
+                    t += step;
+                }
+                knots.push(knot(top, base.rate_at(top) + extra));
+                knots.sort_by(|a, b| a.t_secs.total_cmp(&b.t_secs));
+                knots
+            }
+            RateCurve::Trace { file } => {
+                let mut knots = (ctx.load_trace)(file)?;
+                if knots.is_empty() {
+                    return Err(invalid(format!("trace {file} has no rows")));
+                }
+                for k in &knots {
+                    rate(k.per_sec)?;
+                }
+                let first = knots[0];
+                if first.t_secs > 0.0 {
+                    knots.insert(0, knot(0.0, first.per_sec));
+                }
+                knots
+            }
+        };
+        Ok(RateProfile::from_knots(knots))
+    }
+}
+
+fn knot(t_secs: f64, per_sec: f64) -> Knot {
+    Knot { t_secs, per_sec }
+}
+
+/// The time of day (seconds since midnight) a peak is written at, ignoring its weekday.
+fn peak_time_of_day(p: &TimePoint) -> f64 {
+    use crate::model::clock::At;
+    match *p.at() {
+        At::Daily { day_secs } => day_secs as f64,
+        At::Weekly { week_secs } => (week_secs % SECS_PER_DAY) as f64,
+        At::AfterStart { secs } => secs.rem_euclid(SECS_PER_DAY as f64),
+    }
+}
+
+/// Linear interpolation of 24 hourly values at week-clock `w`, wrapping at midnight.
+fn daily_at(hourly: &[f64], w: f64) -> f64 {
+    let h = w.rem_euclid(SECS_PER_DAY as f64) / 3600.0;
+    let i = (h.floor() as usize).min(23);
+    let frac = h - i as f64;
+    let next = hourly[(i + 1) % 24];
+    hourly[i] + (next - hourly[i]) * frac
+}
+
+/// The weekday shape of the Monday spike: `(time of day, level)` corners, where a level
+/// is a fraction of the way from the night rate to the day's peak.
+fn spike_day_knots(peak_tod: f64, ramp_secs: f64, plateau: f64, lunch: f64) -> Vec<(f64, f64)> {
+    let hour = 3600.0;
+    let wanted = [
+        (0.0, 0.0),
+        (peak_tod - ramp_secs, 0.0),
+        (peak_tod, 1.0),
+        (peak_tod + 0.75 * hour, plateau),
+        (12.0 * hour, plateau),
+        (12.75 * hour, lunch),
+        (13.5 * hour, plateau),
+        (17.0 * hour, plateau),
+        (20.0 * hour, 0.25),
+        (23.0 * hour, 0.0),
+        (SECS_PER_DAY as f64, 0.0),
+    ];
+    // Corners that would go back in time (a late peak swallowing lunch) are dropped.
+    let mut out: Vec<(f64, f64)> = Vec::with_capacity(wanted.len());
+    for (t, level) in wanted {
+        if out.last().is_none_or(|&(prev, _)| t > prev) {
+            out.push((t, level));
+        }
+    }
+    out
+}
+
+/// Level at `tod` along `corners`, eased with a half cosine between corners so the
+/// curve has no kinks, mapped from `[0, 1]` onto `[night, peak]`.
+fn cosine_interpolate(corners: &[(f64, f64)], tod: f64, night: f64, peak: f64) -> f64 {
+    let i = corners.partition_point(|&(t, _)| t <= tod).clamp(1, corners.len() - 1);
+    let (t0, l0) = corners[i - 1];
+    let (t1, l1) = corners[i];
+    let x = ((tod - t0) / (t1 - t0)).clamp(0.0, 1.0);
+    let eased = (1.0 - (std::f64::consts::PI * x).cos()) / 2.0;
+    let level = l0 + (l1 - l0) * eased;
+    night + (peak - night) * level
+}
+
+/// Samples `f(week_secs)` at every multiple of [`SMOOTH_STEP_SECS`] of clock time within
+/// `[0, end]`, plus both ends.
+/// `f` gets both the seconds after the start and the week clock.
+fn sample(clock: WeekClock, end: f64, f: impl Fn(f64, f64) -> f64) -> Vec<Knot> {
+    let origin = clock.week_secs(0.0);
+    let mut knots = vec![knot(0.0, f(0.0, origin))];
+    // First grid point strictly after the start, aligned with the clock.
+    let mut t = SMOOTH_STEP_SECS - origin.rem_euclid(SMOOTH_STEP_SECS);
+    while t < end {
+        knots.push(knot(t, f(t, clock.week_secs(t))));
+        t += SMOOTH_STEP_SECS;
+    }
+    if end > 0.0 {
+        knots.push(knot(end, f(end, clock.week_secs(end))));
+    }
+    knots
+}
+
+impl RateProfile {
+    /// A profile through `knots`, which must be sorted by time (equal times make a jump).
+    /// An empty list means no traffic at all.
+    pub fn from_knots(mut knots: Vec<Knot>) -> RateProfile {
+        if knots.is_empty() {
+            knots.push(knot(0.0, 0.0));
+        }
+        RateProfile { knots }
+    }
+
+    /// The knots, in time order.
+    pub fn knots(&self) -> &[Knot] {
+        &self.knots
+    }
+
+    /// The rate at `t_secs` after the start (right-continuous at jumps).
+    pub fn rate_at(&self, t_secs: f64) -> f64 {
+        let k = &self.knots;
+        let i = k.partition_point(|p| p.t_secs <= t_secs);
+        if i == 0 {
+            return k[0].per_sec;
+        }
+        if i == k.len() {
+            return k[k.len() - 1].per_sec;
+        }
+        let (a, b) = (k[i - 1], k[i]);
+        a.per_sec + (b.per_sec - a.per_sec) * (t_secs - a.t_secs) / (b.t_secs - a.t_secs)
+    }
+
+    /// The expected number of arrivals in `[from, to]`: the integral of the rate.
+    pub fn expected_arrivals(&self, from_secs: f64, to_secs: f64) -> f64 {
+        if to_secs <= from_secs {
+            return 0.0;
+        }
+        let k = &self.knots;
+        let mut total = 0.0;
+        // Flat part before the first knot.
+        let first = k[0];
+        if from_secs < first.t_secs {
+            total += first.per_sec * (to_secs.min(first.t_secs) - from_secs);
+        }
+        for w in k.windows(2) {
+            let (a, b) = (w[0], w[1]);
+            let lo = from_secs.max(a.t_secs);
+            let hi = to_secs.min(b.t_secs);
+            if hi > lo {
+                let slope = (b.per_sec - a.per_sec) / (b.t_secs - a.t_secs);
+                let r_lo = a.per_sec + slope * (lo - a.t_secs);
+                let r_hi = a.per_sec + slope * (hi - a.t_secs);
+                total += (r_lo + r_hi) / 2.0 * (hi - lo);
+            }
+        }
+        let last = k[k.len() - 1];
+        if to_secs > last.t_secs {
+            total += last.per_sec * (to_secs - from_secs.max(last.t_secs));
+        }
+        total
+    }
+
+    /// The highest rate anywhere on the curve.
+    pub fn max_rate(&self) -> f64 {
+        self.knots.iter().map(|k| k.per_sec).fold(0.0, f64::max)
+    }
+
+    /// The time at which `mass` more expected arrivals have accumulated after `t_secs`,
+    /// or `None` if the rate stays zero forever after. `seg` is a hint: the index of the
+    /// knot at or before `t_secs`, updated for the next call (keeps the search O(1)).
+    pub fn advance(&self, t_secs: f64, seg: &mut usize, mut mass: f64) -> Option<f64> {
+        let k = &self.knots;
+        let mut t = t_secs;
+        let mut i = (*seg).min(k.len() - 1);
+        // Resynchronise the hint if time moved past it, or back before it (an MMPP
+        // restarting at a switch).
+        while i > 0 && k[i].t_secs > t {
+            i -= 1;
+        }
+        while i + 1 < k.len() && k[i + 1].t_secs <= t {
+            i += 1;
+        }
+        if t < k[0].t_secs {
+            let r = k[0].per_sec;
+            let room = r * (k[0].t_secs - t);
+            if mass <= room && r > 0.0 {
+                return Some(t + mass / r);
+            }
+            mass -= room;
+            t = k[0].t_secs;
+        }
+        while i + 1 < k.len() {
+            let (a, b) = (k[i], k[i + 1]);
+            let width = b.t_secs - a.t_secs;
+            if width > 0.0 {
+                let slope = (b.per_sec - a.per_sec) / width;
+                let r = a.per_sec + slope * (t - a.t_secs);
+                let room = (r + b.per_sec) / 2.0 * (b.t_secs - t);
+                if mass <= room {
+                    // Solve r x + slope x^2 / 2 = mass for x >= 0, in the form that does not
+                    // cancel when slope is tiny: x = 2 mass / (r + sqrt(r^2 + 2 slope mass)).
+                    let disc = (r * r + 2.0 * slope * mass).max(0.0);
+                    let denom = r + disc.sqrt();
+                    if denom > 0.0 {
+                        *seg = i;
+                        return Some((t + 2.0 * mass / denom).min(b.t_secs));
+                    }
+                }
+                mass -= room;
+            }
+            i += 1;
+            t = k[i].t_secs;
+        }
+        *seg = i;
+        let r = k[i].per_sec;
+        (r > 0.0).then(|| t + mass / r)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ctx(duration_secs: f64) -> CurveContext<'static> {
+        CurveContext {
+            clock: WeekClock::parse("sun 18:00").unwrap(),
+            duration_secs,
+            load_trace: &|_| Ok(vec![]),
+        }
+    }
+
+    fn tp(s: &str) -> TimePoint {
+        TimePoint::try_from(s).unwrap()
+    }
+
+    #[test]
+    fn a_step_jumps_and_integrates_exactly() {
+        let c = RateCurve::Step { initial_per_sec: 10.0, steps: vec![(tp("+100"), 30.0)] };
+        let p = c.compile(&ctx(200.0)).unwrap();
+        assert_eq!(p.rate_at(99.9), 10.0);
+        assert_eq!(p.rate_at(100.0), 30.0, "right-continuous at the jump");
+        // 100 s at 10/s + 100 s at 30/s = 4000 arrivals expected.
+        assert!((p.expected_arrivals(0.0, 200.0) - 4000.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn advance_inverts_the_integral_across_a_ramp() {
+        // Rate rises from 0 to 10/s over 10 s: mass by time x is x^2 / 2.
+        let p = RateProfile::from_knots(vec![knot(0.0, 0.0), knot(10.0, 10.0)]);
+        let mut seg = 0;
+        // Mass 8 is reached at x = 4 (4^2/2 = 8).
+        let t = p.advance(0.0, &mut seg, 8.0).unwrap();
+        assert!((t - 4.0).abs() < 1e-12, "{t}");
+        // Past the last knot the rate stays 10/s: mass 50 (whole ramp) + 20 -> t = 12.
+        let t = p.advance(0.0, &mut 0, 70.0).unwrap();
+        assert!((t - 12.0).abs() < 1e-12, "{t}");
+        // A curve that ends at zero has no more arrivals.
+        let z = RateProfile::from_knots(vec![knot(0.0, 1.0), knot(1.0, 0.0)]);
+        assert_eq!(z.advance(0.0, &mut 0, 5.0), None);
+    }
+
+    #[test]
+    fn the_monday_spike_is_quiet_at_night_and_peaks_at_nine() {
+        let c = RateCurve::MondaySpike {
+            night_per_sec: 40.0,
+            peak_per_sec: 900.0,
+            peak_at: tp("mon 09:00"),
+            ramp_secs: 2700.0,
+            plateau_factor: 0.8,
+            lunch_factor: 0.65,
+            weekday_peak_factor: 0.8,
+        };
+        // Sun 18:00 start: Mon 03:00 is 9 h in, Mon 09:00 is 15 h in, Mon 08:15 is 14.25 h.
+        let p = c.compile(&ctx(18.0 * 3600.0)).unwrap();
+        assert_eq!(p.rate_at(9.0 * 3600.0), 40.0);
+        assert!((p.rate_at(15.0 * 3600.0) - 900.0).abs() < 1e-9);
+        assert!((p.rate_at(14.25 * 3600.0) - 40.0).abs() < 1e-9);
+        // Halfway up the ramp (08:37:30) the eased level is exactly 1/2: 40 + 860/2 = 470.
+        assert!((p.rate_at(14.625 * 3600.0) - 470.0).abs() < 1e-6);
+        // Lunch dip at 12:45 (18.75 h in): 40 + 860 * 0.65 = 599.
+        assert!((p.rate_at(18.75 * 3600.0) - 599.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn bad_curves_say_what_is_wrong() {
+        let e = RateCurve::Constant { per_sec: -1.0 }.compile(&ctx(10.0)).unwrap_err();
+        assert!(e.to_string().contains("-1"), "{e}");
+        let e = RateCurve::Daily { hourly_per_sec: vec![1.0; 23] }.compile(&ctx(10.0)).unwrap_err();
+        assert!(e.to_string().contains("24"), "{e}");
+    }
+}

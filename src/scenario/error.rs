@@ -1,0 +1,112 @@
+//! Scenario errors: each names the file, line and column, and what was expected.
+
+use std::fmt;
+
+/// One problem in a scenario file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScenarioError {
+    /// The file, as the user named it.
+    pub file: String,
+    /// 1-based line (0 when the problem is not at a place in the file, e.g. it is missing).
+    pub line: usize,
+    /// 1-based column.
+    pub col: usize,
+    /// What is wrong and what was expected.
+    pub message: String,
+}
+
+impl ScenarioError {
+    /// An error about the file as a whole (it cannot be read, say).
+    pub fn unlocated(file: &str, message: String) -> ScenarioError {
+        ScenarioError { file: file.to_string(), line: 0, col: 0, message }
+    }
+}
+
+impl fmt::Display for ScenarioError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.line == 0 {
+            write!(f, "{}: {}", self.file, self.message)
+        } else {
+            write!(f, "{}:{}:{}: {}", self.file, self.line, self.col, self.message)
+        }
+    }
+}
+
+/// Every problem found in a scenario (at least one).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScenarioErrors(pub Vec<ScenarioError>);
+
+impl ScenarioErrors {
+    /// A single error.
+    pub fn one(e: ScenarioError) -> ScenarioErrors {
+        ScenarioErrors(vec![e])
+    }
+}
+
+impl fmt::Display for ScenarioErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, e) in self.0.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{e}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ScenarioErrors {}
+
+/// RON's message, with a hint where its wording alone leaves a new user guessing.
+pub(super) fn explain_ron(code: &ron::Error) -> String {
+    let base = code.to_string();
+    match code {
+        ron::Error::Eof => format!("{base}: a bracket or parenthesis is not closed"),
+        ron::Error::ExpectedStructLikeEnd | ron::Error::ExpectedArrayEnd => {
+            format!("{base} (is a comma missing before this?)")
+        }
+        _ => base,
+    }
+}
+
+/// Finds where `needles` occur in order in `text` (each searched after the previous one)
+/// and returns the 1-based line and column of the last; `None` if one is missing.
+/// Used for problems found after parsing, which serde does not place.
+pub(super) fn locate(text: &str, needles: &[&str]) -> Option<(usize, usize)> {
+    let mut from = 0;
+    let mut at = None;
+    for n in needles {
+        let i = find_outside_comments(text, n, from)?;
+        at = Some(i);
+        from = i + n.len();
+    }
+    let i = at?;
+    let line = text[..i].matches('\n').count() + 1;
+    let col = i - text[..i].rfind('\n').map_or(0, |p| p + 1) + 1;
+    Some((line, col))
+}
+
+fn find_outside_comments(text: &str, needle: &str, from: usize) -> Option<usize> {
+    let mut start = from;
+    while let Some(rel) = text.get(start..)?.find(needle) {
+        let i = start + rel;
+        let line_start = text[..i].rfind('\n').map_or(0, |p| p + 1);
+        if !text[line_start..i].contains("//") {
+            return Some(i);
+        }
+        start = i + needle.len();
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locate_follows_needles_in_order_and_skips_comments() {
+        let text = "// pools: here\n(\n  pools: [(\n    name: \"web\",\n    size: (min: 3),\n";
+        assert_eq!(locate(text, &["pools", "\"web\"", "size"]), Some((5, 5)));
+        assert_eq!(locate(text, &["nowhere"]), None);
+    }
+}

@@ -1,0 +1,47 @@
+//! Scenario files: the RON schema (serde structs with defaults), parsing with errors that
+//! name file, line and column, and validation into a checked [`Scenario`] the model runs.
+
+mod error;
+mod schema;
+mod validate;
+
+pub use error::{ScenarioError, ScenarioErrors};
+pub use schema::{ClassSpec, PoolSize, PoolSpec, ScheduleEntry, ScenarioFile, SloSpec, StartClock, WorkloadSpec};
+pub use validate::{Scenario, Source};
+
+use std::path::Path;
+
+/// RON options used for reading and writing scenarios: `Some(x)` may be written as `x`.
+pub fn ron_options() -> ron::Options {
+    ron::Options::default().with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME)
+}
+
+/// Reads a scenario file without checking it beyond its syntax and field types.
+pub fn read(path: &Path) -> Result<(ScenarioFile, Source), ScenarioErrors> {
+    let label = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        ScenarioErrors::one(ScenarioError::unlocated(&label, format!("cannot read the file: {e}")))
+    })?;
+    let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let source = Source { label, text, dir };
+    let file = parse(&source)?;
+    Ok((file, source))
+}
+
+/// Parses scenario text (already read into `source`).
+pub fn parse(source: &Source) -> Result<ScenarioFile, ScenarioErrors> {
+    ron_options().from_str::<ScenarioFile>(&source.text).map_err(|e| {
+        ScenarioErrors::one(ScenarioError {
+            file: source.label.clone(),
+            line: e.span.start.line,
+            col: e.span.start.col,
+            message: error::explain_ron(&e.code),
+        })
+    })
+}
+
+/// Reads and checks a scenario file.
+pub fn load(path: &Path) -> Result<Scenario, ScenarioErrors> {
+    let (file, source) = read(path)?;
+    Scenario::validate(file, &source)
+}

@@ -1,0 +1,259 @@
+//! The RON schema. Every struct refuses unknown fields; optional fields have defaults so
+//! a small scenario stays small. Units are in the field names.
+
+use serde::{Deserialize, Deserializer, Serialize};
+
+use crate::model::balancer::BalancerKind;
+use crate::model::clock::{ClockError, WeekClock};
+use crate::model::cost::Billing;
+use crate::model::instance::InstanceType;
+use crate::model::pool::ScaleInOrder;
+use crate::model::timepoint::TimePoint;
+use crate::model::workload::{Burst, Demand, RateCurve};
+
+/// A whole scenario file.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioFile {
+    /// A short name, used in reports.
+    pub name: String,
+    /// What the scenario shows, in a sentence or two.
+    #[serde(default)]
+    pub description: String,
+    /// The simulated clock at the start, e.g. `"sun 18:00"`.
+    #[serde(default)]
+    pub start: StartClock,
+    /// How long the run lasts, in simulated seconds.
+    #[serde(deserialize_with = "positive")]
+    pub duration_secs: f64,
+    /// The run seed (the command line's `--seed` overrides it).
+    #[serde(default = "default_seed")]
+    pub seed: u64,
+    /// Length of a metrics interval (one row of `series.csv`), in simulated seconds.
+    #[serde(default = "default_interval", deserialize_with = "positive")]
+    pub interval_secs: f64,
+    /// The service-level objective.
+    #[serde(default)]
+    pub slo: SloSpec,
+    /// The traffic.
+    pub workload: WorkloadSpec,
+    /// Instance types beyond the built-in catalog (a type with a catalog name replaces it).
+    #[serde(default)]
+    pub instance_types: Vec<InstanceType>,
+    /// The pools of instances.
+    pub pools: Vec<PoolSpec>,
+}
+
+fn default_seed() -> u64 {
+    1
+}
+fn default_interval() -> f64 {
+    10.0
+}
+
+/// The simulated clock at the start, checked while parsing.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct StartClock {
+    text: String,
+    clock: WeekClock,
+}
+
+impl StartClock {
+    /// The clock.
+    pub fn clock(&self) -> WeekClock {
+        self.clock
+    }
+}
+
+impl Default for StartClock {
+    fn default() -> Self {
+        StartClock { text: "mon 00:00".into(), clock: WeekClock::default() }
+    }
+}
+
+impl TryFrom<String> for StartClock {
+    type Error = ClockError;
+    fn try_from(text: String) -> Result<Self, ClockError> {
+        let clock = WeekClock::parse(&text)?;
+        Ok(StartClock { text, clock })
+    }
+}
+
+impl From<StartClock> for String {
+    fn from(s: StartClock) -> String {
+        s.text
+    }
+}
+
+/// `percentile` % of requests should complete within `latency_secs`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SloSpec {
+    /// The latency target in seconds.
+    #[serde(deserialize_with = "positive")]
+    pub latency_secs: f64,
+    /// The share of requests that must meet it, in percent (0, 100].
+    #[serde(deserialize_with = "percent")]
+    pub percentile: f64,
+}
+
+impl Default for SloSpec {
+    fn default() -> Self {
+        SloSpec { latency_secs: 0.5, percentile: 99.0 }
+    }
+}
+
+/// The traffic: a rate curve, burstiness and request classes.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WorkloadSpec {
+    /// Requests per second over time.
+    pub rate: RateCurve,
+    /// Clumping beyond Poisson.
+    #[serde(default)]
+    pub burst: Burst,
+    /// Kinds of request; at least one.
+    pub classes: Vec<ClassSpec>,
+}
+
+/// A kind of request.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClassSpec {
+    /// Its name.
+    pub name: String,
+    /// Its share of the traffic, relative to the other classes' weights.
+    #[serde(default = "default_weight", deserialize_with = "non_negative")]
+    pub weight: f64,
+    /// Its service demand in CPU-seconds on a reference vCPU.
+    pub demand: Demand,
+    /// The pool that serves it (default: the first pool).
+    #[serde(default)]
+    pub pool: Option<String>,
+}
+
+fn default_weight() -> f64 {
+    1.0
+}
+
+/// A pool of identical instances behind a balancer.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PoolSpec {
+    /// Its name.
+    pub name: String,
+    /// Instance type name, from the catalog or `instance_types`.
+    pub instance: String,
+    /// Requests each instance serves at once (default: its vCPUs).
+    #[serde(default)]
+    pub workers: Option<u32>,
+    /// Requests each instance queues beyond its workers; one more is dropped.
+    #[serde(default = "default_queue")]
+    pub queue_capacity: u32,
+    /// Longest a request waits in a queue before it is dropped (`None`: forever).
+    #[serde(default = "default_timeout")]
+    pub timeout_secs: Option<f64>,
+    /// Fewest, most and initial instances.
+    pub size: PoolSize,
+    /// How requests are spread over instances.
+    #[serde(default)]
+    pub balancer: BalancerKind,
+    /// Which instances go first on scale-in.
+    #[serde(default)]
+    pub scale_in: ScaleInOrder,
+    /// Longest a draining instance may take to finish its requests.
+    #[serde(default = "default_drain", deserialize_with = "non_negative")]
+    pub drain_timeout_secs: f64,
+    /// How instances are billed.
+    #[serde(default)]
+    pub billing: Billing,
+    /// Planned capacity changes.
+    #[serde(default)]
+    pub schedule: Vec<ScheduleEntry>,
+}
+
+fn default_queue() -> u32 {
+    100
+}
+fn default_timeout() -> Option<f64> {
+    Some(30.0)
+}
+fn default_drain() -> f64 {
+    300.0
+}
+
+/// Pool bounds, checked while parsing: `min <= initial <= max` and `max >= 1`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "RawPoolSize")]
+pub struct PoolSize {
+    /// Fewest instances.
+    pub min: u32,
+    /// Most instances.
+    pub max: u32,
+    /// Instances in service at the start (default: `min`).
+    pub initial: u32,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPoolSize {
+    min: u32,
+    max: u32,
+    #[serde(default)]
+    initial: Option<u32>,
+}
+
+impl TryFrom<RawPoolSize> for PoolSize {
+    type Error = String;
+    fn try_from(r: RawPoolSize) -> Result<Self, String> {
+        let initial = r.initial.unwrap_or(r.min);
+        if r.min > r.max {
+            return Err(format!("size: min {} is greater than max {}", r.min, r.max));
+        }
+        if r.max == 0 {
+            return Err("size: max must be at least 1".into());
+        }
+        if initial < r.min || initial > r.max {
+            return Err(format!("size: initial {initial} is outside min..=max ({}..={})", r.min, r.max));
+        }
+        Ok(PoolSize { min: r.min, max: r.max, initial })
+    }
+}
+
+/// At `at`, set the pool's desired capacity to `desired` (clamped to min..=max).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScheduleEntry {
+    /// When: `"mon 08:30"`, `"08:30"` or `"+2h"`.
+    pub at: TimePoint,
+    /// The new desired capacity.
+    pub desired: u32,
+}
+
+fn positive<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    let v = f64::deserialize(d)?;
+    if v.is_finite() && v > 0.0 {
+        Ok(v)
+    } else {
+        Err(serde::de::Error::custom(format!("expected a number > 0, got {v}")))
+    }
+}
+
+fn non_negative<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    let v = f64::deserialize(d)?;
+    if v.is_finite() && v >= 0.0 {
+        Ok(v)
+    } else {
+        Err(serde::de::Error::custom(format!("expected a number >= 0, got {v}")))
+    }
+}
+
+fn percent<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    let v = f64::deserialize(d)?;
+    if v > 0.0 && v <= 100.0 {
+        Ok(v)
+    } else {
+        Err(serde::de::Error::custom(format!("expected a percentile in (0, 100], got {v}")))
+    }
+}

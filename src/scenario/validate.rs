@@ -1,0 +1,289 @@
+//! From a parsed file to a checked [`Scenario`]: names resolve, numbers make sense,
+//! curves compile. Every problem is reported, each with its place in the file.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use super::error::{ScenarioError, ScenarioErrors, locate};
+use super::schema::ScenarioFile;
+use crate::metrics::SloTarget;
+use crate::model::catalog::Catalog;
+use crate::model::clock::WeekClock;
+use crate::model::pool::{PoolConfig, ScheduledChange};
+use crate::model::topology::WorldConfig;
+use crate::model::workload::{ClassModel, CurveContext, CurveError, Knot, RateProfile};
+use crate::sim::{SimDuration, SimTime};
+
+/// Where a scenario's text came from.
+#[derive(Clone, Debug, Default)]
+pub struct Source {
+    /// The file as the user named it (used in messages).
+    pub label: String,
+    /// The text.
+    pub text: String,
+    /// The directory relative paths inside it (traces) are resolved against.
+    pub dir: PathBuf,
+}
+
+impl Source {
+    /// Text that did not come from a file (the app's editor, tests).
+    pub fn inline(label: &str, text: &str) -> Source {
+        Source { label: label.to_string(), text: text.to_string(), dir: PathBuf::from(".") }
+    }
+}
+
+/// A checked scenario, ready to build a world from.
+#[derive(Clone, Debug)]
+pub struct Scenario {
+    /// The file with every default filled in and trace paths made absolute, so writing
+    /// it back gives a scenario that repeats the run anywhere.
+    pub file: ScenarioFile,
+    /// The simulated clock.
+    pub clock: WeekClock,
+    /// The compiled rate curve.
+    pub profile: RateProfile,
+    /// Classes with their pools resolved.
+    pub classes: Vec<ClassModel>,
+    /// Pools with their instance types resolved.
+    pub pools: Vec<PoolConfig>,
+}
+
+impl Scenario {
+    /// Checks `file` (read from `source`) and resolves everything in it.
+    pub fn validate(mut file: ScenarioFile, source: &Source) -> Result<Scenario, ScenarioErrors> {
+        let mut errors = Vec::new();
+        let mut err = |needles: &[&str], message: String| {
+            let (line, col) = locate(&source.text, needles).unwrap_or((0, 0));
+            errors.push(ScenarioError { file: source.label.clone(), line, col, message });
+        };
+        let clock = file.start.clock();
+
+        // Instance types: the catalog plus the scenario's own.
+        let catalog = match Catalog::builtin() {
+            Ok(c) => c.with(&file.instance_types),
+            Err(e) => {
+                err(&[], format!("the built-in catalog is broken: {e}"));
+                Catalog::default()
+            }
+        };
+        for t in &file.instance_types {
+            if let Err(e) = t.validate() {
+                err(&["instance_types", &format!("\"{}\"", t.name)], e);
+            }
+        }
+
+        // Pools.
+        if file.pools.is_empty() {
+            err(&["pools"], "pools: at least one pool is needed".into());
+        }
+        let mut pools = Vec::with_capacity(file.pools.len());
+        let mut seen = BTreeSet::new();
+        for p in &file.pools {
+            let name_q = format!("\"{}\"", p.name);
+            let at = |field: &'static str| -> Vec<String> { vec!["pools".into(), name_q.clone(), field.into()] };
+            if !seen.insert(p.name.clone()) {
+                err(&["pools", &name_q, &name_q], format!("pool {name_q} is defined twice"));
+            }
+            let Some(itype) = catalog.get(&p.instance) else {
+                let known: Vec<&str> = catalog.types().iter().map(|t| t.name.as_str()).collect();
+                err(
+                    &["pools", &name_q, &format!("\"{}\"", p.instance)],
+                    format!("unknown instance type \"{}\"; known types: {}", p.instance, known.join(", ")),
+                );
+                continue;
+            };
+            let workers = p.workers.unwrap_or(itype.vcpus);
+            if workers == 0 {
+                err(&refs(&at("workers")), format!("pool {name_q}: workers must be at least 1"));
+            }
+            let timeout = match p.timeout_secs {
+                Some(t) if !(t.is_finite() && t > 0.0) => {
+                    err(&refs(&at("timeout_secs")), format!("pool {name_q}: timeout_secs must be > 0 (or None), got {t}"));
+                    None
+                }
+                t => t.map(SimDuration::from_secs_f64),
+            };
+            if let Err(e) = p.billing.validate() {
+                err(&refs(&at("billing")), format!("pool {name_q}: billing: {e}"));
+            }
+            let schedule = p
+                .schedule
+                .iter()
+                .map(|s| ScheduledChange {
+                    at: SimTime::from_secs_f64(clock.resolve(s.at.at())),
+                    desired: s.desired,
+                    label: s.at.as_str().to_string(),
+                })
+                .collect();
+            pools.push(PoolConfig {
+                name: p.name.clone(),
+                instance: itype.clone(),
+                workers,
+                queue_capacity: p.queue_capacity,
+                timeout,
+                min: p.size.min,
+                max: p.size.max,
+                initial: p.size.initial,
+                balancer: p.balancer,
+                scale_in: p.scale_in,
+                drain_timeout: SimDuration::from_secs_f64(p.drain_timeout_secs),
+                billing: p.billing.clone(),
+                schedule,
+            });
+        }
+
+        // Classes.
+        let w = &file.workload;
+        if w.classes.is_empty() {
+            err(&["classes"], "workload.classes: at least one request class is needed".into());
+        } else if w.classes.iter().map(|c| c.weight).sum::<f64>() <= 0.0 {
+            err(&["classes"], "workload.classes: the weights add up to 0; give at least one class a weight > 0".into());
+        }
+        let mut classes = Vec::with_capacity(w.classes.len());
+        let mut class_names = BTreeSet::new();
+        for c in &w.classes {
+            let name_q = format!("\"{}\"", c.name);
+            if !class_names.insert(c.name.clone()) {
+                err(&["classes", &name_q, &name_q], format!("class {name_q} is defined twice"));
+            }
+            if let Err(e) = c.demand.sampler() {
+                err(&["classes", &name_q, "demand"], format!("class {name_q}: demand: {e}"));
+            }
+            let pool = match &c.pool {
+                None => 0,
+                Some(p) => match file.pools.iter().position(|x| &x.name == p) {
+                    Some(i) => i,
+                    None => {
+                        err(
+                            &["classes", &name_q, &format!("\"{p}\"")],
+                            format!("class {name_q} is routed to pool \"{p}\", which is not defined"),
+                        );
+                        0
+                    }
+                },
+            };
+            classes.push(ClassModel { name: c.name.clone(), weight: c.weight, demand: c.demand.clone(), pool });
+        }
+        if let Err(e) = w.burst.validate() {
+            err(&["burst"], format!("workload.burst: {e}"));
+        }
+
+        // The rate curve (traces are read relative to the scenario file).
+        let dir = source.dir.clone();
+        let load_trace = move |f: &str| load_trace(&dir.join(f));
+        let ctx = CurveContext { clock, duration_secs: file.duration_secs, load_trace: &load_trace };
+        let profile = match w.rate.compile(&ctx) {
+            Ok(p) => p,
+            Err(e) => {
+                err(&["rate", w.rate.kind()], format!("workload.rate: {e}"));
+                RateProfile::from_knots(vec![])
+            }
+        };
+        drop(err);
+        if !errors.is_empty() {
+            return Err(ScenarioErrors(errors));
+        }
+        absolutise_traces(&mut file.workload.rate, &source.dir);
+        Ok(Scenario { file, clock, profile, classes, pools })
+    }
+
+    /// The world this scenario describes, with the file's seed.
+    pub fn world_config(&self) -> WorldConfig {
+        WorldConfig {
+            seed: self.file.seed,
+            clock: self.clock,
+            end: self.end(),
+            interval: SimDuration::from_secs_f64(self.file.interval_secs),
+            slo: SloTarget { latency_secs: self.file.slo.latency_secs, percentile: self.file.slo.percentile },
+            profile: self.profile.clone(),
+            burst: self.file.workload.burst.clone(),
+            classes: self.classes.clone(),
+            pools: self.pools.clone(),
+        }
+    }
+
+    /// When the run ends.
+    pub fn end(&self) -> SimTime {
+        SimTime::from_secs_f64(self.file.duration_secs)
+    }
+
+    /// The scenario as RON with every default written out (`scenario.ron` of a run).
+    pub fn to_ron(&self) -> Result<String, ron::Error> {
+        let pretty = ron::ser::PrettyConfig::new()
+            .depth_limit(8)
+            .struct_names(false)
+            .extensions(ron::extensions::Extensions::IMPLICIT_SOME);
+        let body = super::ron_options().to_string_pretty(&self.file, pretty)?;
+        Ok(format!(
+            "// {}: resolved by scalesim {} with every default written out.\n// Run it again with `scalesim run` to repeat the run exactly.\n{body}\n",
+            self.file.name,
+            env!("CARGO_PKG_VERSION")
+        ))
+    }
+}
+
+fn refs(v: &[String]) -> Vec<&str> {
+    v.iter().map(String::as_str).collect()
+}
+
+/// Reads a trace CSV: a header with `time_secs` and `rate_per_sec` or `count`.
+fn load_trace(path: &Path) -> Result<Vec<Knot>, CurveError> {
+    let bad = |reason: String| CurveError::Invalid { curve: "Trace", reason };
+    let mut reader = csv::Reader::from_path(path).map_err(|e| bad(format!("cannot read {}: {e}", path.display())))?;
+    let headers = reader.headers().map_err(|e| bad(format!("{}: {e}", path.display())))?.clone();
+    let col = |name: &str| headers.iter().position(|h| h.trim() == name);
+    let Some(t_col) = col("time_secs") else {
+        return Err(bad(format!("{}: needs a time_secs column", path.display())));
+    };
+    let (v_col, counts) = match (col("rate_per_sec"), col("count")) {
+        (Some(c), _) => (c, false),
+        (None, Some(c)) => (c, true),
+        (None, None) => return Err(bad(format!("{}: needs a rate_per_sec or a count column", path.display()))),
+    };
+    let mut rows: Vec<(f64, f64)> = Vec::new();
+    for (i, rec) in reader.records().enumerate() {
+        let line = i + 2;
+        let rec = rec.map_err(|e| bad(format!("{}:{line}: {e}", path.display())))?;
+        let num = |c: usize| -> Result<f64, CurveError> {
+            let s = rec.get(c).unwrap_or("").trim();
+            s.parse::<f64>().map_err(|_| bad(format!("{}:{line}: {s:?} is not a number", path.display())))
+        };
+        let (t, v) = (num(t_col)?, num(v_col)?);
+        if let Some(&(prev, _)) = rows.last()
+            && t <= prev
+        {
+            return Err(bad(format!("{}:{line}: time_secs must increase, {t} follows {prev}", path.display())));
+        }
+        rows.push((t, v));
+    }
+    if !counts {
+        return Ok(rows.into_iter().map(|(t_secs, per_sec)| Knot { t_secs, per_sec }).collect());
+    }
+    // Counts per bucket: a flat rate over each bucket; the last bucket is as wide as the one before.
+    let mut knots = Vec::with_capacity(rows.len() * 2);
+    for (i, &(t, n)) in rows.iter().enumerate() {
+        let width = match (rows.get(i + 1), i.checked_sub(1).and_then(|j| rows.get(j))) {
+            (Some(&(next, _)), _) => next - t,
+            (None, Some(&(prev, _))) => t - prev,
+            (None, None) => 1.0,
+        };
+        knots.push(Knot { t_secs: t, per_sec: n / width });
+        knots.push(Knot { t_secs: t + width, per_sec: n / width });
+    }
+    // Zero-width joins between buckets make the steps.
+    Ok(knots)
+}
+
+fn absolutise_traces(rate: &mut crate::model::workload::RateCurve, dir: &Path) {
+    use crate::model::workload::RateCurve;
+    match rate {
+        RateCurve::Trace { file } => {
+            let p = dir.join(&*file);
+            let abs = std::fs::canonicalize(&p).unwrap_or(p);
+            *file = abs.display().to_string();
+        }
+        RateCurve::Weekly { daily, .. } => absolutise_traces(daily, dir),
+        RateCurve::FlashCrowd { base, .. } => absolutise_traces(base, dir),
+        _ => {}
+    }
+}

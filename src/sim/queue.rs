@@ -1,0 +1,225 @@
+//! The pending-event set: a binary min-heap ordered by `(time, sequence number)`.
+
+use std::cmp::Ordering;
+use std::collections::{BinaryHeap, HashSet};
+
+use super::time::{SimDuration, SimTime};
+
+/// Names one scheduled event, so it can be cancelled before it happens.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct EventKey {
+    time: SimTime,
+    seq: u64,
+}
+
+impl EventKey {
+    /// When the event is (or was) due.
+    pub fn time(self) -> SimTime {
+        self.time
+    }
+}
+
+/// Scheduling an event before the current simulated time: the past cannot change.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("cannot schedule an event at {at} because simulated time is already {now}")]
+pub struct ScheduleError {
+    /// When the event was asked for.
+    pub at: SimTime,
+    /// The current simulated time.
+    pub now: SimTime,
+}
+
+struct Entry<E> {
+    time: SimTime,
+    seq: u64,
+    event: E,
+}
+
+impl<E> PartialEq for Entry<E> {
+    fn eq(&self, other: &Self) -> bool {
+        self.time == other.time && self.seq == other.seq
+    }
+}
+impl<E> Eq for Entry<E> {}
+impl<E> PartialOrd for Entry<E> {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl<E> Ord for Entry<E> {
+    /// Reversed, because `BinaryHeap` pops the greatest and we want the earliest.
+    fn cmp(&self, other: &Self) -> Ordering {
+        other
+            .time
+            .cmp(&self.time)
+            .then_with(|| other.seq.cmp(&self.seq))
+    }
+}
+
+/// Pending events of type `E` and the current simulated time.
+///
+/// Cancellation is lazy: a cancelled event stays in the heap and is skipped when it
+/// reaches the top. That keeps `schedule` and `pop` at one heap operation each; the set
+/// of cancelled keys only ever holds events that are still pending, so it stays small.
+pub struct EventQueue<E> {
+    heap: BinaryHeap<Entry<E>>,
+    cancelled: HashSet<u64>,
+    next_seq: u64,
+    now: SimTime,
+    /// `(time, seq)` of the last event handed out: everything at or before it is past.
+    last_popped: Option<(SimTime, u64)>,
+}
+
+impl<E> Default for EventQueue<E> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<E> EventQueue<E> {
+    /// An empty queue at time zero.
+    pub fn new() -> Self {
+        EventQueue {
+            heap: BinaryHeap::new(),
+            cancelled: HashSet::new(),
+            next_seq: 0,
+            now: SimTime::ZERO,
+            last_popped: None,
+        }
+    }
+
+    /// The current simulated time: the time of the last event handed out.
+    pub fn now(&self) -> SimTime {
+        self.now
+    }
+
+    /// Schedules `event` at the absolute time `at`; `at` may equal now (it then runs after
+    /// every event already scheduled for now) but never lie before it.
+    pub fn schedule_at(&mut self, at: SimTime, event: E) -> Result<EventKey, ScheduleError> {
+        if at < self.now {
+            return Err(ScheduleError { at, now: self.now });
+        }
+        Ok(self.push(at, event))
+    }
+
+    /// Schedules `event` after `delay` from now. Cannot fail: the result is never in the past.
+    pub fn schedule_in(&mut self, delay: SimDuration, event: E) -> EventKey {
+        self.push(self.now + delay, event)
+    }
+
+    fn push(&mut self, time: SimTime, event: E) -> EventKey {
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        self.heap.push(Entry { time, seq, event });
+        EventKey { time, seq }
+    }
+
+    /// Cancels a pending event. Returns `false` if it already happened or was cancelled.
+    pub fn cancel(&mut self, key: EventKey) -> bool {
+        let pending = match self.last_popped {
+            None => true,
+            Some(last) => (key.time, key.seq) > last,
+        };
+        pending && key.seq < self.next_seq && self.cancelled.insert(key.seq)
+    }
+
+    /// The time of the next event that will be handed out, if any.
+    pub fn peek_time(&mut self) -> Option<SimTime> {
+        self.drop_cancelled_top();
+        self.heap.peek().map(|e| e.time)
+    }
+
+    /// Hands out the earliest pending event and advances time to it.
+    pub fn pop(&mut self) -> Option<(SimTime, E)> {
+        loop {
+            let entry = self.heap.pop()?;
+            if !self.cancelled.is_empty() && self.cancelled.remove(&entry.seq) {
+                continue;
+            }
+            self.now = entry.time;
+            self.last_popped = Some((entry.time, entry.seq));
+            return Some((entry.time, entry.event));
+        }
+    }
+
+    fn drop_cancelled_top(&mut self) {
+        while let Some(top) = self.heap.peek() {
+            if self.cancelled.is_empty() || !self.cancelled.contains(&top.seq) {
+                return;
+            }
+            let seq = top.seq;
+            self.cancelled.remove(&seq);
+            self.heap.pop();
+        }
+    }
+
+    /// Moves the clock forward to `t` without handing out an event (used by `run_until`
+    /// when nothing is due before `t`). Never moves it backwards.
+    pub fn advance_to(&mut self, t: SimTime) {
+        if t > self.now {
+            self.now = t;
+        }
+    }
+
+    /// Events still pending (not counting cancelled ones).
+    pub fn len(&self) -> usize {
+        self.heap.len() - self.cancelled.len()
+    }
+
+    /// Whether no event is pending.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn events_come_out_in_time_order_and_ties_first_in_first_out() {
+        let mut q = EventQueue::new();
+        q.schedule_at(SimTime(30), "c").unwrap();
+        q.schedule_at(SimTime(10), "a1").unwrap();
+        q.schedule_at(SimTime(20), "b").unwrap();
+        q.schedule_at(SimTime(10), "a2").unwrap();
+        let order: Vec<_> = std::iter::from_fn(|| q.pop()).collect();
+        assert_eq!(
+            order,
+            vec![
+                (SimTime(10), "a1"),
+                (SimTime(10), "a2"),
+                (SimTime(20), "b"),
+                (SimTime(30), "c")
+            ]
+        );
+    }
+
+    #[test]
+    fn scheduling_into_the_past_is_an_error() {
+        let mut q = EventQueue::new();
+        q.schedule_at(SimTime(100), ()).unwrap();
+        q.pop();
+        let err = q.schedule_at(SimTime(99), ()).unwrap_err();
+        assert_eq!(err, ScheduleError { at: SimTime(99), now: SimTime(100) });
+        // Now itself is allowed.
+        assert!(q.schedule_at(SimTime(100), ()).is_ok());
+    }
+
+    #[test]
+    fn cancelled_events_never_come_out_and_past_ones_cannot_be_cancelled() {
+        let mut q = EventQueue::new();
+        let a = q.schedule_at(SimTime(1), 'a').unwrap();
+        let b = q.schedule_at(SimTime(2), 'b').unwrap();
+        q.schedule_at(SimTime(3), 'c').unwrap();
+        assert!(q.cancel(b));
+        assert!(!q.cancel(b), "a second cancel is a no-op");
+        assert_eq!(q.len(), 2);
+        assert_eq!(q.pop(), Some((SimTime(1), 'a')));
+        assert!(!q.cancel(a), "a has already happened");
+        assert_eq!(q.peek_time(), Some(SimTime(3)));
+        assert_eq!(q.pop(), Some((SimTime(3), 'c')));
+        assert_eq!(q.pop(), None);
+        assert!(q.is_empty());
+    }
+}
