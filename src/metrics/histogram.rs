@@ -54,6 +54,17 @@ impl LatencyHistogram {
         if self.hist.is_empty() { 0.0 } else { self.hist.max() as f64 / 1e6 }
     }
 
+    /// Adds everything `other` recorded (both must have the same precision).
+    pub fn absorb(&mut self, other: &LatencyHistogram) {
+        // Same bounds and precision, and `self` covers `other`'s range: `add` cannot fail;
+        // if it ever did, the values are recorded one bucket at a time instead.
+        if self.hist.add(&other.hist).is_err() {
+            for v in other.hist.iter_recorded() {
+                self.hist.saturating_record_n(v.value_iterated_to(), v.count_at_value());
+            }
+        }
+    }
+
     /// Forgets everything recorded.
     pub fn reset(&mut self) {
         self.hist.reset();
@@ -74,6 +85,11 @@ mod tests {
         assert!((h.quantile_secs(0.5) - 0.5).abs() < 0.0006, "{}", h.quantile_secs(0.5));
         assert!((h.quantile_secs(0.99) - 0.99).abs() < 0.001, "{}", h.quantile_secs(0.99));
         assert!((h.max_secs() - 1.0).abs() < 0.001);
+        let mut total = LatencyHistogram::new(3);
+        total.absorb(&h);
+        total.absorb(&h);
+        assert_eq!(total.len(), 2000);
+        assert!((total.quantile_secs(0.5) - 0.5).abs() < 0.0006);
         h.reset();
         assert!(h.is_empty());
         assert_eq!(h.quantile_secs(0.99), 0.0);

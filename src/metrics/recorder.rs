@@ -258,8 +258,9 @@ impl Recorder {
             slo_nanos: SimDuration::from_secs_f64(slo.latency_secs).as_nanos(),
             cur: Counts::default(),
             total: Counts::default(),
-            // Per interval 1 % precision is plenty for a plot; the run's summary gets 0.1 %.
-            hist_interval: LatencyHistogram::new(2),
+            // Each completion is recorded once, in the interval's histogram, which is merged
+            // into the run's when the interval closes (same layout: a plain array add).
+            hist_interval: LatencyHistogram::new(3),
             hist_run: LatencyHistogram::new(3),
             in_flight: Level::default(),
             in_flight_area_run: 0,
@@ -321,7 +322,6 @@ impl Recorder {
         self.cur.latency_sum_ns += u128::from(ns);
         self.cur.within_slo += u64::from(ns <= self.slo_nanos);
         self.hist_interval.record_nanos(ns);
-        self.hist_run.record_nanos(ns);
         self.in_flight.sub(now, 1);
     }
 
@@ -405,6 +405,7 @@ impl Recorder {
         } else {
             LatencyStats::default()
         };
+        self.hist_run.absorb(&self.hist_interval);
         self.hist_interval.reset();
         let ended = c.completed + c.dropped();
         let in_flight_area = self.in_flight.take(now);

@@ -96,23 +96,21 @@ impl<M: Model> Simulation<M> {
         self.step_until(self.end)
     }
 
+    #[inline]
     fn step_until(&mut self, limit: SimTime) -> Option<SimTime> {
-        let limit = limit.min(self.end);
         if self.finished {
             return None;
         }
-        match self.queue.peek_time() {
-            Some(t) if t <= limit => {
-                let pending = self.queue.len();
-                if pending > self.stats.peak_pending {
-                    self.stats.peak_pending = pending;
-                }
-                let (now, event) = self.queue.pop()?;
+        let limit = limit.min(self.end);
+        let pending = self.queue.len();
+        match self.queue.pop_until(limit) {
+            Some((now, event)) => {
+                self.stats.peak_pending = self.stats.peak_pending.max(pending);
                 self.stats.events += 1;
                 self.model.handle(now, event, &mut self.queue);
                 Some(now)
             }
-            _ => {
+            None => {
                 if limit == self.end {
                     self.finish();
                 }

@@ -140,6 +140,16 @@ impl ArrivalProcess {
         if self.done {
             return None;
         }
+        if self.modulation.is_none() && self.batch_mean <= 1.0 {
+            // Plain Poisson, the common case: one exponential gap, one inversion.
+            let gap: f64 = Exp1.sample(&mut self.rng);
+            let Some(t) = self.profile.advance(self.t_secs, &mut self.seg, gap) else {
+                self.done = true;
+                return None;
+            };
+            self.t_secs = t;
+            return Some((t, 1));
+        }
         loop {
             let gap: f64 = Exp1.sample(&mut self.rng);
             // Batches arrive at rate / mean size, so each unit of "mass" is worth mean_size requests.

@@ -544,7 +544,15 @@ impl RateProfile {
         while i + 1 < k.len() {
             let (a, b) = (k[i], k[i + 1]);
             let width = b.t_secs - a.t_secs;
-            if width > 0.0 {
+            if width > 0.0 && a.per_sec == b.per_sec {
+                // Flat segment (the common case): no square root needed.
+                let room = a.per_sec * (b.t_secs - t);
+                if mass <= room && a.per_sec > 0.0 {
+                    *seg = i;
+                    return Some((t + mass / a.per_sec).min(b.t_secs));
+                }
+                mass -= room;
+            } else if width > 0.0 {
                 let slope = (b.per_sec - a.per_sec) / width;
                 let r = a.per_sec + slope * (t - a.t_secs);
                 let room = (r + b.per_sec) / 2.0 * (b.t_secs - t);
