@@ -26,18 +26,37 @@ fn engine(c: &mut Criterion) {
     let mmc = scenario("scenarios/bench/mmc-10x4.ron", 250.0);
     g.throughput(Throughput::Elements(800_000));
     g.bench_function("mmc_10x4_800k_requests", |b| {
-        b.iter(|| black_box(scalesim::batch::run(&mmc).expect("runs").summary.requests.completed))
+        b.iter(|| {
+            black_box(
+                scalesim::batch::run(&mmc)
+                    .expect("runs")
+                    .summary
+                    .requests
+                    .completed,
+            )
+        })
     });
 
     // Mon 08:30 to 09:30 of the spike: the ramp, the overload and the recovery.
     let mut spike = scenario("scenarios/monday-spike.ron", 3600.0);
     spike.file.start = "mon 08:30".to_string().try_into().expect("valid start");
-    let spike = Scenario::validate(spike.file.clone(), &scalesim::scenario::Source::inline("spike", ""))
-        .expect("still valid");
+    let spike = Scenario::validate(
+        spike.file.clone(),
+        &scalesim::scenario::Source::inline("spike", ""),
+    )
+    .expect("still valid");
     let expected = spike.profile.expected_arrivals(0.0, 3600.0) as u64;
     g.throughput(Throughput::Elements(expected));
     g.bench_function("monday_spike_busiest_hour", |b| {
-        b.iter(|| black_box(scalesim::batch::run(&spike).expect("runs").summary.requests.completed))
+        b.iter(|| {
+            black_box(
+                scalesim::batch::run(&spike)
+                    .expect("runs")
+                    .summary
+                    .requests
+                    .completed,
+            )
+        })
     });
     g.finish();
 }

@@ -39,7 +39,12 @@ pub fn run(scenario: &Scenario) -> Result<RunOutput, RunError> {
     let stats = sim.stats();
     let wall_secs = wall.elapsed().as_secs_f64();
     let world = sim.into_model();
-    let arrived = world.recorder().rows().iter().map(|r| r.arrivals).sum::<u64>();
+    let arrived = world
+        .recorder()
+        .rows()
+        .iter()
+        .map(|r| r.arrivals)
+        .sum::<u64>();
     let per_sec = |n: f64| if wall_secs > 0.0 { n / wall_secs } else { 0.0 };
     let engine = EngineFigures {
         events: stats.events,

@@ -83,7 +83,13 @@ fn check(files: &[PathBuf]) -> Result<(), Failure> {
     let mut bad = 0;
     for f in files {
         match crate::scenario::load(f) {
-            Ok(s) => println!("{}: ok ({}, {} pool(s), {} s)", f.display(), s.file.name, s.pools.len(), s.file.duration_secs),
+            Ok(s) => println!(
+                "{}: ok ({}, {} pool(s), {} s)",
+                f.display(),
+                s.file.name,
+                s.pools.len(),
+                s.file.duration_secs
+            ),
             Err(e) => {
                 eprintln!("{e}");
                 bad += 1;
@@ -91,7 +97,10 @@ fn check(files: &[PathBuf]) -> Result<(), Failure> {
         }
     }
     if bad > 0 {
-        Err(Failure::Input(anyhow::anyhow!("{bad} of {} scenario file(s) have problems", files.len())))
+        Err(Failure::Input(anyhow::anyhow!(
+            "{bad} of {} scenario file(s) have problems",
+            files.len()
+        )))
     } else {
         Ok(())
     }

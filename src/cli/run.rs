@@ -28,27 +28,38 @@ pub struct RunArgs {
 }
 
 pub(super) fn run(a: RunArgs) -> Result<(), Failure> {
-    let (mut file, source) = crate::scenario::read(&a.file).map_err(|e| Failure::Input(anyhow!("{e}")))?;
+    let (mut file, source) =
+        crate::scenario::read(&a.file).map_err(|e| Failure::Input(anyhow!("{e}")))?;
     if let Some(seed) = a.seed {
         file.seed = seed;
     }
     if let Some(d) = a.duration {
         if !(d.is_finite() && d > 0.0) {
-            return Err(Failure::Input(anyhow!("--duration must be a number of seconds > 0, got {d}")));
+            return Err(Failure::Input(anyhow!(
+                "--duration must be a number of seconds > 0, got {d}"
+            )));
         }
         file.duration_secs = d;
     }
-    let scenario = crate::scenario::Scenario::validate(file, &source).map_err(|e| Failure::Input(anyhow!("{e}")))?;
-    let out = a.out.unwrap_or_else(|| Path::new("out").join(sanitize(&scenario.file.name)));
+    let scenario = crate::scenario::Scenario::validate(file, &source)
+        .map_err(|e| Failure::Input(anyhow!("{e}")))?;
+    let out = a
+        .out
+        .unwrap_or_else(|| Path::new("out").join(sanitize(&scenario.file.name)));
     // Fail before a long run, not after it.
     std::fs::create_dir_all(&out)
         .with_context(|| format!("cannot create the output directory {}", out.display()))
         .map_err(Failure::Input)?;
-    let scenario_ron = scenario.to_ron().map_err(|e| Failure::Internal(anyhow!("cannot write the scenario back as RON: {e}")))?;
+    let scenario_ron = scenario
+        .to_ron()
+        .map_err(|e| Failure::Internal(anyhow!("cannot write the scenario back as RON: {e}")))?;
     let result = crate::batch::run(&scenario).map_err(|e| Failure::Internal(e.into()))?;
     let rec = result.recorder();
     let files: [(&str, String); 4] = [
-        ("series.csv", output::series_csv(rec.rows(), rec.pool_names(), scenario.clock)),
+        (
+            "series.csv",
+            output::series_csv(rec.rows(), rec.pool_names(), scenario.clock),
+        ),
         ("decisions.csv", output::decisions_csv(rec.decisions())),
         (
             "summary.json",
@@ -70,7 +81,16 @@ pub(super) fn run(a: RunArgs) -> Result<(), Failure> {
 
 /// A file-name-safe version of a scenario name.
 fn sanitize(name: &str) -> String {
-    let s: String = name.chars().map(|c| if c.is_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect();
+    let s: String = name
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
     if s.is_empty() { "run".into() } else { s }
 }
 
@@ -79,7 +99,7 @@ fn thousands(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::with_capacity(s.len() + s.len() / 3);
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -88,7 +108,11 @@ fn thousands(n: u64) -> String {
 }
 
 fn pct(part: u64, whole: u64) -> f64 {
-    if whole == 0 { 0.0 } else { 100.0 * part as f64 / whole as f64 }
+    if whole == 0 {
+        0.0
+    } else {
+        100.0 * part as f64 / whole as f64
+    }
 }
 
 /// The summary table printed after a run.
@@ -149,7 +173,10 @@ pub fn table(s: &RunSummary, out: &Path) -> String {
             p.cost_usd
         );
     }
-    t += &format!("  cost       ${:.2} (${:.3} per million requests)\n", s.cost_usd, s.cost_per_million_requests_usd);
+    t += &format!(
+        "  cost       ${:.2} (${:.3} per million requests)\n",
+        s.cost_usd, s.cost_per_million_requests_usd
+    );
     let e = &s.engine;
     t += &format!(
         "  engine     {} events in {:.2} s: {:.2} M events/s, {:.2} M requests/s\n",
@@ -158,6 +185,9 @@ pub fn table(s: &RunSummary, out: &Path) -> String {
         e.events_per_sec / 1e6,
         e.requests_per_sec / 1e6
     );
-    t += &format!("  files      {}/{{series.csv, summary.json, decisions.csv, scenario.ron}}\n", out.display());
+    t += &format!(
+        "  files      {}/{{series.csv, summary.json, decisions.csv, scenario.ron}}\n",
+        out.display()
+    );
     t
 }

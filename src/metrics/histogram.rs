@@ -51,7 +51,11 @@ impl LatencyHistogram {
 
     /// The largest latency recorded, in seconds (0 if empty).
     pub fn max_secs(&self) -> f64 {
-        if self.hist.is_empty() { 0.0 } else { self.hist.max() as f64 / 1e6 }
+        if self.hist.is_empty() {
+            0.0
+        } else {
+            self.hist.max() as f64 / 1e6
+        }
     }
 
     /// Adds everything `other` recorded (both must have the same precision).
@@ -60,7 +64,8 @@ impl LatencyHistogram {
         // if it ever did, the values are recorded one bucket at a time instead.
         if self.hist.add(&other.hist).is_err() {
             for v in other.hist.iter_recorded() {
-                self.hist.saturating_record_n(v.value_iterated_to(), v.count_at_value());
+                self.hist
+                    .saturating_record_n(v.value_iterated_to(), v.count_at_value());
             }
         }
     }
@@ -82,8 +87,16 @@ mod tests {
         for ms in 1..=1000u64 {
             h.record_nanos(ms * 1_000_000);
         }
-        assert!((h.quantile_secs(0.5) - 0.5).abs() < 0.0006, "{}", h.quantile_secs(0.5));
-        assert!((h.quantile_secs(0.99) - 0.99).abs() < 0.001, "{}", h.quantile_secs(0.99));
+        assert!(
+            (h.quantile_secs(0.5) - 0.5).abs() < 0.0006,
+            "{}",
+            h.quantile_secs(0.5)
+        );
+        assert!(
+            (h.quantile_secs(0.99) - 0.99).abs() < 0.001,
+            "{}",
+            h.quantile_secs(0.99)
+        );
         assert!((h.max_secs() - 1.0).abs() < 0.001);
         let mut total = LatencyHistogram::new(3);
         total.absorb(&h);

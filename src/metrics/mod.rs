@@ -8,7 +8,9 @@ mod recorder;
 mod summary;
 
 pub use histogram::LatencyHistogram;
-pub use recorder::{Decision, IntervalRow, LatencyStats, PoolRow, PoolSnapshot, Recorder, SloTarget};
+pub use recorder::{
+    Decision, IntervalRow, LatencyStats, PoolRow, PoolSnapshot, Recorder, SloTarget,
+};
 pub use summary::{EngineFigures, RunSummary};
 
 use serde::{Deserialize, Serialize};
@@ -28,8 +30,12 @@ pub enum DropReason {
 
 impl DropReason {
     /// Every reason, in column order.
-    pub const ALL: [DropReason; 4] =
-        [DropReason::QueueFull, DropReason::NoCapacity, DropReason::Timeout, DropReason::Failure];
+    pub const ALL: [DropReason; 4] = [
+        DropReason::QueueFull,
+        DropReason::NoCapacity,
+        DropReason::Timeout,
+        DropReason::Failure,
+    ];
 
     /// The snake-case name used in files.
     pub fn as_str(self) -> &'static str {

@@ -5,17 +5,23 @@ use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::Path;
 
+use super::DropReason;
 use super::recorder::{Decision, IntervalRow};
 use super::summary::RunSummary;
-use super::DropReason;
 use crate::model::clock::WeekClock;
 use crate::sim::SimTime;
 
 /// Writes `bytes` to `path` atomically: a temporary file in the same directory, flushed
 /// to disk, then renamed over the target.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
     let result = (|| {
         let mut f = std::fs::File::create(&tmp)?;
@@ -33,9 +39,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 /// start; pools get their own columns when there is more than one.
 pub fn series_csv(rows: &[IntervalRow], pool_names: &[String], clock: WeekClock) -> String {
     let mut out = String::with_capacity(rows.len() * 256 + 512);
-    out.push_str(
-        "time_secs,clock,offered_per_sec,arrivals_per_sec,completed,",
-    );
+    out.push_str("time_secs,clock,offered_per_sec,arrivals_per_sec,completed,");
     for r in DropReason::ALL {
         let _ = write!(out, "dropped_{},", r.as_str());
     }
@@ -48,7 +52,15 @@ pub fn series_csv(rows: &[IntervalRow], pool_names: &[String], clock: WeekClock)
     let per_pool = pool_names.len() > 1;
     if per_pool {
         for p in pool_names {
-            for col in ["booting", "in_service", "draining", "desired", "capacity_per_sec", "utilisation", "queue_mean"] {
+            for col in [
+                "booting",
+                "in_service",
+                "draining",
+                "desired",
+                "capacity_per_sec",
+                "utilisation",
+                "queue_mean",
+            ] {
                 let _ = write!(out, ",{p}_{col}");
             }
         }
@@ -98,7 +110,13 @@ pub fn series_csv(rows: &[IntervalRow], pool_names: &[String], clock: WeekClock)
                 let _ = write!(
                     out,
                     ",{},{},{},{},{:.3},{:.5},{:.3}",
-                    s.booting, s.in_service, s.draining, s.desired, s.capacity_per_sec, p.utilisation, p.queue_mean
+                    s.booting,
+                    s.in_service,
+                    s.draining,
+                    s.desired,
+                    s.capacity_per_sec,
+                    p.utilisation,
+                    p.queue_mean
                 );
             }
         }
@@ -108,14 +126,26 @@ pub fn series_csv(rows: &[IntervalRow], pool_names: &[String], clock: WeekClock)
 }
 
 fn fmt_secs(s: f64) -> String {
-    if s.fract() == 0.0 { format!("{s:.0}") } else { format!("{s:.3}") }
+    if s.fract() == 0.0 {
+        format!("{s:.0}")
+    } else {
+        format!("{s:.3}")
+    }
 }
 
 /// `decisions.csv`: every capacity decision with its reason.
 pub fn decisions_csv(decisions: &[Decision]) -> String {
     let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
     // Writing to a Vec cannot fail; errors would only come from the sink.
-    let _ = w.write_record(["time_secs", "clock", "pool", "policy", "from", "to", "reason"]);
+    let _ = w.write_record([
+        "time_secs",
+        "clock",
+        "pool",
+        "policy",
+        "from",
+        "to",
+        "reason",
+    ]);
     for d in decisions {
         let _ = w.write_record([
             fmt_secs(d.time_secs),

@@ -439,7 +439,11 @@ impl Recorder {
             in_flight: self.in_flight.value,
             in_flight_mean: in_flight_area as f64 / span,
             latency,
-            within_slo: if ended > 0 { c.within_slo as f64 / ended as f64 } else { 1.0 },
+            within_slo: if ended > 0 {
+                c.within_slo as f64 / ended as f64
+            } else {
+                1.0
+            },
             utilisation: ratio(busy_all, workers_all),
             queue_mean: queued_all as f64 / span,
             cost_usd: self.cost_interval_usd,
@@ -472,7 +476,11 @@ impl Recorder {
 }
 
 fn ratio(num: u128, den: u128) -> f64 {
-    if den == 0 { 0.0 } else { num as f64 / den as f64 }
+    if den == 0 {
+        0.0
+    } else {
+        num as f64 / den as f64
+    }
 }
 
 /// Read access to the run totals for the summary (closed intervals only).
@@ -498,11 +506,19 @@ impl RunView<'_> {
     }
     pub(super) fn mean_latency_secs(&self) -> f64 {
         let t = &self.rec.total;
-        if t.completed == 0 { 0.0 } else { t.latency_sum_ns as f64 / t.completed as f64 / 1e9 }
+        if t.completed == 0 {
+            0.0
+        } else {
+            t.latency_sum_ns as f64 / t.completed as f64 / 1e9
+        }
     }
     pub(super) fn mean_wait_secs(&self) -> f64 {
         let t = &self.rec.total;
-        if t.started == 0 { 0.0 } else { t.wait_sum_ns as f64 / t.started as f64 / 1e9 }
+        if t.started == 0 {
+            0.0
+        } else {
+            t.wait_sum_ns as f64 / t.started as f64 / 1e9
+        }
     }
     pub(super) fn hist(&self) -> &LatencyHistogram {
         &self.rec.hist_run
@@ -511,9 +527,20 @@ impl RunView<'_> {
         self.rec.in_flight_area_run
     }
     pub(super) fn pools(&self) -> impl Iterator<Item = (&str, u128, u128, u128, u64, f64)> {
-        self.rec.pool_names.iter().zip(&self.rec.pools).map(|(n, p)| {
-            (n.as_str(), p.busy_area_run, p.workers_area_run, p.live_area_run, p.max_live, p.cost_usd)
-        })
+        self.rec
+            .pool_names
+            .iter()
+            .zip(&self.rec.pools)
+            .map(|(n, p)| {
+                (
+                    n.as_str(),
+                    p.busy_area_run,
+                    p.workers_area_run,
+                    p.live_area_run,
+                    p.max_live,
+                    p.cost_usd,
+                )
+            })
     }
     pub(super) fn cost_usd(&self) -> f64 {
         self.rec.cost_total_usd

@@ -2,8 +2,8 @@
 
 use serde::Serialize;
 
-use super::recorder::{Recorder, SloTarget};
 use super::DropReason;
+use super::recorder::{Recorder, SloTarget};
 
 /// The engine's own figures: how much work the run was and how fast it went.
 /// `wall_secs`, `events_per_sec` and `requests_per_sec` vary between runs; nothing else does.
@@ -183,9 +183,16 @@ impl RunSummary {
         } else {
             LatencySummary::default()
         };
-        let SloTarget { latency_secs, percentile } = v.slo();
+        let SloTarget {
+            latency_secs,
+            percentile,
+        } = v.slo();
         let ended = completed + dropped;
-        let within = if ended > 0 { v.within_slo() as f64 / ended as f64 } else { 1.0 };
+        let within = if ended > 0 {
+            v.within_slo() as f64 / ended as f64
+        } else {
+            1.0
+        };
         let needed = percentile / 100.0;
         let (mut violation_secs, mut violation_intervals) = (0.0, 0);
         for r in v.rows() {
@@ -201,7 +208,11 @@ impl RunSummary {
                 name: name.to_string(),
                 max_instances: max_live,
                 instance_hours: live as f64 / ns_per_hour,
-                utilisation_mean: if workers == 0 { 0.0 } else { busy as f64 / workers as f64 },
+                utilisation_mean: if workers == 0 {
+                    0.0
+                } else {
+                    busy as f64 / workers as f64
+                },
                 cost_usd: cost,
             })
             .collect();
@@ -225,9 +236,19 @@ impl RunSummary {
                 },
             },
             latency_secs: latency,
-            wait_secs: WaitSummary { mean: v.mean_wait_secs() },
-            throughput_per_sec: if duration_secs > 0.0 { completed as f64 / duration_secs } else { 0.0 },
-            in_flight_mean: if span_ns > 0.0 { v.in_flight_area_ns() as f64 / span_ns } else { 0.0 },
+            wait_secs: WaitSummary {
+                mean: v.mean_wait_secs(),
+            },
+            throughput_per_sec: if duration_secs > 0.0 {
+                completed as f64 / duration_secs
+            } else {
+                0.0
+            },
+            in_flight_mean: if span_ns > 0.0 {
+                v.in_flight_area_ns() as f64 / span_ns
+            } else {
+                0.0
+            },
             slo: SloSummary {
                 latency_secs,
                 percentile,
@@ -243,7 +264,11 @@ impl RunSummary {
                 scaling_actions: v.decisions().iter().filter(|d| d.from != d.to).count() as u64,
             },
             cost_usd: cost,
-            cost_per_million_requests_usd: if completed > 0 { cost / completed as f64 * 1e6 } else { 0.0 },
+            cost_per_million_requests_usd: if completed > 0 {
+                cost / completed as f64 * 1e6
+            } else {
+                0.0
+            },
             pools,
             engine,
         }

@@ -54,7 +54,12 @@ pub struct Balancer {
 impl Balancer {
     /// A fresh balancer of the given kind.
     pub fn new(kind: BalancerKind) -> Balancer {
-        Balancer { kind, cursor: 0, wrr_current: Vec::new(), wrr_membership: u64::MAX }
+        Balancer {
+            kind,
+            cursor: 0,
+            wrr_current: Vec::new(),
+            wrr_membership: u64::MAX,
+        }
     }
 
     /// Its policy.
@@ -64,7 +69,12 @@ impl Balancer {
 
     /// Picks a candidate index, or `None` if there is none. `membership` changes whenever
     /// the candidate set does, so per-candidate state can be reset.
-    pub fn pick(&mut self, c: &impl Candidates, membership: u64, rng: &mut SimRng) -> Option<usize> {
+    pub fn pick(
+        &mut self,
+        c: &impl Candidates,
+        membership: u64,
+        rng: &mut SimRng,
+    ) -> Option<usize> {
         let n = c.len();
         if n == 0 {
             return None;
@@ -104,7 +114,11 @@ impl Balancer {
                 if b >= a {
                     b += 1;
                 }
-                if c.outstanding(b) < c.outstanding(a) { b } else { a }
+                if c.outstanding(b) < c.outstanding(a) {
+                    b
+                } else {
+                    a
+                }
             }
             BalancerKind::WeightedRoundRobin => {
                 if self.wrr_membership != membership || self.wrr_current.len() != n {
@@ -161,7 +175,10 @@ mod tests {
 
     #[test]
     fn round_robin_cycles_and_least_outstanding_finds_the_idle_one() {
-        let c = Fixed { load: vec![3, 0, 5], weight: vec![1.0; 3] };
+        let c = Fixed {
+            load: vec![3, 0, 5],
+            weight: vec![1.0; 3],
+        };
         assert_eq!(picks(BalancerKind::RoundRobin, &c, 4), vec![0, 1, 2, 0]);
         assert_eq!(picks(BalancerKind::LeastOutstanding, &c, 2), vec![1, 1]);
     }
@@ -169,21 +186,40 @@ mod tests {
     #[test]
     fn smooth_weighted_round_robin_matches_nginx() {
         // NGINX's documented example: weights 5, 1, 1 give a, a, b, a, c, a, a per 7 picks.
-        let c = Fixed { load: vec![0; 3], weight: vec![5.0, 1.0, 1.0] };
-        assert_eq!(picks(BalancerKind::WeightedRoundRobin, &c, 7), vec![0, 0, 1, 0, 2, 0, 0]);
+        let c = Fixed {
+            load: vec![0; 3],
+            weight: vec![5.0, 1.0, 1.0],
+        };
+        assert_eq!(
+            picks(BalancerKind::WeightedRoundRobin, &c, 7),
+            vec![0, 0, 1, 0, 2, 0, 0]
+        );
     }
 
     #[test]
     fn power_of_two_never_picks_the_busiest_of_the_pair() {
         // With 2 candidates P2C always compares both, so it always picks the lighter.
-        let c = Fixed { load: vec![9, 1], weight: vec![1.0; 2] };
-        assert!(picks(BalancerKind::PowerOfTwo, &c, 100).iter().all(|&i| i == 1));
+        let c = Fixed {
+            load: vec![9, 1],
+            weight: vec![1.0; 2],
+        };
+        assert!(
+            picks(BalancerKind::PowerOfTwo, &c, 100)
+                .iter()
+                .all(|&i| i == 1)
+        );
         // Random spreads evenly: 10,000 picks over 4 -> 2,500 each, sd ~43; allow 10 %.
-        let c4 = Fixed { load: vec![0; 4], weight: vec![1.0; 4] };
+        let c4 = Fixed {
+            load: vec![0; 4],
+            weight: vec![1.0; 4],
+        };
         let mut counts = [0; 4];
         for i in picks(BalancerKind::Random, &c4, 10_000) {
             counts[i] += 1;
         }
-        assert!(counts.iter().all(|&k| (2250..=2750).contains(&k)), "{counts:?}");
+        assert!(
+            counts.iter().all(|&k| (2250..=2750).contains(&k)),
+            "{counts:?}"
+        );
     }
 }

@@ -36,7 +36,10 @@ impl WeekClock {
             what: format!("{start:?}"),
             expected: "a weekday and a time such as \"sun 18:00\" or \"mon 08:30:15\"",
         };
-        let (day, time) = start.trim().split_once(char::is_whitespace).ok_or_else(err)?;
+        let (day, time) = start
+            .trim()
+            .split_once(char::is_whitespace)
+            .ok_or_else(err)?;
         let day = parse_day(day).ok_or_else(err)?;
         let secs = parse_time_of_day(time.trim()).ok_or_else(err)?;
         Ok(WeekClock {
@@ -57,7 +60,8 @@ impl WeekClock {
 
     /// The label a person reads, e.g. `"Mon 08:47:10"`.
     pub fn label(self, t: SimTime) -> String {
-        let total = self.start_week_secs + t.as_nanos() / crate::sim::SimTime::from_secs(1).as_nanos();
+        let total =
+            self.start_week_secs + t.as_nanos() / crate::sim::SimTime::from_secs(1).as_nanos();
         let week = total % SECS_PER_WEEK;
         let day = (week / SECS_PER_DAY) as usize;
         let s = week % SECS_PER_DAY;
@@ -116,7 +120,9 @@ impl At {
             expected: "a time such as \"mon 09:00\", \"08:30\" or \"+1h30m\" (after the start)",
         };
         if let Some(rel) = s.strip_prefix('+') {
-            return parse_span_secs(rel).map(|secs| At::AfterStart { secs }).ok_or_else(err);
+            return parse_span_secs(rel)
+                .map(|secs| At::AfterStart { secs })
+                .ok_or_else(err);
         }
         if let Some((day, time)) = s.split_once(char::is_whitespace) {
             let day = parse_day(day).ok_or_else(err)?;
@@ -125,7 +131,9 @@ impl At {
                 week_secs: day * SECS_PER_DAY + secs,
             });
         }
-        parse_time_of_day(s).map(|day_secs| At::Daily { day_secs }).ok_or_else(err)
+        parse_time_of_day(s)
+            .map(|day_secs| At::Daily { day_secs })
+            .ok_or_else(err)
     }
 }
 
@@ -197,7 +205,16 @@ mod tests {
 
     #[test]
     fn malformed_times_are_rejected_with_what_was_expected() {
-        for bad in ["", "funday 09:00", "mon 25:00", "+1x", "9", "mon", "+", "10:61"] {
+        for bad in [
+            "",
+            "funday 09:00",
+            "mon 25:00",
+            "+1x",
+            "9",
+            "mon",
+            "+",
+            "10:61",
+        ] {
             assert!(At::parse(bad).is_err(), "{bad} should not parse");
         }
         let e = WeekClock::parse("someday").unwrap_err();

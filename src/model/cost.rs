@@ -26,7 +26,10 @@ fn default_minimum() -> f64 {
 
 impl Default for Billing {
     fn default() -> Self {
-        Billing { increment_secs: default_increment(), minimum_secs: default_minimum() }
+        Billing {
+            increment_secs: default_increment(),
+            minimum_secs: default_minimum(),
+        }
     }
 }
 
@@ -34,10 +37,16 @@ impl Billing {
     /// Checks the numbers.
     pub fn validate(&self) -> Result<(), String> {
         if !(self.increment_secs.is_finite() && self.increment_secs > 0.0) {
-            return Err(format!("increment_secs must be > 0, got {}", self.increment_secs));
+            return Err(format!(
+                "increment_secs must be > 0, got {}",
+                self.increment_secs
+            ));
         }
         if !(self.minimum_secs.is_finite() && self.minimum_secs >= 0.0) {
-            return Err(format!("minimum_secs must be >= 0, got {}", self.minimum_secs));
+            return Err(format!(
+                "minimum_secs must be >= 0, got {}",
+                self.minimum_secs
+            ));
         }
         Ok(())
     }
@@ -65,7 +74,11 @@ pub struct BillingAccount {
 
 impl BillingAccount {
     /// An account that starts billing at `started`.
-    pub fn open(price_usd_per_hour: f64, started: SimTime, minimum_applies: bool) -> BillingAccount {
+    pub fn open(
+        price_usd_per_hour: f64,
+        started: SimTime,
+        minimum_applies: bool,
+    ) -> BillingAccount {
         BillingAccount {
             price_usd_per_hour,
             started,
@@ -123,7 +136,10 @@ mod tests {
         // DOMAIN.md: cost = price/3600 * max(60, runtime_s).
         assert_eq!(b.billed_secs(30.0), 60.0);
         assert_eq!(b.billed_secs(61.2), 62.0);
-        let hourly = Billing { increment_secs: 3600.0, minimum_secs: 3600.0 };
+        let hourly = Billing {
+            increment_secs: 3600.0,
+            minimum_secs: 3600.0,
+        };
         assert_eq!(hourly.billed_secs(3601.0), 7200.0);
     }
 
@@ -135,6 +151,10 @@ mod tests {
         assert!((first - 0.096 / 360.0).abs() < 1e-15);
         a.close(SimTime::from_secs(30), &Billing::default());
         assert!((a.total_usd() - 0.0016).abs() < 1e-12, "{}", a.total_usd());
-        assert_eq!(a.accrue(SimTime::from_secs(99)), 0.0, "closed accounts stay closed");
+        assert_eq!(
+            a.accrue(SimTime::from_secs(99)),
+            0.0,
+            "closed accounts stay closed"
+        );
     }
 }

@@ -56,7 +56,10 @@ impl InstanceType {
             ("memory_gib", self.memory_gib + 1.0),
         ] {
             if !(v.is_finite() && v > 0.0) {
-                return Err(format!("{}: {what} must be a finite number (> 0 for speed, >= 0 otherwise)", self.name));
+                return Err(format!(
+                    "{}: {what} must be a finite number (> 0 for speed, >= 0 otherwise)",
+                    self.name
+                ));
             }
         }
         Ok(())

@@ -111,7 +111,8 @@ impl Pool {
         if self.mean_demand_secs <= 0.0 {
             return 0.0;
         }
-        let per_instance = f64::from(self.config.workers) * self.config.instance.speed / self.mean_demand_secs;
+        let per_instance =
+            f64::from(self.config.workers) * self.config.instance.speed / self.mean_demand_secs;
         per_instance * self.in_service.len() as f64
     }
 
@@ -125,15 +126,27 @@ impl Pool {
     pub fn pick_for_scale_in(&self, count: usize, instances: &[Instance]) -> Vec<InstanceId> {
         let state = |id: &InstanceId| instances[id.0 as usize].state;
         // Newest booting first: it has been billed the least.
-        let mut chosen: Vec<InstanceId> =
-            self.members.iter().rev().filter(|id| state(id) == InstanceState::Booting).copied().take(count).collect();
-        let mut serving: Vec<InstanceId> =
-            self.members.iter().filter(|id| state(id) == InstanceState::InService).copied().collect();
+        let mut chosen: Vec<InstanceId> = self
+            .members
+            .iter()
+            .rev()
+            .filter(|id| state(id) == InstanceState::Booting)
+            .copied()
+            .take(count)
+            .collect();
+        let mut serving: Vec<InstanceId> = self
+            .members
+            .iter()
+            .filter(|id| state(id) == InstanceState::InService)
+            .copied()
+            .collect();
         match self.config.scale_in {
             ScaleInOrder::Newest => serving.reverse(),
             ScaleInOrder::Oldest => {}
             // Stable sort: among equals, the oldest goes first.
-            ScaleInOrder::LeastLoaded => serving.sort_by_key(|id| instances[id.0 as usize].outstanding()),
+            ScaleInOrder::LeastLoaded => {
+                serving.sort_by_key(|id| instances[id.0 as usize].outstanding())
+            }
         }
         let rest = count.saturating_sub(chosen.len());
         chosen.extend(serving.into_iter().take(rest));

@@ -113,7 +113,12 @@ impl Candidates for InService<'_> {
 impl World {
     /// Builds the world; fails only if a demand distribution is invalid.
     pub fn new(config: WorldConfig) -> Result<World, DemandError> {
-        let workload = Workload::new(config.profile.clone(), &config.burst, &config.classes, config.seed)?;
+        let workload = Workload::new(
+            config.profile.clone(),
+            &config.burst,
+            &config.classes,
+            config.seed,
+        )?;
         let names = config.pools.iter().map(|p| p.name.clone()).collect();
         let recorder = Recorder::new(names, config.interval, config.slo);
         let pools = config
@@ -126,7 +131,9 @@ impl World {
                     .classes
                     .iter()
                     .filter(|c| c.pool == i)
-                    .fold((0.0, 0.0), |(w, wd), c| (w + c.weight, wd + c.weight * c.demand.mean_secs()));
+                    .fold((0.0, 0.0), |(w, wd), c| {
+                        (w + c.weight, wd + c.weight * c.demand.mean_secs())
+                    });
                 let mean = if w > 0.0 { wd / w } else { 0.0 };
                 Pool::new(PoolId(i as u16), p.clone(), mean)
             })
@@ -185,15 +192,25 @@ impl World {
         self.recorder.arrived(now, 1);
         let drawn = self.workload.draw();
         let pool = &mut self.pools[drawn.pool];
-        let view = InService { ids: &pool.in_service, instances: &self.instances };
-        let Some(i) = pool.balancer.pick(&view, pool.membership, &mut self.routing_rng) else {
+        let view = InService {
+            ids: &pool.in_service,
+            instances: &self.instances,
+        };
+        let Some(i) = pool
+            .balancer
+            .pick(&view, pool.membership, &mut self.routing_rng)
+        else {
             self.recorder.dropped(now, DropReason::NoCapacity, 1);
             return;
         };
         let id = pool.in_service[i];
         let timeout = pool.config.timeout;
         let p = drawn.pool;
-        let req = Request { arrived: now, demand_secs: drawn.demand_secs, class: drawn.class };
+        let req = Request {
+            arrived: now,
+            demand_secs: drawn.demand_secs,
+            class: drawn.class,
+        };
         let inst = &mut self.instances[id.0 as usize];
         if inst.has_idle_worker() {
             self.start_service(now, id, req, q);
@@ -211,16 +228,34 @@ impl World {
         }
     }
 
-    fn start_service(&mut self, now: SimTime, id: InstanceId, req: Request, q: &mut EventQueue<Event>) {
+    fn start_service(
+        &mut self,
+        now: SimTime,
+        id: InstanceId,
+        req: Request,
+        q: &mut EventQueue<Event>,
+    ) {
         let inst = &mut self.instances[id.0 as usize];
         inst.busy += 1;
         let service = SimDuration::from_secs_f64(req.demand_secs / inst.speed);
         let pool = inst.pool.0 as usize;
         self.recorder.service_started(now, pool, now - req.arrived);
-        q.schedule_in(service, Event::Departure { instance: id, arrived: req.arrived });
+        q.schedule_in(
+            service,
+            Event::Departure {
+                instance: id,
+                arrived: req.arrived,
+            },
+        );
     }
 
-    fn departure(&mut self, now: SimTime, id: InstanceId, arrived: SimTime, q: &mut EventQueue<Event>) {
+    fn departure(
+        &mut self,
+        now: SimTime,
+        id: InstanceId,
+        arrived: SimTime,
+        q: &mut EventQueue<Event>,
+    ) {
         let inst = &mut self.instances[id.0 as usize];
         if inst.state == InstanceState::Terminated {
             // Its requests were counted as failures when it was terminated.
@@ -254,18 +289,27 @@ impl World {
             return;
         }
         let pool = inst.pool.0 as usize;
-        let Some(timeout) = self.pools[pool].config.timeout else { return };
+        let Some(timeout) = self.pools[pool].config.timeout else {
+            return;
+        };
         let inst = &mut self.instances[id.0 as usize];
         let mut expired = 0;
         // Queues are FIFO and the timeout is the pool's, so deadlines are in queue order:
         // only the head can be due, and one pending check per instance is enough.
-        while inst.queue.front().is_some_and(|r| now - r.arrived >= timeout) {
+        while inst
+            .queue
+            .front()
+            .is_some_and(|r| now - r.arrived >= timeout)
+        {
             inst.queue.pop_front();
             expired += 1;
         }
         if let Some(head) = inst.queue.front() {
             inst.timeout_armed = true;
-            q.schedule_in(head.arrived + timeout - now, Event::QueueTimeout { instance: id });
+            q.schedule_in(
+                head.arrived + timeout - now,
+                Event::QueueTimeout { instance: id },
+            );
         }
         if expired > 0 {
             self.recorder.dequeued(now, pool, expired);
@@ -277,7 +321,13 @@ impl World {
         }
     }
 
-    fn launch(&mut self, now: SimTime, pool: usize, already_running: bool, q: &mut EventQueue<Event>) {
+    fn launch(
+        &mut self,
+        now: SimTime,
+        pool: usize,
+        already_running: bool,
+        q: &mut EventQueue<Event>,
+    ) {
         let id = InstanceId(self.instances.len() as u32);
         let p = &mut self.pools[pool];
         let cfg = &p.config;
@@ -362,7 +412,8 @@ impl World {
         self.recorder.billed(pool, usd);
         if busy > 0 {
             self.recorder.workers_freed(now, pool, u64::from(busy));
-            self.recorder.dropped(now, DropReason::Failure, u64::from(busy));
+            self.recorder
+                .dropped(now, DropReason::Failure, u64::from(busy));
         }
         if queued > 0 {
             self.recorder.dequeued(now, pool, queued);
@@ -397,7 +448,11 @@ impl World {
         let to = p.clamp(wanted);
         let mut reason = why;
         if to != wanted {
-            let bound = if wanted > to { format!("at max {to}") } else { format!("at min {to}") };
+            let bound = if wanted > to {
+                format!("at max {to}")
+            } else {
+                format!("at min {to}")
+            };
             reason = format!("{reason}; {bound}");
         }
         self.recorder.decision(Decision {
@@ -437,7 +492,11 @@ impl World {
             for id in live {
                 let acct = &mut self.instances[id.0 as usize].billing;
                 // At the end of the run, settle the bill as if each were stopped now.
-                let usd = if last { acct.close(now, &billing) } else { acct.accrue(now) };
+                let usd = if last {
+                    acct.close(now, &billing)
+                } else {
+                    acct.accrue(now)
+                };
                 self.recorder.billed(pi, usd);
             }
         }
@@ -483,7 +542,13 @@ impl Model for World {
             for (index, change) in self.pools[pi].config.schedule.iter().enumerate() {
                 if change.at <= self.end {
                     // Times come from the scenario resolved against the start: never negative.
-                    q.schedule_in(change.at - SimTime::ZERO, Event::Scheduled { pool: PoolId(pi as u16), index: index as u32 });
+                    q.schedule_in(
+                        change.at - SimTime::ZERO,
+                        Event::Scheduled {
+                            pool: PoolId(pi as u16),
+                            index: index as u32,
+                        },
+                    );
                 }
             }
         }
@@ -511,8 +576,14 @@ impl Model for World {
             }
             Event::Scheduled { pool, index } => {
                 let p = pool.0 as usize;
-                let Some(change) = self.pools[p].config.schedule.get(index as usize).cloned() else { return };
-                let why = format!("schedule: set desired {} at {}", change.desired, change.label);
+                let Some(change) = self.pools[p].config.schedule.get(index as usize).cloned()
+                else {
+                    return;
+                };
+                let why = format!(
+                    "schedule: set desired {} at {}",
+                    change.desired, change.label
+                );
                 self.set_desired(now, p, change.desired, "schedule", why, q);
             }
             Event::Tick => self.tick(now, q),

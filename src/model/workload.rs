@@ -75,8 +75,10 @@ impl Workload {
                 pool: c.pool,
             });
         }
-        if runtime.is_empty() || !(cumulative > 0.0) {
-            return Err(DemandError("the workload needs at least one class with weight > 0".into()));
+        if runtime.is_empty() || cumulative.is_nan() || cumulative <= 0.0 {
+            return Err(DemandError(
+                "the workload needs at least one class with weight > 0".into(),
+            ));
         }
         Ok(Workload {
             arrivals: ArrivalProcess::new(
@@ -115,6 +117,10 @@ impl Workload {
                 .unwrap_or(self.classes.len() - 1)
         };
         let c = &mut self.classes[class];
-        Drawn { class: class as u16, demand_secs: c.sampler.sample(&mut c.rng), pool: c.pool }
+        Drawn {
+            class: class as u16,
+            demand_secs: c.sampler.sample(&mut c.rng),
+            pool: c.pool,
+        }
     }
 }

@@ -18,7 +18,12 @@ pub struct ScenarioError {
 impl ScenarioError {
     /// An error about the file as a whole (it cannot be read, say).
     pub fn unlocated(file: &str, message: String) -> ScenarioError {
-        ScenarioError { file: file.to_string(), line: 0, col: 0, message }
+        ScenarioError {
+            file: file.to_string(),
+            line: 0,
+            col: 0,
+            message,
+        }
     }
 }
 
@@ -27,7 +32,11 @@ impl fmt::Display for ScenarioError {
         if self.line == 0 {
             write!(f, "{}: {}", self.file, self.message)
         } else {
-            write!(f, "{}:{}:{}: {}", self.file, self.line, self.col, self.message)
+            write!(
+                f,
+                "{}:{}:{}: {}",
+                self.file, self.line, self.col, self.message
+            )
         }
     }
 }

@@ -6,7 +6,9 @@ mod schema;
 mod validate;
 
 pub use error::{ScenarioError, ScenarioErrors};
-pub use schema::{ClassSpec, PoolSize, PoolSpec, ScheduleEntry, ScenarioFile, SloSpec, StartClock, WorkloadSpec};
+pub use schema::{
+    ClassSpec, PoolSize, PoolSpec, ScenarioFile, ScheduleEntry, SloSpec, StartClock, WorkloadSpec,
+};
 pub use validate::{Scenario, Source};
 
 use std::path::Path;
@@ -20,7 +22,10 @@ pub fn ron_options() -> ron::Options {
 pub fn read(path: &Path) -> Result<(ScenarioFile, Source), ScenarioErrors> {
     let label = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|e| {
-        ScenarioErrors::one(ScenarioError::unlocated(&label, format!("cannot read the file: {e}")))
+        ScenarioErrors::one(ScenarioError::unlocated(
+            &label,
+            format!("cannot read the file: {e}"),
+        ))
     })?;
     let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
     let source = Source { label, text, dir };
@@ -30,14 +35,16 @@ pub fn read(path: &Path) -> Result<(ScenarioFile, Source), ScenarioErrors> {
 
 /// Parses scenario text (already read into `source`).
 pub fn parse(source: &Source) -> Result<ScenarioFile, ScenarioErrors> {
-    ron_options().from_str::<ScenarioFile>(&source.text).map_err(|e| {
-        ScenarioErrors::one(ScenarioError {
-            file: source.label.clone(),
-            line: e.span.start.line,
-            col: e.span.start.col,
-            message: error::explain_ron(&e.code),
+    ron_options()
+        .from_str::<ScenarioFile>(&source.text)
+        .map_err(|e| {
+            ScenarioErrors::one(ScenarioError {
+                file: source.label.clone(),
+                line: e.span.start.line,
+                col: e.span.start.col,
+                message: error::explain_ron(&e.code),
+            })
         })
-    })
 }
 
 /// Reads and checks a scenario file.

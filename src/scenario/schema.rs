@@ -68,7 +68,10 @@ impl StartClock {
 
 impl Default for StartClock {
     fn default() -> Self {
-        StartClock { text: "mon 00:00".into(), clock: WeekClock::default() }
+        StartClock {
+            text: "mon 00:00".into(),
+            clock: WeekClock::default(),
+        }
     }
 }
 
@@ -100,7 +103,10 @@ pub struct SloSpec {
 
 impl Default for SloSpec {
     fn default() -> Self {
-        SloSpec { latency_secs: 0.5, percentile: 99.0 }
+        SloSpec {
+            latency_secs: 0.5,
+            percentile: 99.0,
+        }
     }
 }
 
@@ -215,9 +221,16 @@ impl TryFrom<RawPoolSize> for PoolSize {
             return Err("size: max must be at least 1".into());
         }
         if initial < r.min || initial > r.max {
-            return Err(format!("size: initial {initial} is outside min..=max ({}..={})", r.min, r.max));
+            return Err(format!(
+                "size: initial {initial} is outside min..=max ({}..={})",
+                r.min, r.max
+            ));
         }
-        Ok(PoolSize { min: r.min, max: r.max, initial })
+        Ok(PoolSize {
+            min: r.min,
+            max: r.max,
+            initial,
+        })
     }
 }
 
@@ -236,7 +249,9 @@ fn positive<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
     if v.is_finite() && v > 0.0 {
         Ok(v)
     } else {
-        Err(serde::de::Error::custom(format!("expected a number > 0, got {v}")))
+        Err(serde::de::Error::custom(format!(
+            "expected a number > 0, got {v}"
+        )))
     }
 }
 
@@ -245,7 +260,9 @@ fn non_negative<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
     if v.is_finite() && v >= 0.0 {
         Ok(v)
     } else {
-        Err(serde::de::Error::custom(format!("expected a number >= 0, got {v}")))
+        Err(serde::de::Error::custom(format!(
+            "expected a number >= 0, got {v}"
+        )))
     }
 }
 
@@ -254,6 +271,8 @@ fn percent<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
     if v > 0.0 && v <= 100.0 {
         Ok(v)
     } else {
-        Err(serde::de::Error::custom(format!("expected a percentile in (0, 100], got {v}")))
+        Err(serde::de::Error::custom(format!(
+            "expected a percentile in (0, 100], got {v}"
+        )))
     }
 }

@@ -28,7 +28,11 @@ pub struct Source {
 impl Source {
     /// Text that did not come from a file (the app's editor, tests).
     pub fn inline(label: &str, text: &str) -> Source {
-        Source { label: label.to_string(), text: text.to_string(), dir: PathBuf::from(".") }
+        Source {
+            label: label.to_string(),
+            text: text.to_string(),
+            dir: PathBuf::from("."),
+        }
     }
 }
 
@@ -54,7 +58,12 @@ impl Scenario {
         let mut errors = Vec::new();
         let mut err = |needles: &[&str], message: String| {
             let (line, col) = locate(&source.text, needles).unwrap_or((0, 0));
-            errors.push(ScenarioError { file: source.label.clone(), line, col, message });
+            errors.push(ScenarioError {
+                file: source.label.clone(),
+                line,
+                col,
+                message,
+            });
         };
         let clock = file.start.clock();
 
@@ -80,31 +89,49 @@ impl Scenario {
         let mut seen = BTreeSet::new();
         for p in &file.pools {
             let name_q = format!("\"{}\"", p.name);
-            let at = |field: &'static str| -> Vec<String> { vec!["pools".into(), name_q.clone(), field.into()] };
+            let at = |field: &'static str| -> Vec<String> {
+                vec!["pools".into(), name_q.clone(), field.into()]
+            };
             if !seen.insert(p.name.clone()) {
-                err(&["pools", &name_q, &name_q], format!("pool {name_q} is defined twice"));
+                err(
+                    &["pools", &name_q, &name_q],
+                    format!("pool {name_q} is defined twice"),
+                );
             }
             let Some(itype) = catalog.get(&p.instance) else {
                 let known: Vec<&str> = catalog.types().iter().map(|t| t.name.as_str()).collect();
                 err(
                     &["pools", &name_q, &format!("\"{}\"", p.instance)],
-                    format!("unknown instance type \"{}\"; known types: {}", p.instance, known.join(", ")),
+                    format!(
+                        "unknown instance type \"{}\"; known types: {}",
+                        p.instance,
+                        known.join(", ")
+                    ),
                 );
                 continue;
             };
             let workers = p.workers.unwrap_or(itype.vcpus);
             if workers == 0 {
-                err(&refs(&at("workers")), format!("pool {name_q}: workers must be at least 1"));
+                err(
+                    &refs(&at("workers")),
+                    format!("pool {name_q}: workers must be at least 1"),
+                );
             }
             let timeout = match p.timeout_secs {
                 Some(t) if !(t.is_finite() && t > 0.0) => {
-                    err(&refs(&at("timeout_secs")), format!("pool {name_q}: timeout_secs must be > 0 (or None), got {t}"));
+                    err(
+                        &refs(&at("timeout_secs")),
+                        format!("pool {name_q}: timeout_secs must be > 0 (or None), got {t}"),
+                    );
                     None
                 }
                 t => t.map(SimDuration::from_secs_f64),
             };
             if let Err(e) = p.billing.validate() {
-                err(&refs(&at("billing")), format!("pool {name_q}: billing: {e}"));
+                err(
+                    &refs(&at("billing")),
+                    format!("pool {name_q}: billing: {e}"),
+                );
             }
             let schedule = p
                 .schedule
@@ -135,19 +162,32 @@ impl Scenario {
         // Classes.
         let w = &file.workload;
         if w.classes.is_empty() {
-            err(&["classes"], "workload.classes: at least one request class is needed".into());
+            err(
+                &["classes"],
+                "workload.classes: at least one request class is needed".into(),
+            );
         } else if w.classes.iter().map(|c| c.weight).sum::<f64>() <= 0.0 {
-            err(&["classes"], "workload.classes: the weights add up to 0; give at least one class a weight > 0".into());
+            err(
+                &["classes"],
+                "workload.classes: the weights add up to 0; give at least one class a weight > 0"
+                    .into(),
+            );
         }
         let mut classes = Vec::with_capacity(w.classes.len());
         let mut class_names = BTreeSet::new();
         for c in &w.classes {
             let name_q = format!("\"{}\"", c.name);
             if !class_names.insert(c.name.clone()) {
-                err(&["classes", &name_q, &name_q], format!("class {name_q} is defined twice"));
+                err(
+                    &["classes", &name_q, &name_q],
+                    format!("class {name_q} is defined twice"),
+                );
             }
             if let Err(e) = c.demand.sampler() {
-                err(&["classes", &name_q, "demand"], format!("class {name_q}: demand: {e}"));
+                err(
+                    &["classes", &name_q, "demand"],
+                    format!("class {name_q}: demand: {e}"),
+                );
             }
             let pool = match &c.pool {
                 None => 0,
@@ -156,13 +196,20 @@ impl Scenario {
                     None => {
                         err(
                             &["classes", &name_q, &format!("\"{p}\"")],
-                            format!("class {name_q} is routed to pool \"{p}\", which is not defined"),
+                            format!(
+                                "class {name_q} is routed to pool \"{p}\", which is not defined"
+                            ),
                         );
                         0
                     }
                 },
             };
-            classes.push(ClassModel { name: c.name.clone(), weight: c.weight, demand: c.demand.clone(), pool });
+            classes.push(ClassModel {
+                name: c.name.clone(),
+                weight: c.weight,
+                demand: c.demand.clone(),
+                pool,
+            });
         }
         if let Err(e) = w.burst.validate() {
             err(&["burst"], format!("workload.burst: {e}"));
@@ -171,7 +218,11 @@ impl Scenario {
         // The rate curve (traces are read relative to the scenario file).
         let dir = source.dir.clone();
         let load_trace = move |f: &str| load_trace(&dir.join(f));
-        let ctx = CurveContext { clock, duration_secs: file.duration_secs, load_trace: &load_trace };
+        let ctx = CurveContext {
+            clock,
+            duration_secs: file.duration_secs,
+            load_trace: &load_trace,
+        };
         let profile = match w.rate.compile(&ctx) {
             Ok(p) => p,
             Err(e) => {
@@ -179,12 +230,17 @@ impl Scenario {
                 RateProfile::from_knots(vec![])
             }
         };
-        drop(err);
         if !errors.is_empty() {
             return Err(ScenarioErrors(errors));
         }
         absolutise_traces(&mut file.workload.rate, &source.dir);
-        Ok(Scenario { file, clock, profile, classes, pools })
+        Ok(Scenario {
+            file,
+            clock,
+            profile,
+            classes,
+            pools,
+        })
     }
 
     /// The world this scenario describes, with the file's seed.
@@ -194,7 +250,10 @@ impl Scenario {
             clock: self.clock,
             end: self.end(),
             interval: SimDuration::from_secs_f64(self.file.interval_secs),
-            slo: SloTarget { latency_secs: self.file.slo.latency_secs, percentile: self.file.slo.percentile },
+            slo: SloTarget {
+                latency_secs: self.file.slo.latency_secs,
+                percentile: self.file.slo.percentile,
+            },
             profile: self.profile.clone(),
             burst: self.file.workload.burst.clone(),
             classes: self.classes.clone(),
@@ -228,9 +287,16 @@ fn refs(v: &[String]) -> Vec<&str> {
 
 /// Reads a trace CSV: a header with `time_secs` and `rate_per_sec` or `count`.
 fn load_trace(path: &Path) -> Result<Vec<Knot>, CurveError> {
-    let bad = |reason: String| CurveError::Invalid { curve: "Trace", reason };
-    let mut reader = csv::Reader::from_path(path).map_err(|e| bad(format!("cannot read {}: {e}", path.display())))?;
-    let headers = reader.headers().map_err(|e| bad(format!("{}: {e}", path.display())))?.clone();
+    let bad = |reason: String| CurveError::Invalid {
+        curve: "Trace",
+        reason,
+    };
+    let mut reader = csv::Reader::from_path(path)
+        .map_err(|e| bad(format!("cannot read {}: {e}", path.display())))?;
+    let headers = reader
+        .headers()
+        .map_err(|e| bad(format!("{}: {e}", path.display())))?
+        .clone();
     let col = |name: &str| headers.iter().position(|h| h.trim() == name);
     let Some(t_col) = col("time_secs") else {
         return Err(bad(format!("{}: needs a time_secs column", path.display())));
@@ -238,7 +304,12 @@ fn load_trace(path: &Path) -> Result<Vec<Knot>, CurveError> {
     let (v_col, counts) = match (col("rate_per_sec"), col("count")) {
         (Some(c), _) => (c, false),
         (None, Some(c)) => (c, true),
-        (None, None) => return Err(bad(format!("{}: needs a rate_per_sec or a count column", path.display()))),
+        (None, None) => {
+            return Err(bad(format!(
+                "{}: needs a rate_per_sec or a count column",
+                path.display()
+            )));
+        }
     };
     let mut rows: Vec<(f64, f64)> = Vec::new();
     for (i, rec) in reader.records().enumerate() {
@@ -246,18 +317,25 @@ fn load_trace(path: &Path) -> Result<Vec<Knot>, CurveError> {
         let rec = rec.map_err(|e| bad(format!("{}:{line}: {e}", path.display())))?;
         let num = |c: usize| -> Result<f64, CurveError> {
             let s = rec.get(c).unwrap_or("").trim();
-            s.parse::<f64>().map_err(|_| bad(format!("{}:{line}: {s:?} is not a number", path.display())))
+            s.parse::<f64>()
+                .map_err(|_| bad(format!("{}:{line}: {s:?} is not a number", path.display())))
         };
         let (t, v) = (num(t_col)?, num(v_col)?);
         if let Some(&(prev, _)) = rows.last()
             && t <= prev
         {
-            return Err(bad(format!("{}:{line}: time_secs must increase, {t} follows {prev}", path.display())));
+            return Err(bad(format!(
+                "{}:{line}: time_secs must increase, {t} follows {prev}",
+                path.display()
+            )));
         }
         rows.push((t, v));
     }
     if !counts {
-        return Ok(rows.into_iter().map(|(t_secs, per_sec)| Knot { t_secs, per_sec }).collect());
+        return Ok(rows
+            .into_iter()
+            .map(|(t_secs, per_sec)| Knot { t_secs, per_sec })
+            .collect());
     }
     // Counts per bucket: a flat rate over each bucket; the last bucket is as wide as the one before.
     let mut knots = Vec::with_capacity(rows.len() * 2);
@@ -267,8 +345,14 @@ fn load_trace(path: &Path) -> Result<Vec<Knot>, CurveError> {
             (None, Some(&(prev, _))) => t - prev,
             (None, None) => 1.0,
         };
-        knots.push(Knot { t_secs: t, per_sec: n / width });
-        knots.push(Knot { t_secs: t + width, per_sec: n / width });
+        knots.push(Knot {
+            t_secs: t,
+            per_sec: n / width,
+        });
+        knots.push(Knot {
+            t_secs: t + width,
+            per_sec: n / width,
+        });
     }
     // Zero-width joins between buckets make the steps.
     Ok(knots)

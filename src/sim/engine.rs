@@ -166,7 +166,13 @@ mod tests {
 
     #[test]
     fn run_until_stops_at_the_limit_and_run_reaches_the_end() {
-        let mut sim = Simulation::new(Ticker { seen: vec![], finished_at: None }, SimTime(50));
+        let mut sim = Simulation::new(
+            Ticker {
+                seen: vec![],
+                finished_at: None,
+            },
+            SimTime(50),
+        );
         sim.run_until(SimTime(25));
         // Ticks at 10 and 20 are due by 25; the clock then rests at 25.
         assert_eq!(sim.model().seen, vec![SimTime(10), SimTime(20)]);

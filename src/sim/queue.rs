@@ -115,7 +115,10 @@ impl<E> EventQueue<E> {
     fn push(&mut self, time: SimTime, event: E) -> EventKey {
         let seq = self.next_seq;
         self.next_seq += 1;
-        self.heap.push(Entry { key: pack(time, seq), event });
+        self.heap.push(Entry {
+            key: pack(time, seq),
+            event,
+        });
         EventKey { time, seq }
     }
 
@@ -199,14 +202,20 @@ mod tests {
         let mut q = EventQueue::new();
         let mut x: u64 = 12345;
         for i in 0..1000u32 {
-            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             q.schedule_at(SimTime(x >> 56), i).unwrap();
         }
         let mut prev = (SimTime::ZERO, 0u32);
         let mut n = 0;
         while let Some((t, i)) = q.pop() {
             // Sorted by time; among equal times, in scheduling order.
-            assert!(t > prev.0 || (t == prev.0 && (n == 0 || i > prev.1)), "{prev:?} then {:?}", (t, i));
+            assert!(
+                t > prev.0 || (t == prev.0 && (n == 0 || i > prev.1)),
+                "{prev:?} then {:?}",
+                (t, i)
+            );
             prev = (t, i);
             n += 1;
         }
@@ -238,7 +247,13 @@ mod tests {
         q.schedule_at(SimTime(100), ()).unwrap();
         q.pop();
         let err = q.schedule_at(SimTime(99), ()).unwrap_err();
-        assert_eq!(err, ScheduleError { at: SimTime(99), now: SimTime(100) });
+        assert_eq!(
+            err,
+            ScheduleError {
+                at: SimTime(99),
+                now: SimTime(100)
+            }
+        );
         // Now itself is allowed.
         assert!(q.schedule_at(SimTime(100), ()).is_ok());
     }

@@ -79,9 +79,9 @@ impl SimDuration {
 #[inline]
 fn secs_to_nanos(secs: f64) -> u64 {
     let nanos = secs * NANOS_PER_SEC as f64;
-    // `!(x > 0)` also catches NaN. Adding one half and truncating rounds to nearest for
+    // Adding one half and truncating rounds to nearest for
     // positive values without a call into libm's `round` (this runs for every request).
-    if !(nanos > 0.0) {
+    if nanos.is_nan() || nanos <= 0.0 {
         0
     } else if nanos >= u64::MAX as f64 {
         u64::MAX

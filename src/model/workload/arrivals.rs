@@ -48,11 +48,19 @@ impl Burst {
                     Err(format!("mean_size must be >= 1, got {mean_size}"))
                 }
             }
-            Burst::Mmpp { high_factor, high_mean_secs, low_mean_secs } => {
+            Burst::Mmpp {
+                high_factor,
+                high_mean_secs,
+                low_mean_secs,
+            } => {
                 if !(high_factor.is_finite() && high_factor >= 1.0) {
                     return Err(format!("high_factor must be >= 1, got {high_factor}"));
                 }
-                if !(high_mean_secs > 0.0 && low_mean_secs > 0.0 && high_mean_secs.is_finite() && low_mean_secs.is_finite()) {
+                if !(high_mean_secs > 0.0
+                    && low_mean_secs > 0.0
+                    && high_mean_secs.is_finite()
+                    && low_mean_secs.is_finite())
+                {
                     return Err("high_mean_secs and low_mean_secs must be > 0".into());
                 }
                 let low = mmpp_low_factor(high_factor, high_mean_secs, low_mean_secs);
@@ -102,12 +110,22 @@ pub struct ArrivalProcess {
 impl ArrivalProcess {
     /// Arrivals following `profile`; `rng` drives the gaps, `burst_rng` batch sizes and
     /// burst switching (separate streams, so turning burstiness on changes nothing else).
-    pub fn new(profile: RateProfile, burst: &Burst, rng: SimRng, mut burst_rng: SimRng) -> ArrivalProcess {
+    pub fn new(
+        profile: RateProfile,
+        burst: &Burst,
+        rng: SimRng,
+        mut burst_rng: SimRng,
+    ) -> ArrivalProcess {
         let (batch_mean, modulation) = match *burst {
             Burst::None => (1.0, None),
             Burst::Batch { mean_size } => (mean_size.max(1.0), None),
-            Burst::Mmpp { high_factor, high_mean_secs, low_mean_secs } => {
-                let low_factor = mmpp_low_factor(high_factor, high_mean_secs, low_mean_secs).max(0.0);
+            Burst::Mmpp {
+                high_factor,
+                high_mean_secs,
+                low_mean_secs,
+            } => {
+                let low_factor =
+                    mmpp_low_factor(high_factor, high_mean_secs, low_mean_secs).max(0.0);
                 // Start in the stationary distribution, so the mean holds from the first second.
                 let p_high = high_mean_secs / (high_mean_secs + low_mean_secs);
                 let high = burst_rng.random::<f64>() < p_high;
@@ -126,7 +144,16 @@ impl ArrivalProcess {
                 )
             }
         };
-        ArrivalProcess { profile, rng, burst_rng, t_secs: 0.0, seg: 0, batch_mean, modulation, done: false }
+        ArrivalProcess {
+            profile,
+            rng,
+            burst_rng,
+            t_secs: 0.0,
+            seg: 0,
+            batch_mean,
+            modulation,
+            done: false,
+        }
     }
 
     /// The rate curve being followed.
@@ -164,7 +191,8 @@ impl ArrivalProcess {
             };
             let factor = if m.high { m.high_factor } else { m.low_factor };
             let candidate = if factor > 0.0 {
-                self.profile.advance(self.t_secs, &mut self.seg, mass / factor)
+                self.profile
+                    .advance(self.t_secs, &mut self.seg, mass / factor)
             } else {
                 None
             };
@@ -178,10 +206,19 @@ impl ArrivalProcess {
                     // draw at the switch is exact.
                     self.t_secs = m.switch_at_secs;
                     m.high = !m.high;
-                    let mean = if m.high { m.high_mean_secs } else { m.low_mean_secs };
+                    let mean = if m.high {
+                        m.high_mean_secs
+                    } else {
+                        m.low_mean_secs
+                    };
                     let d: f64 = Exp1.sample(&mut self.burst_rng);
                     m.switch_at_secs += d * mean;
-                    if candidate.is_none() && self.profile.advance(self.t_secs, &mut self.seg, 1.0).is_none() {
+                    if candidate.is_none()
+                        && self
+                            .profile
+                            .advance(self.t_secs, &mut self.seg, 1.0)
+                            .is_none()
+                    {
                         self.done = true;
                         return None;
                     }
@@ -209,7 +246,10 @@ mod tests {
     use crate::sim::stream_rng;
 
     fn flat(rate: f64) -> RateProfile {
-        RateProfile::from_knots(vec![Knot { t_secs: 0.0, per_sec: rate }])
+        RateProfile::from_knots(vec![Knot {
+            t_secs: 0.0,
+            per_sec: rate,
+        }])
     }
 
     fn count_until(p: &mut ArrivalProcess, end: f64) -> u64 {
@@ -230,9 +270,14 @@ mod tests {
         for burst in [
             Burst::None,
             Burst::Batch { mean_size: 4.0 },
-            Burst::Mmpp { high_factor: 3.0, high_mean_secs: 10.0, low_mean_secs: 90.0 },
+            Burst::Mmpp {
+                high_factor: 3.0,
+                high_mean_secs: 10.0,
+                low_mean_secs: 90.0,
+            },
         ] {
-            let mut p = ArrivalProcess::new(flat(100.0), &burst, stream_rng(3, "a"), stream_rng(3, "b"));
+            let mut p =
+                ArrivalProcess::new(flat(100.0), &burst, stream_rng(3, "a"), stream_rng(3, "b"));
             let n = count_until(&mut p, 20_000.0) as f64;
             assert!((n / 2e6 - 1.0).abs() < 0.02, "{burst:?}: {n}");
         }
@@ -241,16 +286,29 @@ mod tests {
     #[test]
     fn an_mmpp_that_overshoots_the_mean_is_refused() {
         // 5x for half the time already carries 2.5x the mean.
-        let b = Burst::Mmpp { high_factor: 5.0, high_mean_secs: 10.0, low_mean_secs: 10.0 };
+        let b = Burst::Mmpp {
+            high_factor: 5.0,
+            high_mean_secs: 10.0,
+            low_mean_secs: 10.0,
+        };
         assert!(b.validate().is_err());
     }
 
     #[test]
     fn a_curve_that_drops_to_zero_ends_the_arrivals() {
         let p = RateProfile::from_knots(vec![
-            Knot { t_secs: 0.0, per_sec: 10.0 },
-            Knot { t_secs: 10.0, per_sec: 10.0 },
-            Knot { t_secs: 10.0, per_sec: 0.0 },
+            Knot {
+                t_secs: 0.0,
+                per_sec: 10.0,
+            },
+            Knot {
+                t_secs: 10.0,
+                per_sec: 10.0,
+            },
+            Knot {
+                t_secs: 10.0,
+                per_sec: 0.0,
+            },
         ]);
         let mut a = ArrivalProcess::new(p, &Burst::None, stream_rng(1, "a"), stream_rng(1, "b"));
         let mut last = 0.0;

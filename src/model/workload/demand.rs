@@ -81,7 +81,9 @@ fn positive(name: &str, v: f64) -> Result<f64, DemandError> {
     if v.is_finite() && v > 0.0 {
         Ok(v)
     } else {
-        Err(DemandError(format!("{name} must be a finite number > 0, got {v}")))
+        Err(DemandError(format!(
+            "{name} must be a finite number > 0, got {v}"
+        )))
     }
 }
 
@@ -128,7 +130,9 @@ impl Demand {
         Ok(match self {
             Demand::Constant { secs } => {
                 if !(secs.is_finite() && *secs >= 0.0) {
-                    return Err(DemandError(format!("secs must be a finite number >= 0, got {secs}")));
+                    return Err(DemandError(format!(
+                        "secs must be a finite number >= 0, got {secs}"
+                    )));
                 }
                 DemandSampler::Constant(*secs)
             }
@@ -154,7 +158,9 @@ impl Demand {
                 }
                 // Pareto(scale, a) has mean a * scale / (a - 1), so scale = mean (a - 1) / a.
                 let scale = mean * (shape - 1.0) / shape;
-                DemandSampler::Pareto(Pareto::new(scale, *shape).map_err(|e| DemandError(e.to_string()))?)
+                DemandSampler::Pareto(
+                    Pareto::new(scale, *shape).map_err(|e| DemandError(e.to_string()))?,
+                )
             }
             Demand::HyperExponential { mean_secs, cv } => {
                 let mean = positive("mean_secs", *mean_secs)?;
@@ -169,7 +175,11 @@ impl Demand {
                 let p1 = (1.0 + ((c2 - 1.0) / (c2 + 1.0)).sqrt()) / 2.0;
                 let p2 = 1.0 - p1;
                 let e1 = Exp::new(2.0 * p1 / mean).map_err(err)?;
-                let e2 = if p2 > 0.0 { Exp::new(2.0 * p2 / mean).map_err(err)? } else { e1 };
+                let e2 = if p2 > 0.0 {
+                    Exp::new(2.0 * p2 / mean).map_err(err)?
+                } else {
+                    e1
+                };
                 DemandSampler::HyperExp { p1, e1, e2 }
             }
             Demand::Empirical { samples_secs } => {
@@ -197,7 +207,11 @@ impl DemandSampler {
             DemandSampler::Pareto(d) => d.sample(rng),
             DemandSampler::HyperExp { p1, e1, e2 } => {
                 let u: f64 = rand::RngExt::random(rng);
-                if u < *p1 { e1.sample(rng) } else { e2.sample(rng) }
+                if u < *p1 {
+                    e1.sample(rng)
+                } else {
+                    e2.sample(rng)
+                }
             }
             DemandSampler::Empirical(v) => {
                 let i = rand::RngExt::random_range(rng, 0..v.len());
@@ -228,26 +242,72 @@ mod tests {
         // for the light-tailed ones (Pareto with shape 3.5 has a finite fourth moment).
         let cases = [
             Demand::Exponential { mean_secs: 0.2 },
-            Demand::LogNormal { mean_secs: 0.05, cv: 1.0 },
-            Demand::HyperExponential { mean_secs: 0.1, cv: 2.0 },
-            Demand::Pareto { mean_secs: 0.1, shape: 3.5 },
-            Demand::Empirical { samples_secs: vec![0.1, 0.2, 0.3] },
+            Demand::LogNormal {
+                mean_secs: 0.05,
+                cv: 1.0,
+            },
+            Demand::HyperExponential {
+                mean_secs: 0.1,
+                cv: 2.0,
+            },
+            Demand::Pareto {
+                mean_secs: 0.1,
+                shape: 3.5,
+            },
+            Demand::Empirical {
+                samples_secs: vec![0.1, 0.2, 0.3],
+            },
         ];
         for d in &cases {
             let (m, scv) = moments(d, 400_000);
             assert!((m / d.mean_secs() - 1.0).abs() < 0.02, "{d:?}: mean {m}");
             // Pareto's sample SCV converges slowly (needs the 4th moment): only check it loosely.
-            let tol = if matches!(d, Demand::Pareto { .. }) { 0.25 } else { 0.1 };
-            assert!((scv / d.scv() - 1.0).abs() < tol, "{d:?}: scv {scv} vs {}", d.scv());
+            let tol = if matches!(d, Demand::Pareto { .. }) {
+                0.25
+            } else {
+                0.1
+            };
+            assert!(
+                (scv / d.scv() - 1.0).abs() < tol,
+                "{d:?}: scv {scv} vs {}",
+                d.scv()
+            );
         }
     }
 
     #[test]
     fn nonsense_parameters_are_refused() {
         assert!(Demand::Exponential { mean_secs: 0.0 }.sampler().is_err());
-        assert!(Demand::Pareto { mean_secs: 1.0, shape: 1.0 }.sampler().is_err());
-        assert!(Demand::HyperExponential { mean_secs: 1.0, cv: 0.5 }.sampler().is_err());
-        assert!(Demand::Empirical { samples_secs: vec![] }.sampler().is_err());
-        assert!(Demand::LogNormal { mean_secs: 1.0, cv: f64::NAN }.sampler().is_err());
+        assert!(
+            Demand::Pareto {
+                mean_secs: 1.0,
+                shape: 1.0
+            }
+            .sampler()
+            .is_err()
+        );
+        assert!(
+            Demand::HyperExponential {
+                mean_secs: 1.0,
+                cv: 0.5
+            }
+            .sampler()
+            .is_err()
+        );
+        assert!(
+            Demand::Empirical {
+                samples_secs: vec![]
+            }
+            .sampler()
+            .is_err()
+        );
+        assert!(
+            Demand::LogNormal {
+                mean_secs: 1.0,
+                cv: f64::NAN
+            }
+            .sampler()
+            .is_err()
+        );
     }
 }
