@@ -4,3 +4,5 @@
 mod common;
 mod queueing;
 mod conservation;
+mod determinism;
+mod workload;
