@@ -106,7 +106,7 @@ impl BillingAccount {
         if self.closed {
             return 0.0;
         }
-        self.accrue(now);
+        let accrued_now = self.accrue(now);
         self.closed = true;
         let runtime = (now - self.started).as_secs_f64();
         let billed = if self.minimum_applies {
@@ -117,7 +117,7 @@ impl BillingAccount {
         let owed = self.price_usd_per_hour / 3600.0 * billed;
         let top_up = (owed - self.accrued_usd).max(0.0);
         self.accrued_usd += top_up;
-        top_up
+        accrued_now + top_up
     }
 
     /// Dollars billed so far.
