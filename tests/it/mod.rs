@@ -6,3 +6,4 @@ mod queueing;
 mod conservation;
 mod determinism;
 mod workload;
+mod cost;
