@@ -17,7 +17,7 @@ pub struct RunArgs {
     #[arg(long)]
     pub seed: Option<u64>,
     /// Simulated seconds to run (default: the scenario's `duration_secs`).
-    #[arg(long, value_name = "SECS")]
+    #[arg(long, value_name = "SECS", allow_negative_numbers = true)]
     pub duration: Option<f64>,
     /// Directory for the output files (default: out/<scenario name>).
     #[arg(long, value_name = "DIR")]
