@@ -30,7 +30,11 @@ fn books_balance(label: &str, o: &RunOutput) -> Result<(), String> {
         return fail(format!("dropped {} != the sum by reason {d:?}", r.dropped));
     }
     let sum = |f: fn(&scalesim::metrics::IntervalRow) -> u64| rows.iter().map(f).sum::<u64>();
-    let (arr, comp, drop) = (sum(|x| x.arrivals), sum(|x| x.completed), sum(|x| x.dropped()));
+    let (arr, comp, drop) = (
+        sum(|x| x.arrivals),
+        sum(|x| x.completed),
+        sum(|x| x.dropped()),
+    );
     if (arr, comp, drop) != (r.arrived, r.completed, r.dropped) {
         return fail(format!(
             "rows add up to arrived {arr}, completed {comp}, dropped {drop}; the summary says {}, {}, {}",
@@ -42,7 +46,10 @@ fn books_balance(label: &str, o: &RunOutput) -> Result<(), String> {
     let mut t = 0.0;
     for (i, row) in rows.iter().enumerate() {
         if row.start_secs != t || row.end_secs <= row.start_secs {
-            return fail(format!("row {i} covers [{}, {}), expected to start at {t}", row.start_secs, row.end_secs));
+            return fail(format!(
+                "row {i} covers [{}, {}), expected to start at {t}",
+                row.start_secs, row.end_secs
+            ));
         }
         t = row.end_secs;
         let expected = (in_flight + row.arrivals).checked_sub(row.completed + row.dropped());
@@ -59,10 +66,16 @@ fn books_balance(label: &str, o: &RunOutput) -> Result<(), String> {
         in_flight = row.in_flight;
     }
     if in_flight != r.in_flight {
-        return fail(format!("the last row has {in_flight} in flight, the summary {}", r.in_flight));
+        return fail(format!(
+            "the last row has {in_flight} in flight, the summary {}",
+            r.in_flight
+        ));
     }
     if (t - s.duration_secs).abs() > 1e-6 {
-        return fail(format!("rows end at {t} s, the run lasts {} s", s.duration_secs));
+        return fail(format!(
+            "rows end at {t} s, the run lasts {} s",
+            s.duration_secs
+        ));
     }
     Ok(())
 }
@@ -70,11 +83,20 @@ fn books_balance(label: &str, o: &RunOutput) -> Result<(), String> {
 #[test]
 fn every_scenario_file_conserves_requests() {
     let files = ron_files_under(&repo_path("scenarios"));
-    let names: Vec<String> =
-        files.iter().map(|f| f.strip_prefix(root()).unwrap().display().to_string()).collect();
+    let names: Vec<String> = files
+        .iter()
+        .map(|f| f.strip_prefix(root()).unwrap().display().to_string())
+        .collect();
     // The walk is recursive: the top level, bench/ and validation/ are all there.
-    for must in ["scenarios/monday-spike.ron", "scenarios/bench/mmc-10x4.ron", "scenarios/validation/mmc-rho09.ron"] {
-        assert!(names.iter().any(|n| n == must), "{must} not found in {names:?}");
+    for must in [
+        "scenarios/monday-spike.ron",
+        "scenarios/bench/mmc-10x4.ron",
+        "scenarios/validation/mmc-rho09.ron",
+    ] {
+        assert!(
+            names.iter().any(|n| n == must),
+            "{must} not found in {names:?}"
+        );
     }
     let results: Vec<(String, Result<RunOutput, String>)> = files
         .par_iter()
@@ -93,7 +115,10 @@ fn every_scenario_file_conserves_requests() {
             }
             let _ = path;
             let out = scalesim::batch::run(&s).map_err(|e| format!("{name}: {e}"));
-            (name.clone(), out.and_then(|o| books_balance(name, &o).map(|()| o)))
+            (
+                name.clone(),
+                out.and_then(|o| books_balance(name, &o).map(|()| o)),
+            )
         })
         .collect();
     let mut problems = Vec::new();
@@ -119,7 +144,10 @@ fn every_scenario_file_conserves_requests() {
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
     // The Monday spike overloads its pool: at least one scenario exercises drops.
-    assert!(any_drops, "no scenario dropped anything; the drop paths were not checked");
+    assert!(
+        any_drops,
+        "no scenario dropped anything; the drop paths were not checked"
+    );
 }
 
 #[test]
@@ -160,16 +188,26 @@ fn a_design_that_drops_for_every_reason_still_conserves_requests() {
     let o = run(&s);
     books_balance("every-drop", &o).unwrap();
     let d = &o.summary.requests.dropped_by_reason;
-    println!("every-drop: {:?}, {:?}", o.summary.requests, o.recorder().decisions());
+    println!(
+        "every-drop: {:?}, {:?}",
+        o.summary.requests,
+        o.recorder().decisions()
+    );
     assert!(d.no_capacity > 0, "no_capacity drops while booting: {d:?}");
     assert!(d.queue_full > 0, "queue_full drops: {d:?}");
     assert!(d.timeout > 0, "timeout drops: {d:?}");
-    assert!(d.failure > 0, "failure drops when the drain deadline passes: {d:?}");
+    assert!(
+        d.failure > 0,
+        "failure drops when the drain deadline passes: {d:?}"
+    );
     // Before the first instance is in service (45 s), every arrival is dropped for lack
     // of capacity: the first 6 intervals of 7 s (0–42 s) complete nothing.
     for row in &o.recorder().rows()[..6] {
         assert_eq!(row.completed, 0);
         assert_eq!(row.dropped(), row.arrivals, "row at {}", row.start_secs);
-        assert_eq!(row.drops[scalesim::metrics::DropReason::NoCapacity.index()], row.arrivals);
+        assert_eq!(
+            row.drops[scalesim::metrics::DropReason::NoCapacity.index()],
+            row.arrivals
+        );
     }
 }

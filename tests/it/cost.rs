@@ -6,7 +6,14 @@ use scalesim::batch::RunOutput;
 use super::common::*;
 
 /// A pool of `box` instances at `price` $/h. `extra` goes into the pool (schedule, ...).
-fn pool_scenario(duration: f64, rate: f64, price: f64, boot_secs: f64, size: &str, extra: &str) -> String {
+fn pool_scenario(
+    duration: f64,
+    rate: f64,
+    price: f64,
+    boot_secs: f64,
+    size: &str,
+    extra: &str,
+) -> String {
     format!(
         r#"(
         name: "cost",
@@ -31,7 +38,10 @@ fn cost_run(text: &str) -> RunOutput {
 
 /// `a` equals `b` within 1e-9 relative.
 fn assert_usd(what: &str, got: f64, want: f64) {
-    assert!((got - want).abs() <= 1e-9 * want.abs().max(1e-9), "{what}: ${got} billed, expected ${want}");
+    assert!(
+        (got - want).abs() <= 1e-9 * want.abs().max(1e-9),
+        "{what}: ${got} billed, expected ${want}"
+    );
 }
 
 /// Every place a run reports its cost agrees on the total.
@@ -39,15 +49,30 @@ fn assert_cost_everywhere(o: &RunOutput, want: f64) {
     let rows = o.recorder().rows();
     assert_usd("summary.cost_usd", o.summary.cost_usd, want);
     assert_usd("pools[0].cost_usd", o.summary.pools[0].cost_usd, want);
-    assert_usd("last row cost_cumulative_usd", rows.last().unwrap().cost_cumulative_usd, want);
-    assert_usd("sum of row cost_usd", rows.iter().map(|r| r.cost_usd).sum(), want);
+    assert_usd(
+        "last row cost_cumulative_usd",
+        rows.last().unwrap().cost_cumulative_usd,
+        want,
+    );
+    assert_usd(
+        "sum of row cost_usd",
+        rows.iter().map(|r| r.cost_usd).sum(),
+        want,
+    );
 }
 
 #[test]
 fn a_fixed_pool_costs_instances_times_price_times_hours() {
     // n = 3 instances at p = $0.25/h for D = 7200 s: n·p·D/3600 = 3 · 0.25 · 2 = $1.50.
     // They are running when the run starts, so no minimum applies; 7200 s is whole seconds.
-    let o = cost_run(&pool_scenario(7200.0, 20.0, 0.25, 90.0, "(min: 3, max: 3)", ""));
+    let o = cost_run(&pool_scenario(
+        7200.0,
+        20.0,
+        0.25,
+        90.0,
+        "(min: 3, max: 3)",
+        "",
+    ));
     assert_cost_everywhere(&o, 3.0 * 0.25 * 7200.0 / 3600.0);
     assert_usd("1.5", o.summary.cost_usd, 1.5);
     // Each 60 s interval costs 3 · 0.25 · 60 / 3600 = $0.0125.
@@ -56,11 +81,22 @@ fn a_fixed_pool_costs_instances_times_price_times_hours() {
         assert_usd("per hour", r.cost_usd_per_hour(), 0.75);
     }
     // 3 instances × 2 h = 6 instance-hours; none launched during the run.
-    assert!((o.summary.instances.instance_hours - 6.0).abs() < 1e-9, "{}", o.summary.instances.instance_hours);
-    assert_eq!((o.summary.instances.launched, o.summary.instances.max), (0, 3));
+    assert!(
+        (o.summary.instances.instance_hours - 6.0).abs() < 1e-9,
+        "{}",
+        o.summary.instances.instance_hours
+    );
+    assert_eq!(
+        (o.summary.instances.launched, o.summary.instances.max),
+        (0, 3)
+    );
     // Per million completed requests: $1.50 / completed · 10⁶.
     let per_million = 1.5 / o.summary.requests.completed as f64 * 1e6;
-    assert_usd("per million", o.summary.cost_per_million_requests_usd, per_million);
+    assert_usd(
+        "per million",
+        o.summary.cost_per_million_requests_usd,
+        per_million,
+    );
 }
 
 #[test]
@@ -86,14 +122,29 @@ fn a_scheduled_scale_up_is_billed_from_launch_including_boot() {
     // instance-seconds × 0.4/3600 = $0.02.
     let launch = rows.iter().find(|r| r.start_secs == 960.0).unwrap();
     assert_usd("the launch interval", launch.cost_usd, 180.0 * 0.4 / 3600.0);
-    assert_eq!((launch.pools[0].snapshot.booting, launch.pools[0].snapshot.in_service), (3, 2));
+    assert_eq!(
+        (
+            launch.pools[0].snapshot.booting,
+            launch.pools[0].snapshot.in_service
+        ),
+        (3, 2)
+    );
     // Still booting at 1080–1140's start? They finish booting at 1120, so by the end of
     // [1080, 1140) all five serve.
     let booted = rows.iter().find(|r| r.start_secs == 1080.0).unwrap();
-    assert_eq!((booted.pools[0].snapshot.booting, booted.pools[0].snapshot.in_service), (0, 5));
+    assert_eq!(
+        (
+            booted.pools[0].snapshot.booting,
+            booted.pools[0].snapshot.in_service
+        ),
+        (0, 5)
+    );
     // Instance-hours: 2 + 3 · 2600/3600 = 4.166667.
     assert!((o.summary.instances.instance_hours - (2.0 + 3.0 * 2600.0 / 3600.0)).abs() < 1e-9);
-    assert_eq!((o.summary.instances.launched, o.summary.instances.max), (3, 5));
+    assert_eq!(
+        (o.summary.instances.launched, o.summary.instances.max),
+        (3, 5)
+    );
 }
 
 #[test]
@@ -117,21 +168,64 @@ fn a_short_lived_instance_is_billed_per_second_with_a_one_minute_minimum() {
     let base = cost_run(&pool_scenario(600.0, 0.0, p, 0.0, "(min: 1, max: 2)", ""));
     assert_cost_everywhere(&base, p * 600.0 / 3600.0);
     assert_usd("baseline", base.summary.cost_usd, 0.06);
-    assert_eq!(base.summary.requests.arrived, 0, "no traffic: drains finish at once");
+    assert_eq!(
+        base.summary.requests.arrived, 0,
+        "no traffic: drains finish at once"
+    );
 
     let schedule = r#"schedule: [(at: "+100", desired: 2), (at: "+120", desired: 1)]"#;
     let cases: [(&str, f64, f64, String, f64); 6] = [
         ("removed after 20 s", 0.0, 0.0, schedule.to_string(), 660.0),
-        ("removed after 61.2 s", 0.0, 0.0, schedule.replace("+120", "+161.2"), 662.0),
-        ("removed after 90 s", 0.0, 0.0, schedule.replace("+120", "+190"), 690.0),
-        ("removed while booting", 30.0, 20.0, schedule.to_string(), 660.0),
-        ("hourly billing", 0.0, 0.0, format!("billing: (increment_secs: 3600, minimum_secs: 3600), {schedule}"), 7200.0),
-        ("scale-in oldest", 0.0, 0.0, format!("scale_in: Oldest, {schedule}"), 620.0),
+        (
+            "removed after 61.2 s",
+            0.0,
+            0.0,
+            schedule.replace("+120", "+161.2"),
+            662.0,
+        ),
+        (
+            "removed after 90 s",
+            0.0,
+            0.0,
+            schedule.replace("+120", "+190"),
+            690.0,
+        ),
+        (
+            "removed while booting",
+            30.0,
+            20.0,
+            schedule.to_string(),
+            660.0,
+        ),
+        (
+            "hourly billing",
+            0.0,
+            0.0,
+            format!("billing: (increment_secs: 3600, minimum_secs: 3600), {schedule}"),
+            7200.0,
+        ),
+        (
+            "scale-in oldest",
+            0.0,
+            0.0,
+            format!("scale_in: Oldest, {schedule}"),
+            620.0,
+        ),
     ];
     for (what, boot, rate, extra, billed_secs) in cases {
-        let o = cost_run(&pool_scenario(600.0, rate, p, boot, "(min: 1, max: 2)", &extra));
+        let o = cost_run(&pool_scenario(
+            600.0,
+            rate,
+            p,
+            boot,
+            "(min: 1, max: 2)",
+            &extra,
+        ));
         let want = p * billed_secs / 3600.0;
-        println!("{what}: ${:.9}, expected ${want:.9} ({billed_secs} instance-seconds)", o.summary.cost_usd);
+        println!(
+            "{what}: ${:.9}, expected ${want:.9} ({billed_secs} instance-seconds)",
+            o.summary.cost_usd
+        );
         assert_cost_everywhere(&o, want);
         let decisions = o.recorder().decisions();
         assert_eq!(
@@ -146,6 +240,17 @@ fn a_short_lived_instance_is_billed_per_second_with_a_one_minute_minimum() {
         assert_eq!(r.arrived, r.completed + r.dropped + r.in_flight, "{what}");
     }
     // The first case against the baseline: the drained instance costs exactly its minute.
-    let short = cost_run(&pool_scenario(600.0, 0.0, p, 0.0, "(min: 1, max: 2)", schedule));
-    assert_usd("the short-lived instance", short.summary.cost_usd - base.summary.cost_usd, p * 60.0 / 3600.0);
+    let short = cost_run(&pool_scenario(
+        600.0,
+        0.0,
+        p,
+        0.0,
+        "(min: 1, max: 2)",
+        schedule,
+    ));
+    assert_usd(
+        "the short-lived instance",
+        short.summary.cost_usd - base.summary.cost_usd,
+        p * 60.0 / 3600.0,
+    );
 }

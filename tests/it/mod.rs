@@ -1,9 +1,10 @@
 //! Integration tests of scalesim: queueing theory, conservation, determinism, workload,
 //! cost and the command line.
 
+mod cli;
 mod common;
-mod queueing;
 mod conservation;
-mod determinism;
-mod workload;
 mod cost;
+mod determinism;
+mod queueing;
+mod workload;

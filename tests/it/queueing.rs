@@ -23,18 +23,41 @@ const WARMUP_ROWS: usize = 10;
 fn formulas_reproduce_the_domain_test_vectors() {
     // DOMAIN.md: c=3, λ=2, μ=1 (A=2): B(3,2)=0.210526, C(3,2)=0.444444, W_q=0.444444,
     // W=1.444444, L_q=0.888889.
-    assert!((erlang_b(3, 2.0) - 0.210526).abs() < 5e-7, "{}", erlang_b(3, 2.0));
-    assert!((erlang_c(3, 2.0) - 0.444444).abs() < 5e-7, "{}", erlang_c(3, 2.0));
+    assert!(
+        (erlang_b(3, 2.0) - 0.210526).abs() < 5e-7,
+        "{}",
+        erlang_b(3, 2.0)
+    );
+    assert!(
+        (erlang_c(3, 2.0) - 0.444444).abs() < 5e-7,
+        "{}",
+        erlang_c(3, 2.0)
+    );
     assert!((mmc_wq(3, 2.0, 1.0) - 0.444444).abs() < 5e-7);
     assert!((mmc_wq(3, 2.0, 1.0) + 1.0 - 1.444444).abs() < 5e-7);
-    assert!((2.0 * mmc_wq(3, 2.0, 1.0) - 0.888889).abs() < 5e-7, "L_q = λ W_q");
+    assert!(
+        (2.0 * mmc_wq(3, 2.0, 1.0) - 0.888889).abs() < 5e-7,
+        "L_q = λ W_q"
+    );
     // The bench vector: c=4, λ=3.2, μ=1: C ≈ 0.596432, W_q ≈ 0.745541, W ≈ 1.745541.
-    assert!((erlang_c(4, 3.2) - 0.596432).abs() < 5e-7, "{}", erlang_c(4, 3.2));
-    assert!((mmc_wq(4, 3.2, 1.0) - 0.745541).abs() < 5e-7, "{}", mmc_wq(4, 3.2, 1.0));
+    assert!(
+        (erlang_c(4, 3.2) - 0.596432).abs() < 5e-7,
+        "{}",
+        erlang_c(4, 3.2)
+    );
+    assert!(
+        (mmc_wq(4, 3.2, 1.0) - 0.745541).abs() < 5e-7,
+        "{}",
+        mmc_wq(4, 3.2, 1.0)
+    );
     // Call centre (λ=30/h, 5 min each, A=2.5): P(no wait) = 1 − C = 0.2978, 0.6801,
     // 0.8696, 0.9526 for 3..6 agents.
     for (c, p) in [(3, 0.2978), (4, 0.6801), (5, 0.8696), (6, 0.9526)] {
-        assert!((1.0 - erlang_c(c, 2.5) - p).abs() < 5e-5, "c={c}: {}", 1.0 - erlang_c(c, 2.5));
+        assert!(
+            (1.0 - erlang_c(c, 2.5) - p).abs() < 5e-5,
+            "c={c}: {}",
+            1.0 - erlang_c(c, 2.5)
+        );
     }
     // Erlang B from its closed form (A^c/c!)/Σ A^k/k! at c=3, A=2: (8/6)/(1+2+2+8/6) = 0.210526.
     assert!((erlang_b(3, 2.0) - (8.0 / 6.0) / (1.0 + 2.0 + 2.0 + 8.0 / 6.0)).abs() < 1e-12);
@@ -62,25 +85,39 @@ struct Queue {
 fn queue_of(s: &Scenario) -> Queue {
     assert_eq!(s.pools.len(), 1, "{}: one pool", s.file.name);
     let pool = &s.pools[0];
-    assert_eq!((pool.min, pool.max, pool.initial), (1, 1, 1), "{}: exactly one instance", s.file.name);
+    assert_eq!(
+        (pool.min, pool.max, pool.initial),
+        (1, 1, 1),
+        "{}: exactly one instance",
+        s.file.name
+    );
     assert_eq!(pool.instance.speed, 1.0);
     assert_eq!(pool.instance.boot_secs, 0.0);
     assert_eq!(pool.timeout, None, "{}: nobody abandons", s.file.name);
-    let RateCurve::Constant { per_sec } = s.file.workload.rate else { panic!("{}: a constant rate", s.file.name) };
+    let RateCurve::Constant { per_sec } = s.file.workload.rate else {
+        panic!("{}: a constant rate", s.file.name)
+    };
     assert_eq!(s.classes.len(), 1);
     let mean_s = match s.classes[0].demand {
         Demand::Exponential { mean_secs } => mean_secs,
         Demand::Constant { secs } => secs,
         ref d => panic!("unexpected demand {d:?}"),
     };
-    Queue { c: pool.workers, lambda: per_sec, mean_s }
+    Queue {
+        c: pool.workers,
+        lambda: per_sec,
+        mean_s,
+    }
 }
 
 /// Mean response time from the rows after the warm-up: Σ mean·completed / Σ completed.
 fn response_after_warmup(o: &RunOutput) -> f64 {
     let rows = &o.recorder().rows()[WARMUP_ROWS..];
     let n: u64 = rows.iter().map(|r| r.completed).sum();
-    rows.iter().map(|r| r.latency.mean * r.completed as f64).sum::<f64>() / n as f64
+    rows.iter()
+        .map(|r| r.latency.mean * r.completed as f64)
+        .sum::<f64>()
+        / n as f64
 }
 
 /// Runs `reps` replications of `file` and checks the mean wait against `expected_wq`
@@ -96,7 +133,12 @@ fn check_mean_wait(file: &str, reps: u64, expected_wq: f64, tol: f64) {
         assert_eq!(r.dropped, 0, "{file}: the queue is effectively infinite");
         assert_eq!(r.arrived, r.completed + r.in_flight);
     }
-    let wq = Estimate::of(&outs.iter().map(|o| o.summary.wait_secs.mean).collect::<Vec<_>>());
+    let wq = Estimate::of(
+        &outs
+            .iter()
+            .map(|o| o.summary.wait_secs.mean)
+            .collect::<Vec<_>>(),
+    );
     let w = Estimate::of(&outs.iter().map(response_after_warmup).collect::<Vec<_>>());
     let expected_w = expected_wq + q.mean_s;
     println!(
@@ -118,7 +160,10 @@ fn check_mean_wait(file: &str, reps: u64, expected_wq: f64, tol: f64) {
         w.se,
         100.0 * w.rel_err(expected_w),
     );
-    assert!(requests >= 1_000_000, "{file}: at least a million requests, got {requests}");
+    assert!(
+        requests >= 1_000_000,
+        "{file}: at least a million requests, got {requests}"
+    );
     assert!(
         3.0 * wq.se <= tol * expected_wq,
         "{file}: the standard error {:.5} is too large for a {}% tolerance to mean anything; run more requests",
@@ -190,7 +235,10 @@ fn md1_mean_wait_matches_pollaczek_khinchine() {
     let s = load("scenarios/validation/md1-rho08.ron");
     let q = queue_of(&s);
     assert_eq!((q.c, q.lambda, q.mean_s), (1, 0.8, 1.0));
-    assert!(matches!(s.classes[0].demand, Demand::Constant { .. }), "deterministic service");
+    assert!(
+        matches!(s.classes[0].demand, Demand::Constant { .. }),
+        "deterministic service"
+    );
     let wq = pk_wq(q.lambda, q.mean_s, 0.0);
     assert!((wq - 2.0).abs() < 1e-12, "{wq}");
     // Measured: one replication of 800,000 requests has a relative sd of about 0.9 %;
@@ -215,11 +263,20 @@ fn mmck_blocking_matches_the_formula() {
     for o in &outs {
         let r = &o.summary.requests;
         let d = &r.dropped_by_reason;
-        assert_eq!((d.no_capacity, d.timeout, d.failure), (0, 0, 0), "only full queues drop here");
+        assert_eq!(
+            (d.no_capacity, d.timeout, d.failure),
+            (0, 0, 0),
+            "only full queues drop here"
+        );
         assert_eq!(d.queue_full, r.dropped);
         assert_eq!(r.arrived, r.completed + r.dropped + r.in_flight);
         // Never more than K in the system.
-        assert!(o.recorder().rows().iter().all(|row| row.in_flight <= u64::from(k)));
+        assert!(
+            o.recorder()
+                .rows()
+                .iter()
+                .all(|row| row.in_flight <= u64::from(k))
+        );
         fractions.push(d.queue_full as f64 / r.arrived as f64);
     }
     let requests: u64 = outs.iter().map(|o| o.summary.requests.arrived).sum();
@@ -236,8 +293,16 @@ fn mmck_blocking_matches_the_formula() {
     assert!(requests >= 1_000_000);
     // Measured: 8 replications of 900,000 requests give a standard error of about 0.3 %,
     // so 3 % is ~10 se.
-    assert!(3.0 * b.se <= 0.03 * expected, "standard error {:.6} too large", b.se);
-    assert!(b.rel_err(expected) <= 0.03, "blocking {:.6} vs {expected:.6}", b.mean);
+    assert!(
+        3.0 * b.se <= 0.03 * expected,
+        "standard error {:.6} too large",
+        b.se
+    );
+    assert!(
+        b.rel_err(expected) <= 0.03,
+        "blocking {:.6} vs {expected:.6}",
+        b.mean
+    );
 
     // The same law at the edge of stability: c=3, K=6, λ=3 (ρ=1, A=3): q_n = 1, 3, 4.5,
     // 4.5, 4.5, 4.5, 4.5 (sum 26.5): p_6 = 4.5/26.5 = 0.169811. A finite queue stays stable.
@@ -253,7 +318,10 @@ fn mmck_blocking_matches_the_formula() {
     let b2 = Estimate::of(
         &outs2
             .iter()
-            .map(|o| o.summary.requests.dropped_by_reason.queue_full as f64 / o.summary.requests.arrived as f64)
+            .map(|o| {
+                o.summary.requests.dropped_by_reason.queue_full as f64
+                    / o.summary.requests.arrived as f64
+            })
             .collect::<Vec<_>>(),
     );
     println!(
@@ -263,7 +331,11 @@ fn mmck_blocking_matches_the_formula() {
         100.0 * b2.rel_err(expected2)
     );
     assert!(3.0 * b2.se <= 0.03 * expected2);
-    assert!(b2.rel_err(expected2) <= 0.03, "blocking {:.6} vs {expected2:.6}", b2.mean);
+    assert!(
+        b2.rel_err(expected2) <= 0.03,
+        "blocking {:.6} vs {expected2:.6}",
+        b2.mean
+    );
 }
 
 #[test]
@@ -287,11 +359,17 @@ fn littles_law_holds_on_a_long_run() {
     );
     // Utilisation 40 · 0.08 / 6 = 0.533: L is at least the busy workers, 3.2.
     assert!(l > 3.2 && l < 20.0, "L = {l}");
-    assert!((l - lw).abs() <= 0.01 * lw, "Little's law: L = {l}, λW = {lw}");
+    assert!(
+        (l - lw).abs() <= 0.01 * lw,
+        "Little's law: L = {l}, λW = {lw}"
+    );
     // And the queue part: L_q = L − (mean busy workers) and W_q: L_q = λ W_q.
     let busy = sum.pools[0].utilisation_mean * 6.0;
     let lq = l - busy;
     let lwq = lambda * sum.wait_secs.mean;
     println!("  L_q = L − busy = {lq:.6}, λ W_q = {lwq:.6}");
-    assert!((lq - lwq).abs() <= 0.01 * lwq.max(0.05), "L_q = {lq}, λW_q = {lwq}");
+    assert!(
+        (lq - lwq).abs() <= 0.01 * lwq.max(0.05),
+        "L_q = {lq}, λW_q = {lwq}"
+    );
 }

@@ -30,7 +30,13 @@ fn fit(rows: &[IntervalRow], expected: impl Fn(&IntervalRow) -> f64) -> Fit {
         total += r.arrivals;
         expected_total += e;
     }
-    Fit { rows: rows.len(), max_z, mean_z2: sum_z2 / rows.len() as f64, total, expected_total }
+    Fit {
+        rows: rows.len(),
+        max_z,
+        mean_z2: sum_z2 / rows.len() as f64,
+        total,
+        expected_total,
+    }
 }
 
 impl Fit {
@@ -39,7 +45,11 @@ impl Fit {
     /// within 4 of its sd √(2/n) of 1 (0.18 for n = 1,000) and the total within 1 %.
     fn assert_poisson(&self, what: &str) {
         println!("{what}: {self:?}");
-        assert!(self.max_z <= 5.0, "{what}: an interval is {:.1} Poisson sd away from the curve", self.max_z);
+        assert!(
+            self.max_z <= 5.0,
+            "{what}: an interval is {:.1} Poisson sd away from the curve",
+            self.max_z
+        );
         let band = 4.0 * (2.0 / self.rows as f64).sqrt();
         assert!(
             (self.mean_z2 - 1.0).abs() <= band,
@@ -47,7 +57,13 @@ impl Fit {
             self.mean_z2
         );
         let rel = (self.total as f64 - self.expected_total).abs() / self.expected_total;
-        assert!(rel <= 0.01, "{what}: {} arrivals, the curve says {:.0} ({:.2}% off)", self.total, self.expected_total, 100.0 * rel);
+        assert!(
+            rel <= 0.01,
+            "{what}: {} arrivals, the curve says {:.0} ({:.2}% off)",
+            self.total,
+            self.expected_total,
+            100.0 * rel
+        );
     }
 }
 
@@ -79,7 +95,11 @@ fn mean_rate(knots: &[(f64, f64)], a: f64, b: f64) -> f64 {
         for w in knots.windows(2) {
             let ((t0, r0), (t1, r1)) = (w[0], w[1]);
             if t < t1 {
-                return if t1 > t0 { r0 + (r1 - r0) * (t - t0) / (t1 - t0) } else { r1 };
+                return if t1 > t0 {
+                    r0 + (r1 - r0) * (t - t0) / (t1 - t0)
+                } else {
+                    r1
+                };
             }
         }
         knots[knots.len() - 1].1
@@ -116,20 +136,40 @@ fn arrivals_follow_a_ramp() {
     let o = run(&s);
     let rows = o.recorder().rows();
     assert_eq!(rows.len(), 309);
-    assert_eq!((rows[308].start_secs, rows[308].end_secs), (10_780.0, 10_800.0));
-    let knots = [(0.0, 20.0), (3600.0, 20.0), (7200.0, 100.0), (10_800.0, 100.0)];
+    assert_eq!(
+        (rows[308].start_secs, rows[308].end_secs),
+        (10_780.0, 10_800.0)
+    );
+    let knots = [
+        (0.0, 20.0),
+        (3600.0, 20.0),
+        (7200.0, 100.0),
+        (10_800.0, 100.0),
+    ];
     // The recorded offered rate is the curve's mean over the interval: e.g. the interval
     // [3570, 3605) is 30 s at 20/s and 5 s rising from 20 to 20 + 80·5/3600 = 20.111,
     // a mean of (30·20 + 5·20.0556)/35 = 20.0079/s.
     for r in rows {
         let want = mean_rate(&knots, r.start_secs, r.end_secs);
-        assert!((r.offered_per_sec - want).abs() <= 1e-9 * want, "offered {} at {}, expected {want}", r.offered_per_sec, r.start_secs);
+        assert!(
+            (r.offered_per_sec - want).abs() <= 1e-9 * want,
+            "offered {} at {}, expected {want}",
+            r.offered_per_sec,
+            r.start_secs
+        );
     }
     let straddle = rows.iter().find(|r| r.start_secs == 3570.0).unwrap();
     let want = (30.0 * 20.0 + 5.0 * (20.0 + 80.0 * 5.0 / 3600.0 / 2.0)) / 35.0;
-    assert!((straddle.offered_per_sec - want).abs() < 1e-9 && (want - 20.0079).abs() < 1e-4, "{want}");
+    assert!(
+        (straddle.offered_per_sec - want).abs() < 1e-9 && (want - 20.0079).abs() < 1e-4,
+        "{want}"
+    );
     let f = fit(rows, |r| r.offered_per_sec * (r.end_secs - r.start_secs));
-    assert!((f.expected_total - 648_000.0).abs() < 1e-6, "{}", f.expected_total);
+    assert!(
+        (f.expected_total - 648_000.0).abs() < 1e-6,
+        "{}",
+        f.expected_total
+    );
     assert_eq!(f.rows, 309);
     f.assert_poisson("Ramp 20 -> 100/s");
 }
@@ -157,7 +197,12 @@ fn arrivals_follow_steps() {
             t if t < 3600.0 => 200.0,
             _ => 10.0,
         };
-        assert!((r.offered_per_sec - want).abs() < 1e-9, "offered {} at {}, expected {want}", r.offered_per_sec, r.start_secs);
+        assert!(
+            (r.offered_per_sec - want).abs() < 1e-9,
+            "offered {} at {}, expected {want}",
+            r.offered_per_sec,
+            r.start_secs
+        );
     }
     let f = fit(rows, |r| r.offered_per_sec * 10.0);
     assert!((f.expected_total - 462_750.0).abs() < 1e-6);
@@ -182,10 +227,19 @@ fn arrivals_follow_the_monday_spike() {
     // The shape, from the curve's definition: the night rate until the ramp starts at
     // 08:15 (Sunday 22:00 + 10 h 15 min = 36,900 s), the peak at 09:00 (39,600 s).
     for r in rows.iter().filter(|r| r.end_secs <= 36_900.0) {
-        assert!((r.offered_per_sec - 5.0).abs() < 1e-9, "night rate at {}: {}", r.start_secs, r.offered_per_sec);
+        assert!(
+            (r.offered_per_sec - 5.0).abs() < 1e-9,
+            "night rate at {}: {}",
+            r.start_secs,
+            r.offered_per_sec
+        );
     }
     let at_peak = rows.iter().find(|r| r.start_secs == 39_600.0).unwrap();
-    assert!((at_peak.offered_per_sec - 120.0).abs() < 1.0, "peak: {}", at_peak.offered_per_sec);
+    assert!(
+        (at_peak.offered_per_sec - 120.0).abs() < 1.0,
+        "peak: {}",
+        at_peak.offered_per_sec
+    );
     let max = rows.iter().map(|r| r.offered_per_sec).fold(0.0, f64::max);
     assert!(max <= 120.0 + 1e-9 && max > 119.0, "max offered {max}");
     // The offered column is the compiled curve's integral over each interval.
@@ -206,7 +260,10 @@ fn batches_keep_the_rate_and_clump_arrivals() {
     // compound Poisson count is λt·E[X²]/E[X] and for the geometric E[X²]/E[X] = 2m − 1 = 7.
     // Over 360 intervals of 10 s the dispersion index has sd ≈ 7·√(2/360) ≈ 0.5.
     let mut text = scenario_with_rate("batch", "mon 00:00", 3600.0, 10.0, "Constant(per_sec: 200)");
-    text = text.replace("rate: Constant(per_sec: 200),", "rate: Constant(per_sec: 200),\n            burst: Batch(mean_size: 4),");
+    text = text.replace(
+        "rate: Constant(per_sec: 200),",
+        "rate: Constant(per_sec: 200),\n            burst: Batch(mean_size: 4),",
+    );
     let s = scenario_from_text("batch.ron", &text);
     let o = run(&s);
     let f = fit(o.recorder().rows(), |_| 2000.0);
@@ -214,5 +271,9 @@ fn batches_keep_the_rate_and_clump_arrivals() {
     // 720,000 expected, sd √(720,000·7) ≈ 2,245 (0.31 %): within 1.5 %.
     let rel = (f.total as f64 - 720_000.0).abs() / 720_000.0;
     assert!(rel <= 0.015, "{} arrivals vs 720,000", f.total);
-    assert!((5.0..=9.0).contains(&f.mean_z2), "index of dispersion {:.2}, expected about 7", f.mean_z2);
+    assert!(
+        (5.0..=9.0).contains(&f.mean_z2),
+        "index of dispersion {:.2}, expected about 7",
+        f.mean_z2
+    );
 }
