@@ -260,8 +260,8 @@ impl Recorder {
             total: Counts::default(),
             // Each completion is recorded once, in the interval's histogram, which is merged
             // into the run's when the interval closes (same layout: a plain array add).
-            hist_interval: LatencyHistogram::new(3),
-            hist_run: LatencyHistogram::new(3),
+            hist_interval: LatencyHistogram::new(),
+            hist_run: LatencyHistogram::new(),
             in_flight: Level::default(),
             in_flight_area_run: 0,
             pools: vec![PoolLevels::default(); pool_names.len()],

@@ -105,6 +105,10 @@ pub struct ArrivalProcess {
     batch_mean: f64,
     modulation: Option<Modulation>,
     done: bool,
+    /// The current stretch of constant rate: `1 / rate` and where it ends, so a plain
+    /// Poisson gap inside it is one multiplication (0 when not on a flat stretch).
+    flat_inv_rate: f64,
+    flat_until_secs: f64,
 }
 
 impl ArrivalProcess {
@@ -153,6 +157,8 @@ impl ArrivalProcess {
             batch_mean,
             modulation,
             done: false,
+            flat_inv_rate: 0.0,
+            flat_until_secs: 0.0,
         }
     }
 
@@ -170,11 +176,17 @@ impl ArrivalProcess {
         if self.modulation.is_none() && self.batch_mean <= 1.0 {
             // Plain Poisson, the common case: one exponential gap, one inversion.
             let gap: f64 = Exp1.sample(&mut self.rng);
+            let fast = self.t_secs + gap * self.flat_inv_rate;
+            if self.flat_inv_rate > 0.0 && fast < self.flat_until_secs {
+                self.t_secs = fast;
+                return Some((fast, 1));
+            }
             let Some(t) = self.profile.advance(self.t_secs, &mut self.seg, gap) else {
                 self.done = true;
                 return None;
             };
             self.t_secs = t;
+            (self.flat_inv_rate, self.flat_until_secs) = self.profile.flat_stretch(self.seg);
             return Some((t, 1));
         }
         loop {

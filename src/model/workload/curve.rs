@@ -554,6 +554,25 @@ impl RateProfile {
         self.knots.iter().map(|k| k.per_sec).fold(0.0, f64::max)
     }
 
+    /// If the segment starting at knot `seg` has a constant positive rate: `(1 / rate,
+    /// end of the segment)`; otherwise `(0, 0)`. The last knot's flat tail never ends.
+    pub fn flat_stretch(&self, seg: usize) -> (f64, f64) {
+        let k = &self.knots;
+        let Some(a) = k.get(seg) else {
+            return (0.0, 0.0);
+        };
+        let end = match k.get(seg + 1) {
+            Some(b) if b.per_sec == a.per_sec => b.t_secs,
+            Some(_) => return (0.0, 0.0),
+            None => f64::INFINITY,
+        };
+        if a.per_sec > 0.0 {
+            (1.0 / a.per_sec, end)
+        } else {
+            (0.0, 0.0)
+        }
+    }
+
     /// The time at which `mass` more expected arrivals have accumulated after `t_secs`,
     /// or `None` if the rate stays zero forever after. `seg` is a hint: the index of the
     /// knot at or before `t_secs`, updated for the next call (keeps the search O(1)).
