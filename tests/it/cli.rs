@@ -215,6 +215,16 @@ fn bad_command_lines_are_reported_clearly() {
     let err = fails_with_input_error(&["run", g, "--out", o, "--duration=-1"]);
     assert!(err.contains("> 0"), "{err}");
 
+    // Bad seeds (a seed is a whole number >= 0).
+    for bad in ["-3", "abc", "1.5"] {
+        let err = fails_with_input_error(&["run", g, "--out", o, "--seed", bad]);
+        assert!(err.contains(bad), "--seed {bad}:\n{err}");
+    }
+
+    // A directory where a file was expected.
+    let err = fails_with_input_error(&["run", dir.path().to_str().unwrap(), "--out", o]);
+    assert!(err.contains("cannot read"), "{err}");
+
     // An unknown flag, an unknown subcommand, a missing argument.
     let err = fails_with_input_error(&["run", g, "--frobnicate"]);
     assert!(err.contains("--frobnicate"), "{err}");

@@ -98,10 +98,9 @@ fn every_scenario_file_conserves_requests() {
             "{must} not found in {names:?}"
         );
     }
-    let results: Vec<(String, Result<RunOutput, String>)> = files
+    let results: Vec<(String, Result<RunOutput, String>)> = names
         .par_iter()
-        .zip(&names)
-        .map(|(path, name)| {
+        .map(|name| {
             let full_run = name.ends_with("monday-spike.ron");
             let mut capped = None;
             let s = load_with(name, |f| {
@@ -113,7 +112,6 @@ fn every_scenario_file_conserves_requests() {
             if let Some(d) = capped {
                 println!("{name}: capped from {d} s to {CAP_SECS} s");
             }
-            let _ = path;
             let out = scalesim::batch::run(&s).map_err(|e| format!("{name}: {e}"));
             (
                 name.clone(),
