@@ -89,18 +89,36 @@ impl LatencyHistogram {
     /// in the bucket where the cumulative count reaches `q` of the total (as HdrHistogram's
     /// `value_at_quantile`), capped at the largest value recorded.
     pub fn quantile_secs(&self, q: f64) -> f64 {
-        if self.total == 0 {
-            return 0.0;
+        let mut out = [0.0];
+        self.quantiles_secs(&[q], &mut out);
+        out[0]
+    }
+
+    /// Several quantiles in one pass over the buckets; `qs` must be ascending.
+    pub fn quantiles_secs(&self, qs: &[f64], out: &mut [f64]) {
+        out.fill(0.0);
+        if self.total == 0 || qs.is_empty() {
+            return;
         }
-        let target = ((q.clamp(0.0, 1.0) * self.total as f64).ceil() as u64).max(1);
+        let mut k = 0;
         let mut seen = 0;
+        let mut target = Self::target(self.total, qs[0]);
         for i in self.lo..=self.hi {
             seen += self.counts[i];
-            if seen >= target {
-                return highest_in(i).min(self.max_micros) as f64 / 1e6;
+            while seen >= target {
+                out[k] = highest_in(i).min(self.max_micros) as f64 / 1e6;
+                k += 1;
+                let Some(&q) = qs.get(k) else { return };
+                target = Self::target(self.total, q);
             }
         }
-        self.max_micros as f64 / 1e6
+        for o in &mut out[k..] {
+            *o = self.max_micros as f64 / 1e6;
+        }
+    }
+
+    fn target(total: u64, q: f64) -> u64 {
+        ((q.clamp(0.0, 1.0) * total as f64).ceil() as u64).max(1)
     }
 
     /// The largest latency recorded, in seconds (0 if empty).
@@ -171,6 +189,9 @@ mod tests {
         );
         assert_eq!(h.max_secs(), 1.0);
         assert_eq!(h.quantile_secs(1.0), 1.0, "the top quantile is the maximum");
+        let mut many = [0.0; 3];
+        h.quantiles_secs(&[0.5, 0.9, 0.99], &mut many);
+        assert_eq!(many, [h.quantile_secs(0.5), h.quantile_secs(0.9), h.quantile_secs(0.99)]);
         let mut total = LatencyHistogram::new();
         total.absorb(&h);
         total.absorb(&h);

@@ -394,12 +394,14 @@ impl Recorder {
         let span = span_ns as f64;
         let c = std::mem::take(&mut self.cur);
         let latency = if c.completed > 0 {
+            let mut q = [0.0; 4];
+            self.hist_interval.quantiles_secs(&[0.50, 0.90, 0.95, 0.99], &mut q);
             LatencyStats {
                 mean: c.latency_sum_ns as f64 / c.completed as f64 / 1e9,
-                p50: self.hist_interval.quantile_secs(0.50),
-                p90: self.hist_interval.quantile_secs(0.90),
-                p95: self.hist_interval.quantile_secs(0.95),
-                p99: self.hist_interval.quantile_secs(0.99),
+                p50: q[0],
+                p90: q[1],
+                p95: q[2],
+                p99: q[3],
                 max: self.hist_interval.max_secs(),
             }
         } else {

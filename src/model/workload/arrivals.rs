@@ -7,7 +7,7 @@ use rand::RngExt;
 use rand_distr::{Distribution, Exp1};
 use serde::{Deserialize, Serialize};
 
-use super::curve::RateProfile;
+use super::curve::{RateProfile, Segment};
 use crate::sim::SimRng;
 
 /// How arrivals clump together beyond plain Poisson.
@@ -105,10 +105,9 @@ pub struct ArrivalProcess {
     batch_mean: f64,
     modulation: Option<Modulation>,
     done: bool,
-    /// The current stretch of constant rate: `1 / rate` and where it ends, so a plain
-    /// Poisson gap inside it is one multiplication (0 when not on a flat stretch).
-    flat_inv_rate: f64,
-    flat_until_secs: f64,
+    /// The straight segment of the curve the process is on, so most gaps are solved
+    /// without searching the knots.
+    segment: Option<Segment>,
 }
 
 impl ArrivalProcess {
@@ -157,8 +156,7 @@ impl ArrivalProcess {
             batch_mean,
             modulation,
             done: false,
-            flat_inv_rate: 0.0,
-            flat_until_secs: 0.0,
+            segment: None,
         }
     }
 
@@ -176,17 +174,16 @@ impl ArrivalProcess {
         if self.modulation.is_none() && self.batch_mean <= 1.0 {
             // Plain Poisson, the common case: one exponential gap, one inversion.
             let gap: f64 = Exp1.sample(&mut self.rng);
-            let fast = self.t_secs + gap * self.flat_inv_rate;
-            if self.flat_inv_rate > 0.0 && fast < self.flat_until_secs {
-                self.t_secs = fast;
-                return Some((fast, 1));
+            if let Some(t) = self.segment.and_then(|seg| seg.advance(self.t_secs, gap)) {
+                self.t_secs = t;
+                return Some((t, 1));
             }
             let Some(t) = self.profile.advance(self.t_secs, &mut self.seg, gap) else {
                 self.done = true;
                 return None;
             };
             self.t_secs = t;
-            (self.flat_inv_rate, self.flat_until_secs) = self.profile.flat_stretch(self.seg);
+            self.segment = self.profile.segment(self.seg);
             return Some((t, 1));
         }
         loop {

@@ -158,6 +158,46 @@ pub struct RateProfile {
     knots: Vec<Knot>,
 }
 
+/// One straight piece of a rate curve: `rate(t) = r0 + slope * (t - t0)` on `[t0, t1)`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Segment {
+    t0: f64,
+    t1: f64,
+    r0: f64,
+    slope: f64,
+}
+
+impl Segment {
+    /// The time at which `mass` more expected arrivals have accumulated after `t`, if
+    /// that happens within this segment (`t` must lie in it).
+    #[inline]
+    pub fn advance(&self, t: f64, mass: f64) -> Option<f64> {
+        if t < self.t0 {
+            return None;
+        }
+        let r = self.r0 + self.slope * (t - self.t0);
+        let x = if self.slope == 0.0 {
+            if r <= 0.0 {
+                return None;
+            }
+            mass / r
+        } else {
+            // r x + slope x^2 / 2 = mass, in the form that does not cancel for small slopes.
+            let disc = r * r + 2.0 * self.slope * mass;
+            if disc < 0.0 {
+                return None;
+            }
+            let denom = r + disc.sqrt();
+            if denom <= 0.0 {
+                return None;
+            }
+            2.0 * mass / denom
+        };
+        let next = t + x;
+        (next < self.t1).then_some(next)
+    }
+}
+
 /// What compiling a curve needs besides the curve itself.
 pub struct CurveContext<'a> {
     /// The run's clock, for curves that speak of weekdays and times of day.
@@ -554,23 +594,20 @@ impl RateProfile {
         self.knots.iter().map(|k| k.per_sec).fold(0.0, f64::max)
     }
 
-    /// If the segment starting at knot `seg` has a constant positive rate: `(1 / rate,
-    /// end of the segment)`; otherwise `(0, 0)`. The last knot's flat tail never ends.
-    pub fn flat_stretch(&self, seg: usize) -> (f64, f64) {
-        let k = &self.knots;
-        let Some(a) = k.get(seg) else {
-            return (0.0, 0.0);
+    /// The straight segment that starts at knot `seg` (`None` past the last knot or for a
+    /// zero-width jump).
+    pub fn segment(&self, seg: usize) -> Option<Segment> {
+        let a = *self.knots.get(seg)?;
+        let (t1, r1) = match self.knots.get(seg + 1) {
+            Some(b) => (b.t_secs, b.per_sec),
+            None => (f64::INFINITY, a.per_sec),
         };
-        let end = match k.get(seg + 1) {
-            Some(b) if b.per_sec == a.per_sec => b.t_secs,
-            Some(_) => return (0.0, 0.0),
-            None => f64::INFINITY,
-        };
-        if a.per_sec > 0.0 {
-            (1.0 / a.per_sec, end)
-        } else {
-            (0.0, 0.0)
+        let width = t1 - a.t_secs;
+        if width <= 0.0 {
+            return None;
         }
+        let slope = if t1.is_finite() { (r1 - a.per_sec) / width } else { 0.0 };
+        Some(Segment { t0: a.t_secs, t1, r0: a.per_sec, slope })
     }
 
     /// The time at which `mass` more expected arrivals have accumulated after `t_secs`,
