@@ -191,7 +191,14 @@ mod tests {
         assert_eq!(h.quantile_secs(1.0), 1.0, "the top quantile is the maximum");
         let mut many = [0.0; 3];
         h.quantiles_secs(&[0.5, 0.9, 0.99], &mut many);
-        assert_eq!(many, [h.quantile_secs(0.5), h.quantile_secs(0.9), h.quantile_secs(0.99)]);
+        assert_eq!(
+            many,
+            [
+                h.quantile_secs(0.5),
+                h.quantile_secs(0.9),
+                h.quantile_secs(0.99)
+            ]
+        );
         let mut total = LatencyHistogram::new();
         total.absorb(&h);
         total.absorb(&h);

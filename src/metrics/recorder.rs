@@ -395,7 +395,8 @@ impl Recorder {
         let c = std::mem::take(&mut self.cur);
         let latency = if c.completed > 0 {
             let mut q = [0.0; 4];
-            self.hist_interval.quantiles_secs(&[0.50, 0.90, 0.95, 0.99], &mut q);
+            self.hist_interval
+                .quantiles_secs(&[0.50, 0.90, 0.95, 0.99], &mut q);
             LatencyStats {
                 mean: c.latency_sum_ns as f64 / c.completed as f64 / 1e9,
                 p50: q[0],

@@ -199,7 +199,10 @@ mod tests {
         for _ in 0..300_000 {
             counts[below(&mut rng, 3)] += 1;
         }
-        assert!(counts.iter().all(|&c| (98_500..=101_500).contains(&c)), "{counts:?}");
+        assert!(
+            counts.iter().all(|&c| (98_500..=101_500).contains(&c)),
+            "{counts:?}"
+        );
         assert_eq!(below(&mut rng, 1), 0);
     }
 

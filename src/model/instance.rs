@@ -98,6 +98,8 @@ pub struct Instance {
     pub queue_capacity: u32,
     /// Speed of each worker relative to the reference vCPU.
     pub speed: f64,
+    /// `1 / speed`, so a service time is a multiplication on the per-request path.
+    pub inv_speed: f64,
     /// When it was launched (or the run start, for instances already running then).
     pub launched_at: SimTime,
     /// Whether a queue-timeout check is pending for it.

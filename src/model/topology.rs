@@ -184,7 +184,7 @@ impl World {
             && t <= self.end
         {
             // The generator is monotone; rounding to nanoseconds can only tie with now.
-            q.schedule_in(t - now, Event::Arrival { count });
+            q.schedule_stream_in(t - now, Event::Arrival { count });
         }
     }
 
@@ -237,7 +237,7 @@ impl World {
     ) {
         let inst = &mut self.instances[id.0 as usize];
         inst.busy += 1;
-        let service = SimDuration::from_secs_f64(req.demand_secs / inst.speed);
+        let service = SimDuration::from_secs_f64(req.demand_secs * inst.inv_speed);
         let pool = inst.pool.0 as usize;
         self.recorder.service_started(now, pool, now - req.arrived);
         q.schedule_in(
@@ -340,6 +340,7 @@ impl World {
             queue: VecDeque::new(),
             queue_capacity: cfg.queue_capacity,
             speed: cfg.instance.speed,
+            inv_speed: 1.0 / cfg.instance.speed,
             launched_at: now,
             timeout_armed: false,
             drain_deadline: None,

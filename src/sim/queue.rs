@@ -67,6 +67,9 @@ impl<E> Ord for Entry<E> {
 /// reaches the top. That keeps `schedule` and `pop` at one heap operation each; the set
 /// of cancelled keys only ever holds events that are still pending, so it stays small.
 pub struct EventQueue<E> {
+    /// The stream slot: the one pending event of a source that always has exactly one
+    /// (an arrival process), kept beside the heap so it never pays for a sift.
+    stream: Option<Entry<E>>,
     heap: BinaryHeap<Entry<E>>,
     cancelled: HashSet<u64>,
     next_seq: u64,
@@ -85,6 +88,7 @@ impl<E> EventQueue<E> {
     /// An empty queue at time zero.
     pub fn new() -> Self {
         EventQueue {
+            stream: None,
             heap: BinaryHeap::new(),
             cancelled: HashSet::new(),
             next_seq: 0,
@@ -112,6 +116,24 @@ impl<E> EventQueue<E> {
         self.push(self.now + delay, event)
     }
 
+    /// Schedules `event` after `delay` in the stream slot: for a source whose next event
+    /// is always scheduled when the previous one is handled (arrivals). It is ordered
+    /// exactly like any other event; it only skips the heap. If the slot is taken, the
+    /// event goes to the heap.
+    pub fn schedule_stream_in(&mut self, delay: SimDuration, event: E) -> EventKey {
+        let time = self.now + delay;
+        if self.stream.is_some() {
+            return self.push(time, event);
+        }
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        self.stream = Some(Entry {
+            key: pack(time, seq),
+            event,
+        });
+        EventKey { time, seq }
+    }
+
     fn push(&mut self, time: SimTime, event: E) -> EventKey {
         let seq = self.next_seq;
         self.next_seq += 1;
@@ -134,7 +156,32 @@ impl<E> EventQueue<E> {
     /// The time of the next event that will be handed out, if any.
     pub fn peek_time(&mut self) -> Option<SimTime> {
         self.drop_cancelled_top();
-        self.heap.peek().map(|e| e.key).map(unpack_time)
+        self.peek_key().map(unpack_time)
+    }
+
+    /// The smallest key pending, and whether it is the stream slot's.
+    #[inline]
+    fn peek_key(&self) -> Option<u128> {
+        let heap = self.heap.peek().map(|e| e.key);
+        match (&self.stream, heap) {
+            (Some(s), Some(h)) => Some(s.key.min(h)),
+            (Some(s), None) => Some(s.key),
+            (None, h) => h,
+        }
+    }
+
+    #[inline]
+    fn pop_entry(&mut self) -> Option<Entry<E>> {
+        let stream_first = match (&self.stream, self.heap.peek()) {
+            (Some(s), Some(h)) => s.key < h.key,
+            (Some(_), None) => true,
+            (None, _) => false,
+        };
+        if stream_first {
+            self.stream.take()
+        } else {
+            self.heap.pop()
+        }
     }
 
     /// Hands out the earliest pending event and advances time to it.
@@ -146,12 +193,12 @@ impl<E> EventQueue<E> {
     #[inline]
     pub fn pop_until(&mut self, limit: SimTime) -> Option<(SimTime, E)> {
         loop {
-            let key = self.heap.peek().map(|e| e.key)?;
+            let key = self.peek_key()?;
             let time = unpack_time(key);
             if time > limit {
                 return None;
             }
-            let entry = self.heap.pop()?;
+            let entry = self.pop_entry()?;
             let seq = entry.key as u64;
             if !self.cancelled.is_empty() && self.cancelled.remove(&seq) {
                 continue;
@@ -163,13 +210,13 @@ impl<E> EventQueue<E> {
     }
 
     fn drop_cancelled_top(&mut self) {
-        while let Some(key) = self.heap.peek().map(|e| e.key) {
+        while let Some(key) = self.peek_key() {
             let seq = key as u64;
             if self.cancelled.is_empty() || !self.cancelled.contains(&seq) {
                 return;
             }
             self.cancelled.remove(&seq);
-            self.heap.pop();
+            self.pop_entry();
         }
     }
 
@@ -183,7 +230,7 @@ impl<E> EventQueue<E> {
 
     /// Events still pending (not counting cancelled ones).
     pub fn len(&self) -> usize {
-        self.heap.len() - self.cancelled.len()
+        self.heap.len() + usize::from(self.stream.is_some()) - self.cancelled.len()
     }
 
     /// Whether no event is pending.
@@ -239,6 +286,36 @@ mod tests {
                 (SimTime(30), "c")
             ]
         );
+    }
+
+    #[test]
+    fn the_stream_slot_interleaves_exactly_like_the_heap() {
+        // Same schedule through the slot and through the heap: same order, ties FIFO.
+        let mut q = EventQueue::new();
+        q.schedule_at(SimTime(5), "h5").unwrap();
+        q.schedule_stream_in(SimDuration(5), "s5");
+        q.schedule_stream_in(SimDuration(3), "h3 (slot taken)");
+        q.schedule_at(SimTime(7), "h7").unwrap();
+        let mut order = vec![];
+        while let Some((t, e)) = q.pop() {
+            order.push((t.0, e));
+            if e == "s5" {
+                q.schedule_stream_in(SimDuration(1), "s6");
+            }
+        }
+        assert_eq!(
+            order,
+            vec![
+                (3, "h3 (slot taken)"),
+                (5, "h5"),
+                (5, "s5"),
+                (6, "s6"),
+                (7, "h7")
+            ]
+        );
+        let k = q.schedule_stream_in(SimDuration(1), "gone");
+        assert!(q.cancel(k));
+        assert_eq!(q.pop(), None);
     }
 
     #[test]

@@ -606,8 +606,17 @@ impl RateProfile {
         if width <= 0.0 {
             return None;
         }
-        let slope = if t1.is_finite() { (r1 - a.per_sec) / width } else { 0.0 };
-        Some(Segment { t0: a.t_secs, t1, r0: a.per_sec, slope })
+        let slope = if t1.is_finite() {
+            (r1 - a.per_sec) / width
+        } else {
+            0.0
+        };
+        Some(Segment {
+            t0: a.t_secs,
+            t1,
+            r0: a.per_sec,
+            slope,
+        })
     }
 
     /// The time at which `mass` more expected arrivals have accumulated after `t_secs`,
