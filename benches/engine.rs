@@ -1,9 +1,12 @@
-//! Engine throughput: simulated requests per wall-clock second.
+//! Engine throughput: simulated requests per wall-clock second (criterion reports them
+//! as elements per second).
 //!
-//! `mmc_10x4` runs a slice of scenarios/bench/mmc-10x4.ron (10 instances x 4 workers,
-//! random balancer, utilisation 0.8); `monday_spike_hour` the busiest hour of the
-//! Monday spike (least-outstanding over up to 40 instances). Throughput is reported in
-//! elements (requests) per second.
+//! - `mmc_10x4`: a slice of scenarios/bench/mmc-10x4.ron (10 instances x 4 workers,
+//!   random balancer, utilisation 0.8, constant rate).
+//! - `week_1000_first_hours`: the first two hours of scenarios/bench/week-1000.ron (a
+//!   sloped diurnal curve, power-of-two choices over 30 instances).
+// A benchmark's setup should fail loudly on a broken scenario.
+#![allow(clippy::expect_used)]
 
 use std::hint::black_box;
 use std::path::Path;
@@ -18,39 +21,18 @@ fn scenario(path: &str, duration_secs: f64) -> Scenario {
     Scenario::validate(file, &source).expect("bench scenario is valid")
 }
 
-fn engine(c: &mut Criterion) {
+fn bench(c: &mut Criterion, name: &str, s: &Scenario) {
     let mut g = c.benchmark_group("engine");
     g.sample_size(10);
-
-    // 3200 requests/s for 250 s: 800,000 requests per iteration.
-    let mmc = scenario("scenarios/bench/mmc-10x4.ron", 250.0);
-    g.throughput(Throughput::Elements(800_000));
-    g.bench_function("mmc_10x4_800k_requests", |b| {
-        b.iter(|| {
-            black_box(
-                scalesim::batch::run(&mmc)
-                    .expect("runs")
-                    .summary
-                    .requests
-                    .completed,
-            )
-        })
-    });
-
-    // Mon 08:30 to 09:30 of the spike: the ramp, the overload and the recovery.
-    let mut spike = scenario("scenarios/monday-spike.ron", 3600.0);
-    spike.file.start = "mon 08:30".to_string().try_into().expect("valid start");
-    let spike = Scenario::validate(
-        spike.file.clone(),
-        &scalesim::scenario::Source::inline("spike", ""),
-    )
-    .expect("still valid");
-    let expected = spike.profile.expected_arrivals(0.0, 3600.0) as u64;
+    let expected = s
+        .profile
+        .expected_arrivals(0.0, s.file.duration_secs)
+        .round() as u64;
     g.throughput(Throughput::Elements(expected));
-    g.bench_function("monday_spike_busiest_hour", |b| {
+    g.bench_function(name, |b| {
         b.iter(|| {
             black_box(
-                scalesim::batch::run(&spike)
+                scalesim::batch::run(s)
                     .expect("runs")
                     .summary
                     .requests
@@ -59,6 +41,21 @@ fn engine(c: &mut Criterion) {
         })
     });
     g.finish();
+}
+
+fn engine(c: &mut Criterion) {
+    // 3200 requests/s for 250 s: 800,000 requests per iteration.
+    bench(
+        c,
+        "mmc_10x4",
+        &scenario("scenarios/bench/mmc-10x4.ron", 250.0),
+    );
+    // Mon 00:00 to 02:00, the quiet end of the day: 480 falling to 400 requests/s.
+    bench(
+        c,
+        "week_1000_first_hours",
+        &scenario("scenarios/bench/week-1000.ron", 7200.0),
+    );
 }
 
 criterion_group!(benches, engine);
