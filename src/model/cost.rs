@@ -109,10 +109,13 @@ impl BillingAccount {
         let accrued_now = self.accrue(now);
         self.closed = true;
         let runtime = (now - self.started).as_secs_f64();
+        // An instance already running when the run began was launched (and its minimum and
+        // increments started) before the window we look at: where its billing hours fall is
+        // unknown, so it is billed exactly the time it ran inside the window.
         let billed = if self.minimum_applies {
             billing.billed_secs(runtime)
         } else {
-            (runtime / billing.increment_secs).ceil() * billing.increment_secs
+            runtime
         };
         let owed = self.price_usd_per_hour / 3600.0 * billed;
         let top_up = (owed - self.accrued_usd).max(0.0);

@@ -66,16 +66,56 @@ impl fmt::Display for ScenarioErrors {
 
 impl std::error::Error for ScenarioErrors {}
 
-/// RON's message, with a hint where its wording alone leaves a new user guessing.
-pub(super) fn explain_ron(code: &ron::Error) -> String {
-    let base = code.to_string();
-    match code {
-        ron::Error::Eof => format!("{base}: a bracket or parenthesis is not closed"),
-        ron::Error::ExpectedStructLikeEnd | ron::Error::ExpectedArrayEnd => {
-            format!("{base} (is a comma missing before this?)")
-        }
-        _ => base,
+/// RON's message, with the field it concerns (RON's own wording often leaves it out, as
+/// in "Expected float") and a hint where the wording alone leaves a new user guessing.
+pub(super) fn explain_ron(code: &ron::Error, text: &str, line: usize, col: usize) -> String {
+    let mut msg = code.to_string();
+    let names_field = matches!(
+        code,
+        ron::Error::NoSuchStructField { .. }
+            | ron::Error::MissingStructField { .. }
+            | ron::Error::DuplicateStructField { .. }
+    );
+    if !names_field && let Some(field) = field_before(text, line, col) {
+        msg = format!("{msg} (in `{field}`)");
     }
+    match code {
+        ron::Error::Eof => format!("{msg}: a bracket or parenthesis is not closed"),
+        ron::Error::ExpectedStructLikeEnd | ron::Error::ExpectedArrayEnd => {
+            format!("{msg}; is a comma missing before this?")
+        }
+        _ => msg,
+    }
+}
+
+/// The name of the field whose value is at `line`:`col` (1-based): the last `name:`
+/// before that position, on its line or the lines above.
+fn field_before(text: &str, line: usize, col: usize) -> Option<String> {
+    let mut lines: Vec<&str> = text.lines().take(line).collect();
+    if let Some(last) = lines.last_mut() {
+        let cut = last
+            .char_indices()
+            .nth(col.saturating_sub(1))
+            .map_or(last.len(), |(i, _)| i);
+        *last = &last[..cut];
+    }
+    for l in lines.iter().rev() {
+        let code = l.split("//").next().unwrap_or("");
+        for (colon, _) in code.rmatch_indices(':') {
+            let name: String = code[..colon]
+                .chars()
+                .rev()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect();
+            if !name.is_empty() && !name.starts_with(|c: char| c.is_ascii_digit()) {
+                return Some(name);
+            }
+        }
+    }
+    None
 }
 
 /// Finds where `needles` occur in order in `text` (each searched after the previous one)
@@ -111,6 +151,18 @@ fn find_outside_comments(text: &str, needle: &str, from: usize) -> Option<usize>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn type_errors_name_the_field() {
+        let text = "(\n  name: \"x\",\n  duration_secs: \"long\",\n)";
+        // The value starts at line 3, column 18.
+        assert_eq!(field_before(text, 3, 18), Some("duration_secs".into()));
+        // The colons inside a time like "mon 25:00" are skipped: the field is `at`.
+        assert_eq!(
+            field_before("(\n  at: \"mon 25:00\",", 2, 19),
+            Some("at".into())
+        );
+    }
 
     #[test]
     fn locate_follows_needles_in_order_and_skips_comments() {

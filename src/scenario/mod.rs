@@ -42,7 +42,12 @@ pub fn parse(source: &Source) -> Result<ScenarioFile, ScenarioErrors> {
                 file: source.label.clone(),
                 line: e.span.start.line,
                 col: e.span.start.col,
-                message: error::explain_ron(&e.code),
+                message: error::explain_ron(
+                    &e.code,
+                    &source.text,
+                    e.span.start.line,
+                    e.span.start.col,
+                ),
             })
         })
 }

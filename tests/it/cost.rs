@@ -157,8 +157,9 @@ fn a_short_lived_instance_is_billed_per_second_with_a_one_minute_minimum() {
     //   removed at +190 (ran 90 s):      600 + 90 = 690 s               -> $0.069
     //   still booting at +120 (boot 30 s, with traffic): terminated at once: 660 s -> $0.066
     //   hourly billing (increment and minimum 3600 s), removed at +120: the new instance
-    //   pays a whole hour, and so does the first (600 s rounded up to the increment):
-    //   3600 + 3600 = 7200 s -> $0.72
+    //   pays a whole hour; the first, running before the run began, pays exactly the
+    //   600 s it ran inside the window (its hour boundaries lie outside it):
+    //   600 + 3600 = 4200 s -> $0.42
     //   scale-in Oldest, removed at +120: the instance that was running at the start goes
     //   instead (120 s: no minimum, it was paid before the run began) and the new one
     //   runs 500 s to the end: 620 s -> $0.062
@@ -202,7 +203,7 @@ fn a_short_lived_instance_is_billed_per_second_with_a_one_minute_minimum() {
             0.0,
             0.0,
             format!("billing: (increment_secs: 3600, minimum_secs: 3600), {schedule}"),
-            7200.0,
+            4200.0,
         ),
         (
             "scale-in oldest",
