@@ -1,6 +1,7 @@
 //! The cloud: workloads, requests, instances, pools, balancers and their costs, built
 //! on the engine in [`crate::sim`].
 
+pub mod autoscale;
 pub mod balancer;
 pub mod catalog;
 pub mod clock;

@@ -1,0 +1,178 @@
+//! Autoscaling policies: pure decisions over what the monitoring system reported.
+//!
+//! Every `period` the world builds an [`Observation`] of a pool, with metrics as an
+//! autoscaler sees them (averaged over a window and delivered with a lag, not the
+//! simulator's instant truth), and asks the pool's policy for a [`Recommendation`]: a
+//! desired capacity and the reason in words. The world applies it and logs it, also when
+//! the policy wanted a change and held it back (stabilization, cooldown, limits).
+//!
+//! Each policy lives in its own file and follows the documented behaviour of the real
+//! system it is named after (see DOMAIN.md); its tests reproduce the documentation's
+//! worked examples. Policies keep only the state the real controller keeps (recent
+//! recommendations, last scaling time), so an evaluation depends on nothing else.
+
+pub mod aws_simple;
+pub mod aws_step;
+pub mod aws_target_tracking;
+pub mod hpa;
+
+use serde::{Deserialize, Serialize};
+
+/// Which metric a policy scales on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Metric {
+    /// CPU utilisation: busy workers / workers, 0..=1 (AWS `ASGAverageCPUUtilization`,
+    /// Kubernetes resource `cpu` utilisation with requests = one vCPU per worker).
+    Cpu,
+    /// Requests completed per second per instance (AWS `ALBRequestCountPerTarget` / 60).
+    RequestsPerTarget,
+    /// Requests waiting or in service per instance (a queue/backlog metric).
+    QueuePerInstance,
+    /// 95th-percentile latency in seconds over the window (pool-wide, not per instance).
+    LatencyP95,
+}
+
+/// Where an instance is, as an autoscaler sees it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Readiness {
+    /// Launched, not serving yet (Kubernetes `Pending`, AWS `Pending`).
+    Booting,
+    /// Serving, but inside its warm-up / initialization period: its metrics are not
+    /// trusted yet (AWS instance warm-up, HPA `cpu-initialization-period`, GCP
+    /// initialization period).
+    Warming,
+    /// Serving and trusted.
+    Ready,
+}
+
+/// One instance's samples over the last metric window.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct InstanceSample {
+    /// Where it is.
+    pub readiness: Readiness,
+    /// Seconds since it was launched.
+    pub age_secs: f64,
+    /// Its CPU utilisation over the window (0..=1), `None` if no sample reached the
+    /// monitoring system (booting, or launched inside the window).
+    pub cpu: Option<f64>,
+    /// Requests it completed per second over the window.
+    pub requests_per_sec: Option<f64>,
+    /// Mean requests it held (queued + in service) over the window.
+    pub queue: Option<f64>,
+}
+
+/// What a policy sees at one evaluation.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Observation {
+    /// Simulated seconds since the start of the run.
+    pub now_secs: f64,
+    /// Seconds since Monday 00:00 on the simulated clock (for schedules and seasonality).
+    pub week_secs: f64,
+    /// The pool's current desired capacity (`spec.replicas`, ASG `DesiredCapacity`).
+    pub current: u32,
+    /// The pool's bounds.
+    pub min: u32,
+    /// The pool's bounds.
+    pub max: u32,
+    /// One sample per live (booting or in-service) instance, oldest first.
+    pub instances: Vec<InstanceSample>,
+    /// Pool-wide p95 latency over the window, seconds (`None` if nothing completed).
+    pub latency_p95_secs: Option<f64>,
+    /// Requests that arrived at the pool per second over the window.
+    pub arrivals_per_sec: Option<f64>,
+    /// Seconds from launch to in service (for policies that scale ahead of load).
+    pub boot_secs: f64,
+}
+
+impl Observation {
+    /// The average of `metric` over ready instances that reported it (warming and booting
+    /// instances excluded, as AWS and GCP exclude them), or `None` when none did
+    /// (AWS `INSUFFICIENT_DATA`: never read as low utilisation).
+    pub fn ready_average(&self, metric: Metric) -> Option<f64> {
+        if metric == Metric::LatencyP95 {
+            return self.latency_p95_secs;
+        }
+        let values: Vec<f64> = self
+            .instances
+            .iter()
+            .filter(|i| i.readiness == Readiness::Ready)
+            .filter_map(|i| i.value(metric))
+            .collect();
+        if values.is_empty() {
+            None
+        } else {
+            Some(values.iter().sum::<f64>() / values.len() as f64)
+        }
+    }
+
+    /// Instances in a given state.
+    pub fn count(&self, readiness: Readiness) -> u32 {
+        self.instances.iter().filter(|i| i.readiness == readiness).count() as u32
+    }
+}
+
+impl InstanceSample {
+    /// This instance's value of a per-instance metric (`None` for latency, which is
+    /// pool-wide, or when it reported nothing).
+    pub fn value(&self, metric: Metric) -> Option<f64> {
+        match metric {
+            Metric::Cpu => self.cpu,
+            Metric::RequestsPerTarget => self.requests_per_sec,
+            Metric::QueuePerInstance => self.queue,
+            Metric::LatencyP95 => None,
+        }
+    }
+}
+
+/// What a policy answers.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Recommendation {
+    /// The capacity the policy sets (already within min..=max). Equal to the current
+    /// capacity when it holds.
+    pub desired: u32,
+    /// What the bare formula asked for before stabilization, cooldowns, rate limits and
+    /// min/max; differs from `desired` when something held it back.
+    pub raw_desired: u32,
+    /// The metric value the decision was based on, if any.
+    pub metric_value: Option<f64>,
+    /// The target it was compared with, if any.
+    pub target: Option<f64>,
+    /// Why, in words a person reads in the decision log: "cpu 81% > target 60%: 4 -> 6",
+    /// "scale-down stabilization holds 12", "cooldown until 09:04:30", "at max 40".
+    pub reason: String,
+}
+
+impl Recommendation {
+    /// A recommendation to keep `current`, with a reason.
+    pub fn hold(current: u32, reason: impl Into<String>) -> Recommendation {
+        Recommendation {
+            desired: current,
+            raw_desired: current,
+            metric_value: None,
+            target: None,
+            reason: reason.into(),
+        }
+    }
+}
+
+/// An autoscaling policy with the state its real counterpart keeps.
+pub trait Autoscaler: Send + std::fmt::Debug {
+    /// A short name for the decision log ("hpa", "target-tracking", ...).
+    fn name(&self) -> &'static str;
+
+    /// Seconds between evaluations (HPA sync period 15 s; CloudWatch alarm period 60 s).
+    fn period_secs(&self) -> f64;
+
+    /// The metric window (seconds) the observation should average over, and the lag
+    /// (seconds) with which the monitoring system delivers it.
+    fn window_secs(&self) -> (f64, f64);
+
+    /// Decides. `obs.current` is what the pool is set to now.
+    fn evaluate(&mut self, obs: &Observation) -> Recommendation;
+
+    /// Tells the policy its recommendation was applied at `now_secs` (capacity went from
+    /// `from` to `to`), for cooldowns and rate limits.
+    fn applied(&mut self, now_secs: f64, from: u32, to: u32) {
+        let _ = (now_secs, from, to);
+    }
+}
