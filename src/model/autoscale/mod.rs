@@ -15,6 +15,7 @@ pub mod aws_simple;
 pub mod aws_step;
 pub mod aws_target_tracking;
 pub mod hpa;
+pub mod predictive;
 
 use serde::{Deserialize, Serialize};
 
@@ -127,8 +128,8 @@ impl InstanceSample {
 /// What a policy answers.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Recommendation {
-    /// The capacity the policy sets (already within min..=max). Equal to the current
-    /// capacity when it holds.
+    /// The capacity the policy sets (already within min..=max, where max is
+    /// [`Autoscaler::max_capacity`]). Equal to the current capacity when it holds.
     pub desired: u32,
     /// What the bare formula asked for before stabilization, cooldowns, rate limits and
     /// min/max; differs from `desired` when something held it back.
@@ -174,5 +175,13 @@ pub trait Autoscaler: Send + std::fmt::Debug {
     /// `from` to `to`), for cooldowns and rate limits.
     fn applied(&mut self, now_secs: f64, from: u32, to: u32) {
         let _ = (now_secs, from, to);
+    }
+
+    /// The most instances this policy may set in a pool configured with at most
+    /// `max_configured`: that maximum itself, unless the policy may raise it (AWS
+    /// predictive scaling's `IncreaseMaxCapacity`, which raises it to the forecast capacity
+    /// plus a buffer, for good). The world clamps recommendations to this.
+    fn max_capacity(&self, max_configured: u32) -> u32 {
+        max_configured
     }
 }
