@@ -142,7 +142,10 @@ pub fn decisions_csv(decisions: &[Decision]) -> String {
         "clock",
         "pool",
         "policy",
+        "metric_value",
+        "target",
         "from",
+        "raw_desired",
         "to",
         "reason",
     ]);
@@ -152,7 +155,12 @@ pub fn decisions_csv(decisions: &[Decision]) -> String {
             d.clock.clone(),
             d.pool.clone(),
             d.policy.clone(),
+            d.metric_value
+                .map(|v| format!("{v:.4}"))
+                .unwrap_or_default(),
+            d.target.map(|v| format!("{v:.4}")).unwrap_or_default(),
             d.from.to_string(),
+            d.raw_desired.to_string(),
             d.to.to_string(),
             d.reason.clone(),
         ]);

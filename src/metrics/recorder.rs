@@ -217,9 +217,15 @@ pub struct Decision {
     pub pool: String,
     /// Who decided ("schedule", or an autoscaling policy).
     pub policy: String,
+    /// The metric value the decision was based on, if any.
+    pub metric_value: Option<f64>,
+    /// The target it was compared with, if any.
+    pub target: Option<f64>,
     /// Desired capacity before.
     pub from: u32,
-    /// Desired capacity after.
+    /// What the policy's formula asked for, before holds and limits.
+    pub raw_desired: u32,
+    /// Desired capacity after (equal to `from` when the change was held back).
     pub to: u32,
     /// Why, in words.
     pub reason: String,

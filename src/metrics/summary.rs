@@ -103,6 +103,9 @@ pub struct InstanceSummary {
     pub launched: u64,
     /// Capacity changes made.
     pub scaling_actions: u64,
+    /// Evaluations that wanted a change and were held back (stabilization, cooldown,
+    /// limits), as logged in `decisions.csv`.
+    pub held_decisions: u64,
 }
 
 /// One pool's totals.
@@ -262,6 +265,7 @@ impl RunSummary {
                 instance_hours: pools.iter().map(|p| p.instance_hours).sum(),
                 launched: v.launched(),
                 scaling_actions: v.decisions().iter().filter(|d| d.from != d.to).count() as u64,
+                held_decisions: v.decisions().iter().filter(|d| d.from == d.to).count() as u64,
             },
             cost_usd: cost,
             cost_per_million_requests_usd: if completed > 0 {

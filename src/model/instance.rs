@@ -6,6 +6,7 @@ use std::collections::VecDeque;
 use serde::{Deserialize, Serialize};
 
 use super::cost::BillingAccount;
+use super::monitor::InstanceMeter;
 use super::request::Request;
 use crate::sim::{EventKey, SimTime};
 
@@ -102,6 +103,12 @@ pub struct Instance {
     pub inv_speed: f64,
     /// When it was launched (or the run start, for instances already running then).
     pub launched_at: SimTime,
+    /// When it entered service (its warm-up counts from here).
+    pub in_service_at: Option<SimTime>,
+    /// Counters for the monitoring system (kept only when `metered`).
+    pub meter: InstanceMeter,
+    /// Whether its pool is watched by an autoscaler, so `meter` must be kept.
+    pub metered: bool,
     /// Whether a queue-timeout check is pending for it.
     pub timeout_armed: bool,
     /// The pending drain deadline, cancelled if it drains first.

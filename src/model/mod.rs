@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod clock;
 pub mod cost;
 pub mod instance;
+pub mod monitor;
 pub mod pool;
 pub mod request;
 pub mod timepoint;

@@ -4,10 +4,13 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::autoscale::{AutoscaleSpec, Autoscaler};
 use super::balancer::{Balancer, BalancerKind};
 use super::cost::Billing;
 use super::instance::{Instance, InstanceId, InstanceState, InstanceType, PoolId};
-use crate::sim::{SimDuration, SimTime};
+use super::monitor::Monitor;
+use super::workload::{Demand, DemandSampler};
+use crate::sim::{SimDuration, SimRng, SimTime};
 
 /// Which instances go first when a pool shrinks. Booting instances always go before
 /// in-service ones: they serve nobody yet.
@@ -22,13 +25,20 @@ pub enum ScaleInOrder {
     LeastLoaded,
 }
 
-/// A capacity change planned by the scenario's schedule.
+/// A capacity change planned by the scenario's schedule (AWS scheduled actions): sets any
+/// of desired, min and max, once or every week.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScheduledChange {
-    /// When, after the start.
+    /// When, after the start (the first time, for weekly actions).
     pub at: SimTime,
     /// The new desired capacity (clamped to min..=max when applied).
-    pub desired: u32,
+    pub desired: Option<u32>,
+    /// The new minimum.
+    pub min: Option<u32>,
+    /// The new maximum.
+    pub max: Option<u32>,
+    /// Repeats every week.
+    pub weekly: bool,
     /// The time as the scenario wrote it, for the decision log.
     pub label: String,
 }
@@ -63,6 +73,13 @@ pub struct PoolConfig {
     pub billing: Billing,
     /// Planned capacity changes.
     pub schedule: Vec<ScheduledChange>,
+    /// The autoscaling policy, if any.
+    pub autoscale: Option<AutoscaleSpec>,
+    /// After entering service, how long an instance's metrics are not trusted by the
+    /// autoscaler (AWS instance warm-up, the HPA's CPU initialization period).
+    pub warmup: SimDuration,
+    /// Boot time distribution, seconds (default: the instance type's `boot_secs`).
+    pub boot: Option<Demand>,
 }
 
 /// A pool during a run.
@@ -86,14 +103,43 @@ pub struct Pool {
     pub membership: u64,
     /// Mean demand of the classes it serves (CPU-seconds), for its capacity figure.
     pub mean_demand_secs: f64,
+    /// Current bounds (scheduled actions may change them).
+    pub min: u32,
+    /// Current bounds (scheduled actions may change them).
+    pub max: u32,
+    /// The autoscaling policy, if any.
+    pub autoscaler: Option<Box<dyn Autoscaler>>,
+    /// What the monitoring system has recorded (only with an autoscaler).
+    pub monitor: Option<Monitor>,
+    /// The last held-back decision logged, so a steady hold is logged once, not every period.
+    pub last_held: Option<(u32, String)>,
+    /// Draws boot times when they vary.
+    pub boot: Option<(DemandSampler, SimRng)>,
 }
 
 impl Pool {
     /// A pool with no instances yet.
-    pub fn new(id: PoolId, config: PoolConfig, mean_demand_secs: f64) -> Pool {
+    /// `autoscaler` and `boot` are built by the world (they need the run's seed).
+    pub fn new(
+        id: PoolId,
+        config: PoolConfig,
+        mean_demand_secs: f64,
+        autoscaler: Option<Box<dyn Autoscaler>>,
+        boot: Option<(DemandSampler, SimRng)>,
+    ) -> Pool {
         let desired = config.initial;
         let balancer = Balancer::new(config.balancer);
+        let monitor = autoscaler.as_ref().map(|a| {
+            let (window, lag) = a.window_secs();
+            Monitor::new(window + lag)
+        });
         Pool {
+            min: config.min,
+            max: config.max,
+            autoscaler,
+            monitor,
+            last_held: None,
+            boot,
             id,
             config,
             desired,
@@ -116,9 +162,9 @@ impl Pool {
         per_instance * self.in_service.len() as f64
     }
 
-    /// Clamps a wanted capacity to the pool's bounds.
+    /// Clamps a wanted capacity to the pool's current bounds.
     pub fn clamp(&self, desired: u32) -> u32 {
-        desired.clamp(self.config.min, self.config.max)
+        desired.clamp(self.min, self.max)
     }
 
     /// The members to remove so that `desired` remain: booting ones first, then by the

@@ -7,13 +7,15 @@
 
 use std::collections::VecDeque;
 
+use super::autoscale::Observation;
 use super::balancer::Candidates;
 use super::clock::WeekClock;
 use super::cost::BillingAccount;
 use super::instance::{Instance, InstanceId, InstanceState, PoolId};
+use super::monitor::{InstanceMeter, SAMPLE_SECS};
 use super::pool::{Pool, PoolConfig};
 use super::request::{DropReason, Request};
-use super::workload::{Burst, ClassModel, DemandError, RateProfile, Workload};
+use super::workload::{Burst, ClassModel, RateProfile, Workload};
 use crate::metrics::{Decision, PoolSnapshot, Recorder, SloTarget};
 use crate::sim::{EventQueue, Model, SimDuration, SimRng, SimTime, stream_rng};
 
@@ -79,6 +81,33 @@ pub enum Event {
     },
     /// The end of a metrics interval.
     Tick,
+    /// The monitoring system samples the counters of autoscaled pools.
+    Sample,
+    /// `pool`'s autoscaler evaluates.
+    Autoscale {
+        /// The pool.
+        pool: PoolId,
+    },
+}
+
+/// A world that cannot be built from its configuration.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{0}")]
+pub struct BuildError(pub String);
+
+/// Who asked for a capacity change and why, for the decision log.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Why {
+    /// The policy ("schedule", "hpa", ...).
+    pub policy: String,
+    /// What the formula asked for before holds and limits.
+    pub raw_desired: u32,
+    /// The metric value it was based on.
+    pub metric_value: Option<f64>,
+    /// The target it was compared with.
+    pub target: Option<f64>,
+    /// The reason in words.
+    pub reason: String,
 }
 
 /// The simulated cloud.
@@ -111,33 +140,53 @@ impl Candidates for InService<'_> {
 }
 
 impl World {
-    /// Builds the world; fails only if a demand distribution is invalid.
-    pub fn new(config: WorldConfig) -> Result<World, DemandError> {
+    /// Builds the world; fails if a distribution or a policy is invalid (a checked
+    /// scenario never is).
+    pub fn new(config: WorldConfig) -> Result<World, BuildError> {
         let workload = Workload::new(
             config.profile.clone(),
             &config.burst,
             &config.classes,
             config.seed,
-        )?;
+        )
+        .map_err(|e| BuildError(e.to_string()))?;
         let names = config.pools.iter().map(|p| p.name.clone()).collect();
         let recorder = Recorder::new(names, config.interval, config.slo);
-        let pools = config
-            .pools
-            .iter()
-            .enumerate()
-            .map(|(i, p)| {
-                // The pool's mean demand: its classes' demands weighted by their traffic share.
-                let (w, wd) = config
-                    .classes
-                    .iter()
-                    .filter(|c| c.pool == i)
-                    .fold((0.0, 0.0), |(w, wd), c| {
-                        (w + c.weight, wd + c.weight * c.demand.mean_secs())
-                    });
-                let mean = if w > 0.0 { wd / w } else { 0.0 };
-                Pool::new(PoolId(i as u16), p.clone(), mean)
-            })
-            .collect();
+        let mut pools = Vec::with_capacity(config.pools.len());
+        for (i, p) in config.pools.iter().enumerate() {
+            // The pool's mean demand: its classes' demands weighted by their traffic share.
+            let (w, wd) = config
+                .classes
+                .iter()
+                .filter(|c| c.pool == i)
+                .fold((0.0, 0.0), |(w, wd), c| {
+                    (w + c.weight, wd + c.weight * c.demand.mean_secs())
+                });
+            let mean = if w > 0.0 { wd / w } else { 0.0 };
+            let autoscaler = match &p.autoscale {
+                Some(spec) => Some(
+                    spec.build()
+                        .map_err(|e| BuildError(format!("pool {}: {e}", p.name)))?,
+                ),
+                None => None,
+            };
+            let boot = match &p.boot {
+                Some(d) => Some((
+                    d.sampler()
+                        .map_err(|e| BuildError(format!("pool {}: boot: {e}", p.name)))?,
+                    // The design's randomness, one stream per pool.
+                    stream_rng(config.seed, &format!("design/boot/{}", p.name)),
+                )),
+                None => None,
+            };
+            pools.push(Pool::new(
+                PoolId(i as u16),
+                p.clone(),
+                mean,
+                autoscaler,
+                boot,
+            ));
+        }
         Ok(World {
             clock: config.clock,
             end: config.end,
@@ -204,6 +253,9 @@ impl World {
             return;
         };
         let id = pool.in_service[i];
+        if let Some(m) = pool.monitor.as_mut() {
+            m.arrived();
+        }
         let timeout = pool.config.timeout;
         let p = drawn.pool;
         let req = Request {
@@ -216,6 +268,9 @@ impl World {
             self.start_service(now, id, req, q);
         } else if inst.queue.len() < inst.queue_capacity as usize {
             inst.queue.push_back(req);
+            if inst.metered {
+                inst.meter.set(now, inst.busy, inst.outstanding());
+            }
             self.recorder.enqueued(now, p);
             if let Some(t) = timeout
                 && !inst.timeout_armed
@@ -237,6 +292,9 @@ impl World {
     ) {
         let inst = &mut self.instances[id.0 as usize];
         inst.busy += 1;
+        if inst.metered {
+            inst.meter.set(now, inst.busy, inst.outstanding());
+        }
         let service = SimDuration::from_secs_f64(req.demand_secs * inst.inv_speed);
         let pool = inst.pool.0 as usize;
         self.recorder.service_started(now, pool, now - req.arrived);
@@ -263,6 +321,13 @@ impl World {
         }
         inst.busy -= 1;
         let pool = inst.pool.0 as usize;
+        if inst.metered {
+            inst.meter.completed();
+            inst.meter.set(now, inst.busy, inst.outstanding());
+            if let Some(m) = self.pools[pool].monitor.as_mut() {
+                m.completed(now - arrived);
+            }
+        }
         self.recorder.workers_freed(now, pool, 1);
         self.recorder.completed(now, now - arrived);
         let timeout = self.pools[pool].config.timeout;
@@ -311,6 +376,9 @@ impl World {
                 Event::QueueTimeout { instance: id },
             );
         }
+        if inst.metered {
+            inst.meter.set(now, inst.busy, inst.outstanding());
+        }
         if expired > 0 {
             self.recorder.dequeued(now, pool, expired);
             self.recorder.dropped(now, DropReason::Timeout, expired);
@@ -342,6 +410,10 @@ impl World {
             speed: cfg.instance.speed,
             inv_speed: 1.0 / cfg.instance.speed,
             launched_at: now,
+            in_service_at: None,
+            meter: InstanceMeter::start(now),
+            // Not `autoscaler`: the policy is taken out of the pool while it decides.
+            metered: p.monitor.is_some(),
             timeout_armed: false,
             drain_deadline: None,
             billing: BillingAccount::open(cfg.instance.price_usd_per_hour, now, !already_running),
@@ -351,8 +423,14 @@ impl World {
         if already_running {
             self.enter_service(now, id);
         } else {
-            let boot = SimDuration::from_secs_f64(p.config.instance.boot_secs);
-            q.schedule_in(boot, Event::BootDone { instance: id });
+            let boot_secs = match p.boot.as_mut() {
+                Some((sampler, rng)) => sampler.sample(rng),
+                None => p.config.instance.boot_secs,
+            };
+            q.schedule_in(
+                SimDuration::from_secs_f64(boot_secs),
+                Event::BootDone { instance: id },
+            );
         }
     }
 
@@ -362,6 +440,7 @@ impl World {
             return;
         }
         inst.state = InstanceState::InService;
+        inst.in_service_at = Some(now);
         let (pool, workers) = (inst.pool.0 as usize, inst.workers);
         let p = &mut self.pools[pool];
         p.in_service.push(id);
@@ -433,21 +512,20 @@ impl World {
         }
     }
 
-    /// Sets `pool`'s desired capacity (clamped to min..=max), logs the decision and
-    /// launches or drains instances to match.
+    /// Sets `pool`'s desired capacity (clamped to its current min..=max), logs the
+    /// decision with `why`, and launches or drains instances to match.
     pub fn set_desired(
         &mut self,
         now: SimTime,
         pool: usize,
         wanted: u32,
-        policy: &str,
-        why: String,
+        why: Why,
         q: &mut EventQueue<Event>,
     ) {
         let p = &self.pools[pool];
         let from = p.desired;
         let to = p.clamp(wanted);
-        let mut reason = why;
+        let mut reason = why.reason;
         if to != wanted {
             let bound = if wanted > to {
                 format!("at max {to}")
@@ -460,13 +538,151 @@ impl World {
             time_secs: now.as_secs_f64(),
             clock: self.clock.label(now),
             pool: p.config.name.clone(),
-            policy: policy.to_string(),
+            policy: why.policy,
+            metric_value: why.metric_value,
+            target: why.target,
             from,
+            raw_desired: why.raw_desired,
             to,
             reason,
         });
         self.pools[pool].desired = to;
+        self.pools[pool].last_held = None;
         self.reconcile(now, pool, q);
+    }
+
+    /// Applies a scheduled action: new bounds and/or desired capacity.
+    fn scheduled(&mut self, now: SimTime, pool: usize, index: u32, q: &mut EventQueue<Event>) {
+        let Some(change) = self.pools[pool]
+            .config
+            .schedule
+            .get(index as usize)
+            .cloned()
+        else {
+            return;
+        };
+        let p = &mut self.pools[pool];
+        let mut parts = Vec::new();
+        if let Some(min) = change.min {
+            p.min = min.min(p.max.max(min));
+            parts.push(format!("min {min}"));
+        }
+        if let Some(max) = change.max {
+            p.max = max.max(1);
+            p.min = p.min.min(p.max);
+            parts.push(format!("max {max}"));
+        }
+        if let Some(d) = change.desired {
+            parts.push(format!("desired {d}"));
+        }
+        let wanted = change.desired.unwrap_or(p.desired);
+        let every = if change.weekly { "every week " } else { "" };
+        let why = Why {
+            policy: "schedule".into(),
+            raw_desired: wanted,
+            metric_value: None,
+            target: None,
+            reason: format!(
+                "scheduled {every}at {}: set {}",
+                change.label,
+                parts.join(", ")
+            ),
+        };
+        // Bounds apply to the current capacity too (AWS: setting min above desired raises it).
+        self.set_desired(now, pool, wanted, why, q);
+        if change.weekly {
+            q.schedule_in(
+                SimDuration::from_secs(crate::model::clock::SECS_PER_WEEK),
+                Event::Scheduled {
+                    pool: PoolId(pool as u16),
+                    index,
+                },
+            );
+        }
+    }
+
+    /// Samples the counters of every autoscaled pool.
+    fn sample(&mut self, now: SimTime, q: &mut EventQueue<Event>) {
+        for p in &mut self.pools {
+            if let Some(m) = p.monitor.as_mut() {
+                m.sample(now, p.members.iter().copied(), &mut self.instances);
+            }
+        }
+        q.schedule_in(SimDuration::from_secs(SAMPLE_SECS), Event::Sample);
+    }
+
+    /// Asks `pool`'s autoscaler for a decision and applies it.
+    fn autoscale(&mut self, now: SimTime, pool: usize, q: &mut EventQueue<Event>) {
+        let Some(mut policy) = self.pools[pool].autoscaler.take() else {
+            return;
+        };
+        let p = &self.pools[pool];
+        let base = Observation {
+            now_secs: now.as_secs_f64(),
+            week_secs: self.clock.week_secs(now.as_secs_f64()),
+            current: p.desired,
+            min: p.min,
+            max: p.max,
+            instances: Vec::new(),
+            latency_p95_secs: None,
+            arrivals_per_sec: None,
+            boot_secs: p.config.instance.boot_secs,
+        };
+        let (window, lag) = policy.window_secs();
+        let obs = match &p.monitor {
+            Some(m) => m.observe(
+                now,
+                window,
+                lag,
+                &p.members,
+                &self.instances,
+                p.config.warmup,
+                base,
+            ),
+            None => base,
+        };
+        let rec = policy.evaluate(&obs);
+        let period = SimDuration::from_secs_f64(policy.period_secs());
+        let name = policy.name();
+        let current = self.pools[pool].desired;
+        let desired = self.pools[pool].clamp(rec.desired);
+        if desired != current {
+            policy.applied(now.as_secs_f64(), current, desired);
+            let why = Why {
+                policy: name.into(),
+                raw_desired: rec.raw_desired,
+                metric_value: rec.metric_value,
+                target: rec.target,
+                reason: rec.reason,
+            };
+            self.set_desired(now, pool, desired, why, q);
+        } else if rec.raw_desired != current {
+            // Wanted a change and held it back: log it, once per distinct hold.
+            let key = (rec.raw_desired, rec.reason.clone());
+            if self.pools[pool].last_held.as_ref() != Some(&key) {
+                let p = &self.pools[pool];
+                self.recorder.decision(Decision {
+                    time_secs: now.as_secs_f64(),
+                    clock: self.clock.label(now),
+                    pool: p.config.name.clone(),
+                    policy: name.into(),
+                    metric_value: rec.metric_value,
+                    target: rec.target,
+                    from: current,
+                    raw_desired: rec.raw_desired,
+                    to: current,
+                    reason: rec.reason,
+                });
+                self.pools[pool].last_held = Some(key);
+            }
+        }
+        self.pools[pool].autoscaler = Some(policy);
+        q.schedule_in(
+            period.max(SimDuration::from_secs(1)),
+            Event::Autoscale {
+                pool: PoolId(pool as u16),
+            },
+        );
     }
 
     fn reconcile(&mut self, now: SimTime, pool: usize, q: &mut EventQueue<Event>) {
@@ -553,6 +769,22 @@ impl Model for World {
                 }
             }
         }
+        if self.pools.iter().any(|p| p.autoscaler.is_some()) {
+            q.schedule_in(SimDuration::ZERO, Event::Sample);
+        }
+        for (pi, p) in self.pools.iter().enumerate() {
+            if let Some(a) = &p.autoscaler {
+                // The first evaluation after one period, when the monitor has data.
+                let period =
+                    SimDuration::from_secs_f64(a.period_secs()).max(SimDuration::from_secs(1));
+                q.schedule_in(
+                    period,
+                    Event::Autoscale {
+                        pool: PoolId(pi as u16),
+                    },
+                );
+            }
+        }
         self.schedule_next_arrival(SimTime::ZERO, q);
         let first_tick = self.recorder.interval_end().min(self.end);
         q.schedule_in(first_tick - SimTime::ZERO, Event::Tick);
@@ -575,18 +807,9 @@ impl Model for World {
                     self.terminate(now, instance, q);
                 }
             }
-            Event::Scheduled { pool, index } => {
-                let p = pool.0 as usize;
-                let Some(change) = self.pools[p].config.schedule.get(index as usize).cloned()
-                else {
-                    return;
-                };
-                let why = format!(
-                    "schedule: set desired {} at {}",
-                    change.desired, change.label
-                );
-                self.set_desired(now, p, change.desired, "schedule", why, q);
-            }
+            Event::Scheduled { pool, index } => self.scheduled(now, pool.0 as usize, index, q),
+            Event::Sample => self.sample(now, q),
+            Event::Autoscale { pool } => self.autoscale(now, pool.0 as usize, q),
             Event::Tick => self.tick(now, q),
         }
     }

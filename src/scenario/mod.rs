@@ -13,9 +13,13 @@ pub use validate::{Scenario, Source};
 
 use std::path::Path;
 
-/// RON options used for reading and writing scenarios: `Some(x)` may be written as `x`.
+/// RON options used for reading and writing scenarios: `Some(x)` may be written as `x`,
+/// and `Hpa((target: 0.6))` as `Hpa(target: 0.6)`.
 pub fn ron_options() -> ron::Options {
-    ron::Options::default().with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME)
+    ron::Options::default().with_default_extension(
+        ron::extensions::Extensions::IMPLICIT_SOME
+            | ron::extensions::Extensions::UNWRAP_VARIANT_NEWTYPES,
+    )
 }
 
 /// Reads a scenario file without checking it beyond its syntax and field types.

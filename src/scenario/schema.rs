@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Deserializer, Serialize};
 
+use crate::model::autoscale::AutoscaleSpec;
 use crate::model::balancer::BalancerKind;
 use crate::model::clock::{ClockError, WeekClock};
 use crate::model::cost::Billing;
@@ -174,9 +175,20 @@ pub struct PoolSpec {
     /// How instances are billed.
     #[serde(default)]
     pub billing: Billing,
-    /// Planned capacity changes.
+    /// Planned capacity changes (scheduled actions).
     #[serde(default)]
     pub schedule: Vec<ScheduleEntry>,
+    /// The autoscaling policy (none: capacity changes only by the schedule).
+    #[serde(default)]
+    pub autoscale: Option<AutoscaleSpec>,
+    /// Seconds after entering service during which an instance's metrics are not trusted
+    /// by the autoscaler (AWS instance warm-up; the HPA's CPU initialization period).
+    #[serde(default, deserialize_with = "non_negative")]
+    pub warmup_secs: f64,
+    /// Boot time distribution in seconds, e.g. `LogNormal(mean_secs: 90, cv: 0.3)`
+    /// (default: the instance type's `boot_secs`, always).
+    #[serde(default)]
+    pub boot: Option<Demand>,
 }
 
 fn default_queue() -> u32 {
@@ -234,14 +246,25 @@ impl TryFrom<RawPoolSize> for PoolSize {
     }
 }
 
-/// At `at`, set the pool's desired capacity to `desired` (clamped to min..=max).
+/// A scheduled action: at `at`, set any of desired capacity, min and max; once, or
+/// every week (`weekly: true`, e.g. "Mondays 08:30 set min 20").
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ScheduleEntry {
     /// When: `"mon 08:30"`, `"08:30"` or `"+2h"`.
     pub at: TimePoint,
-    /// The new desired capacity.
-    pub desired: u32,
+    /// The new desired capacity (clamped to min..=max).
+    #[serde(default)]
+    pub desired: Option<u32>,
+    /// The new minimum.
+    #[serde(default)]
+    pub min: Option<u32>,
+    /// The new maximum.
+    #[serde(default)]
+    pub max: Option<u32>,
+    /// Repeat every week at the same time.
+    #[serde(default)]
+    pub weekly: bool,
 }
 
 fn positive<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {

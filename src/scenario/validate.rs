@@ -133,15 +133,50 @@ impl Scenario {
                     format!("pool {name_q}: billing: {e}"),
                 );
             }
-            let schedule = p
-                .schedule
-                .iter()
-                .map(|s| ScheduledChange {
+            let mut schedule = Vec::with_capacity(p.schedule.len());
+            for s in &p.schedule {
+                if s.desired.is_none() && s.min.is_none() && s.max.is_none() {
+                    err(
+                        &["pools", &name_q, "schedule", s.at.as_str()],
+                        format!(
+                            "pool {name_q}: the scheduled action at {:?} sets nothing; give desired, min or max",
+                            s.at.as_str()
+                        ),
+                    );
+                }
+                if let (Some(lo), Some(hi)) = (s.min, s.max)
+                    && lo > hi
+                {
+                    err(
+                        &["pools", &name_q, "schedule", s.at.as_str()],
+                        format!(
+                            "pool {name_q}: the scheduled action at {:?} sets min {lo} above max {hi}",
+                            s.at.as_str()
+                        ),
+                    );
+                }
+                schedule.push(ScheduledChange {
                     at: SimTime::from_secs_f64(clock.resolve(s.at.at())),
                     desired: s.desired,
+                    min: s.min,
+                    max: s.max,
+                    weekly: s.weekly,
                     label: s.at.as_str().to_string(),
-                })
-                .collect();
+                });
+            }
+            if let Some(a) = &p.autoscale
+                && let Err(e) = a.build()
+            {
+                err(
+                    &refs(&at("autoscale")),
+                    format!("pool {name_q}: autoscale: {e}"),
+                );
+            }
+            if let Some(b) = &p.boot
+                && let Err(e) = b.sampler()
+            {
+                err(&refs(&at("boot")), format!("pool {name_q}: boot: {e}"));
+            }
             pools.push(PoolConfig {
                 name: p.name.clone(),
                 instance: itype.clone(),
@@ -156,6 +191,9 @@ impl Scenario {
                 drain_timeout: SimDuration::from_secs_f64(p.drain_timeout_secs),
                 billing: p.billing.clone(),
                 schedule,
+                autoscale: p.autoscale.clone(),
+                warmup: SimDuration::from_secs_f64(p.warmup_secs),
+                boot: p.boot.clone(),
             });
         }
 
@@ -271,7 +309,10 @@ impl Scenario {
         let pretty = ron::ser::PrettyConfig::new()
             .depth_limit(8)
             .struct_names(false)
-            .extensions(ron::extensions::Extensions::IMPLICIT_SOME);
+            .extensions(
+                ron::extensions::Extensions::IMPLICIT_SOME
+                    | ron::extensions::Extensions::UNWRAP_VARIANT_NEWTYPES,
+            );
         let body = super::ron_options().to_string_pretty(&self.file, pretty)?;
         Ok(format!(
             "// {}: resolved by scalesim {} with every default written out.\n// Run it again with `scalesim run` to repeat the run exactly.\n{body}\n",

@@ -14,8 +14,13 @@
 pub mod aws_simple;
 pub mod aws_step;
 pub mod aws_target_tracking;
+pub mod backlog;
 pub mod hpa;
+pub mod latency;
 pub mod predictive;
+pub mod spec;
+
+pub use spec::AutoscaleSpec;
 
 use serde::{Deserialize, Serialize};
 
@@ -108,7 +113,10 @@ impl Observation {
 
     /// Instances in a given state.
     pub fn count(&self, readiness: Readiness) -> u32 {
-        self.instances.iter().filter(|i| i.readiness == readiness).count() as u32
+        self.instances
+            .iter()
+            .filter(|i| i.readiness == readiness)
+            .count() as u32
     }
 }
 

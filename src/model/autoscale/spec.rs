@@ -1,0 +1,48 @@
+//! The `autoscale:` field of a pool: which policy, with its settings.
+
+use serde::{Deserialize, Serialize};
+
+use super::Autoscaler;
+use super::aws_simple::{SimpleScaling, SimpleScalingConfig};
+use super::aws_step::{StepScaling, StepScalingConfig};
+use super::aws_target_tracking::{TargetTracking, TargetTrackingConfig};
+use super::backlog::{Backlog, BacklogConfig};
+use super::hpa::{Hpa, HpaConfig};
+use super::latency::{LatencyTarget, LatencyTargetConfig};
+
+/// A pool's autoscaling policy, as a scenario writes it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum AutoscaleSpec {
+    /// The Kubernetes HorizontalPodAutoscaler, with its documented defaults.
+    Hpa(HpaConfig),
+    /// AWS target tracking: keep a metric at a target.
+    TargetTracking(TargetTrackingConfig),
+    /// AWS step scaling: alarms with step adjustments.
+    StepScaling(StepScalingConfig),
+    /// AWS simple scaling: one adjustment per alarm, then a cooldown.
+    SimpleScaling(SimpleScalingConfig),
+    /// Requests held per instance (queue backlog), like AWS's backlog-per-instance.
+    Backlog(BacklogConfig),
+    /// The pool's p95 latency against an objective.
+    LatencyTarget(LatencyTargetConfig),
+}
+
+impl AutoscaleSpec {
+    /// Builds the policy, checking its settings.
+    pub fn build(&self) -> Result<Box<dyn Autoscaler>, String> {
+        Ok(match self {
+            AutoscaleSpec::Hpa(c) => Box::new(Hpa::new(c.clone())?),
+            AutoscaleSpec::TargetTracking(c) => {
+                Box::new(TargetTracking::new(c.clone()).map_err(|e| e.to_string())?)
+            }
+            AutoscaleSpec::StepScaling(c) => {
+                Box::new(StepScaling::new(c.clone()).map_err(|e| e.to_string())?)
+            }
+            AutoscaleSpec::SimpleScaling(c) => {
+                Box::new(SimpleScaling::new(c.clone()).map_err(|e| e.to_string())?)
+            }
+            AutoscaleSpec::Backlog(c) => Box::new(Backlog::new(c.clone())?),
+            AutoscaleSpec::LatencyTarget(c) => Box::new(LatencyTarget::new(c.clone())?),
+        })
+    }
+}
