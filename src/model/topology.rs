@@ -616,6 +616,8 @@ impl World {
         let Some(mut policy) = self.pools[pool].autoscaler.take() else {
             return;
         };
+        // A policy may raise the maximum (AWS predictive scaling's IncreaseMaxCapacity).
+        self.pools[pool].max = policy.max_capacity(self.pools[pool].max);
         let p = &self.pools[pool];
         let base = Observation {
             now_secs: now.as_secs_f64(),

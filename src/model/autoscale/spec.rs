@@ -9,6 +9,7 @@ use super::aws_target_tracking::{TargetTracking, TargetTrackingConfig};
 use super::backlog::{Backlog, BacklogConfig};
 use super::hpa::{Hpa, HpaConfig};
 use super::latency::{LatencyTarget, LatencyTargetConfig};
+use super::predictive::{Predictive, PredictiveConfig};
 
 /// A pool's autoscaling policy, as a scenario writes it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -21,6 +22,8 @@ pub enum AutoscaleSpec {
     StepScaling(StepScalingConfig),
     /// AWS simple scaling: one adjustment per alarm, then a cooldown.
     SimpleScaling(SimpleScalingConfig),
+    /// AWS predictive scaling: a seasonal forecast, launched ahead by the boot time.
+    Predictive(PredictiveConfig),
     /// Requests held per instance (queue backlog), like AWS's backlog-per-instance.
     Backlog(BacklogConfig),
     /// The pool's p95 latency against an objective.
@@ -32,6 +35,9 @@ impl AutoscaleSpec {
     pub fn build(&self) -> Result<Box<dyn Autoscaler>, String> {
         Ok(match self {
             AutoscaleSpec::Hpa(c) => Box::new(Hpa::new(c.clone())?),
+            AutoscaleSpec::Predictive(c) => {
+                Box::new(Predictive::new(c.clone()).map_err(|e| e.to_string())?)
+            }
             AutoscaleSpec::TargetTracking(c) => {
                 Box::new(TargetTracking::new(c.clone()).map_err(|e| e.to_string())?)
             }
