@@ -80,6 +80,9 @@ pub struct PoolConfig {
     pub warmup: SimDuration,
     /// Boot time distribution, seconds (default: the instance type's `boot_secs`).
     pub boot: Option<Demand>,
+    /// For vertical scaling: the ladder of types it may move along (resolved from the
+    /// catalog), and the restart pause of a move in seconds.
+    pub resize: Option<(Vec<InstanceType>, f64)>,
 }
 
 /// A pool during a run.

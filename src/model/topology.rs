@@ -165,7 +165,7 @@ impl World {
             let mean = if w > 0.0 { wd / w } else { 0.0 };
             let autoscaler = match &p.autoscale {
                 Some(spec) => Some(
-                    spec.build()
+                    spec.build(&p.instance.name)
                         .map_err(|e| BuildError(format!("pool {}: {e}", p.name)))?,
                 ),
                 None => None,
@@ -396,6 +396,19 @@ impl World {
         already_running: bool,
         q: &mut EventQueue<Event>,
     ) {
+        self.launch_inner(now, pool, already_running, None, q);
+    }
+
+    /// Launches an instance; it serves after `boot_override` seconds if given, else after
+    /// the pool's boot time.
+    fn launch_inner(
+        &mut self,
+        now: SimTime,
+        pool: usize,
+        already_running: bool,
+        boot_override: Option<f64>,
+        q: &mut EventQueue<Event>,
+    ) {
         let id = InstanceId(self.instances.len() as u32);
         let p = &mut self.pools[pool];
         let cfg = &p.config;
@@ -423,9 +436,10 @@ impl World {
         if already_running {
             self.enter_service(now, id);
         } else {
-            let boot_secs = match p.boot.as_mut() {
-                Some((sampler, rng)) => sampler.sample(rng),
-                None => p.config.instance.boot_secs,
+            let boot_secs = match (boot_override, p.boot.as_mut()) {
+                (Some(b), _) => b,
+                (None, Some((sampler, rng))) => sampler.sample(rng),
+                (None, None) => p.config.instance.boot_secs,
             };
             q.schedule_in(
                 SimDuration::from_secs_f64(boot_secs),
@@ -601,6 +615,50 @@ impl World {
         }
     }
 
+    /// Vertical scaling: moves `pool` to rung `rung` of its type ladder. Every instance
+    /// is drained and replaced by one of the new type that comes back after the restart
+    /// pause (stop, change type, start), so capacity dips while it happens.
+    fn resize(
+        &mut self,
+        now: SimTime,
+        pool: usize,
+        rung: usize,
+        rec: &super::autoscale::Recommendation,
+        q: &mut EventQueue<Event>,
+    ) {
+        let p = &mut self.pools[pool];
+        let Some((ladder, restart_secs)) = p.config.resize.clone() else {
+            return;
+        };
+        let Some(new_type) = ladder.get(rung).cloned() else {
+            return;
+        };
+        let from_type = std::mem::replace(&mut p.config.instance, new_type.clone());
+        // Workers follow the vCPUs: that is what a bigger machine buys.
+        p.config.workers = new_type.vcpus;
+        let old: Vec<InstanceId> = p.members.clone();
+        let count = old.len() as u32;
+        self.recorder.decision(Decision {
+            time_secs: now.as_secs_f64(),
+            clock: self.clock.label(now),
+            pool: p.config.name.clone(),
+            policy: "vertical".into(),
+            metric_value: rec.metric_value,
+            target: rec.target,
+            from: count,
+            raw_desired: count,
+            to: count,
+            reason: format!(
+                "{} ({} vCPUs -> {})",
+                rec.reason, from_type.vcpus, new_type.vcpus
+            ),
+        });
+        for id in old {
+            self.begin_drain(now, id, q);
+            self.launch_inner(now, pool, false, Some(restart_secs), q);
+        }
+    }
+
     /// Samples the counters of every autoscaled pool.
     fn sample(&mut self, now: SimTime, q: &mut EventQueue<Event>) {
         for p in &mut self.pools {
@@ -644,6 +702,9 @@ impl World {
             None => base,
         };
         let rec = policy.evaluate(&obs);
+        if let Some(rung) = policy.take_resize() {
+            self.resize(now, pool, rung, &rec, q);
+        }
         let period = SimDuration::from_secs_f64(policy.period_secs());
         let name = policy.name();
         let current = self.pools[pool].desired;

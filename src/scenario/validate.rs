@@ -165,12 +165,28 @@ impl Scenario {
                 });
             }
             if let Some(a) = &p.autoscale
-                && let Err(e) = a.build()
+                && let Err(e) = a.build(&p.instance)
             {
                 err(
                     &refs(&at("autoscale")),
                     format!("pool {name_q}: autoscale: {e}"),
                 );
+            }
+            let mut resize = None;
+            if let Some(crate::model::autoscale::AutoscaleSpec::Vertical(v)) = &p.autoscale {
+                let mut ladder = Vec::new();
+                for t in &v.types {
+                    match catalog.get(t) {
+                        Some(it) => ladder.push(it.clone()),
+                        None => err(
+                            &["pools", &name_q, "autoscale", &format!("\"{t}\"")],
+                            format!(
+                                "pool {name_q}: autoscale: unknown instance type \"{t}\" in types"
+                            ),
+                        ),
+                    }
+                }
+                resize = Some((ladder, v.restart_secs));
             }
             if let Some(b) = &p.boot
                 && let Err(e) = b.sampler()
@@ -194,6 +210,7 @@ impl Scenario {
                 autoscale: p.autoscale.clone(),
                 warmup: SimDuration::from_secs_f64(p.warmup_secs),
                 boot: p.boot.clone(),
+                resize,
             });
         }
 

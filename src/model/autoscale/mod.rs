@@ -19,6 +19,7 @@ pub mod hpa;
 pub mod latency;
 pub mod predictive;
 pub mod spec;
+pub mod vertical;
 
 pub use spec::AutoscaleSpec;
 
@@ -191,5 +192,11 @@ pub trait Autoscaler: Send + std::fmt::Debug {
     /// plus a buffer, for good). The world clamps recommendations to this.
     fn max_capacity(&self, max_configured: u32) -> u32 {
         max_configured
+    }
+
+    /// For vertical policies: the rung of their type ladder the pool should move to,
+    /// decided by the last `evaluate` (taken once). Others never resize.
+    fn take_resize(&mut self) -> Option<usize> {
+        None
     }
 }

@@ -10,6 +10,7 @@ use super::backlog::{Backlog, BacklogConfig};
 use super::hpa::{Hpa, HpaConfig};
 use super::latency::{LatencyTarget, LatencyTargetConfig};
 use super::predictive::{Predictive, PredictiveConfig};
+use super::vertical::{Vertical, VerticalConfig};
 
 /// A pool's autoscaling policy, as a scenario writes it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -22,6 +23,8 @@ pub enum AutoscaleSpec {
     StepScaling(StepScalingConfig),
     /// AWS simple scaling: one adjustment per alarm, then a cooldown.
     SimpleScaling(SimpleScalingConfig),
+    /// Vertical scaling: a bigger or smaller instance type, with a restart.
+    Vertical(VerticalConfig),
     /// AWS predictive scaling: a seasonal forecast, launched ahead by the boot time.
     Predictive(PredictiveConfig),
     /// Requests held per instance (queue backlog), like AWS's backlog-per-instance.
@@ -31,10 +34,11 @@ pub enum AutoscaleSpec {
 }
 
 impl AutoscaleSpec {
-    /// Builds the policy, checking its settings.
-    pub fn build(&self) -> Result<Box<dyn Autoscaler>, String> {
+    /// Builds the policy for a pool of `instance_type`, checking its settings.
+    pub fn build(&self, instance_type: &str) -> Result<Box<dyn Autoscaler>, String> {
         Ok(match self {
             AutoscaleSpec::Hpa(c) => Box::new(Hpa::new(c.clone())?),
+            AutoscaleSpec::Vertical(c) => Box::new(Vertical::new(c.clone(), instance_type)?),
             AutoscaleSpec::Predictive(c) => {
                 Box::new(Predictive::new(c.clone()).map_err(|e| e.to_string())?)
             }
