@@ -10,7 +10,7 @@ use super::cost::Billing;
 use super::instance::{Instance, InstanceId, InstanceState, InstanceType, PoolId};
 use super::monitor::Monitor;
 use super::workload::{Demand, DemandSampler};
-use crate::sim::{SimDuration, SimRng, SimTime};
+use crate::sim::{SimDuration, SimRng};
 
 /// Which instances go first when a pool shrinks. Booting instances always go before
 /// in-service ones: they serve nobody yet.
@@ -25,23 +25,7 @@ pub enum ScaleInOrder {
     LeastLoaded,
 }
 
-/// A capacity change planned by the scenario's schedule (AWS scheduled actions): sets any
-/// of desired, min and max, once or every week.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ScheduledChange {
-    /// When, after the start (the first time, for weekly actions).
-    pub at: SimTime,
-    /// The new desired capacity (clamped to min..=max when applied).
-    pub desired: Option<u32>,
-    /// The new minimum.
-    pub min: Option<u32>,
-    /// The new maximum.
-    pub max: Option<u32>,
-    /// Repeats every week.
-    pub weekly: bool,
-    /// The time as the scenario wrote it, for the decision log.
-    pub label: String,
-}
+pub use super::autoscale::scheduled::ScheduledChange;
 
 /// A pool's configuration, as checked from a scenario.
 #[derive(Clone, Debug, PartialEq)]

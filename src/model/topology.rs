@@ -576,31 +576,21 @@ impl World {
             return;
         };
         let p = &mut self.pools[pool];
-        let mut parts = Vec::new();
-        if let Some(min) = change.min {
-            p.min = min.min(p.max.max(min));
-            parts.push(format!("min {min}"));
-        }
-        if let Some(max) = change.max {
-            p.max = max.max(1);
-            p.min = p.min.min(p.max);
-            parts.push(format!("max {max}"));
-        }
-        if let Some(d) = change.desired {
-            parts.push(format!("desired {d}"));
-        }
-        let wanted = change.desired.unwrap_or(p.desired);
-        let every = if change.weekly { "every week " } else { "" };
+        let before = super::autoscale::scheduled::Bounds {
+            min: p.min,
+            max: p.max,
+            desired: p.desired,
+        };
+        let (after, reason) = change.apply(before);
+        p.min = after.min;
+        p.max = after.max;
+        let wanted = after.desired;
         let why = Why {
             policy: "schedule".into(),
-            raw_desired: wanted,
+            raw_desired: change.desired.unwrap_or(wanted),
             metric_value: None,
             target: None,
-            reason: format!(
-                "scheduled {every}at {}: set {}",
-                change.label,
-                parts.join(", ")
-            ),
+            reason,
         };
         // Bounds apply to the current capacity too (AWS: setting min above desired raises it).
         self.set_desired(now, pool, wanted, why, q);

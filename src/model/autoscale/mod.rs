@@ -18,6 +18,7 @@ pub mod backlog;
 pub mod hpa;
 pub mod latency;
 pub mod predictive;
+pub mod scheduled;
 pub mod spec;
 pub mod vertical;
 
