@@ -548,21 +548,26 @@ impl World {
             };
             reason = format!("{reason}; {bound}");
         }
+        self.log_decision(now, pool, from, to, Why { reason, ..why });
+        self.pools[pool].desired = to;
+        self.pools[pool].last_held = None;
+        self.reconcile(now, pool, q);
+    }
+
+    /// Writes one line of the decision log (`from == to` for a change held back).
+    fn log_decision(&mut self, now: SimTime, pool: usize, from: u32, to: u32, why: Why) {
         self.recorder.decision(Decision {
             time_secs: now.as_secs_f64(),
             clock: self.clock.label(now),
-            pool: p.config.name.clone(),
+            pool: self.pools[pool].config.name.clone(),
             policy: why.policy,
             metric_value: why.metric_value,
             target: why.target,
             from,
             raw_desired: why.raw_desired,
             to,
-            reason,
+            reason: why.reason,
         });
-        self.pools[pool].desired = to;
-        self.pools[pool].last_held = None;
-        self.reconcile(now, pool, q);
     }
 
     /// Applies a scheduled action: new bounds and/or desired capacity.
@@ -628,21 +633,17 @@ impl World {
         p.config.workers = new_type.vcpus;
         let old: Vec<InstanceId> = p.members.clone();
         let count = old.len() as u32;
-        self.recorder.decision(Decision {
-            time_secs: now.as_secs_f64(),
-            clock: self.clock.label(now),
-            pool: p.config.name.clone(),
+        let why = Why {
             policy: "vertical".into(),
+            raw_desired: count,
             metric_value: rec.metric_value,
             target: rec.target,
-            from: count,
-            raw_desired: count,
-            to: count,
             reason: format!(
                 "{} ({} vCPUs -> {})",
                 rec.reason, from_type.vcpus, new_type.vcpus
             ),
-        });
+        };
+        self.log_decision(now, pool, count, count, why);
         for id in old {
             self.begin_drain(now, id, q);
             self.launch_inner(now, pool, false, Some(restart_secs), q);
@@ -713,19 +714,14 @@ impl World {
             // Wanted a change and held it back: log it, once per distinct hold.
             let key = (rec.raw_desired, rec.reason.clone());
             if self.pools[pool].last_held.as_ref() != Some(&key) {
-                let p = &self.pools[pool];
-                self.recorder.decision(Decision {
-                    time_secs: now.as_secs_f64(),
-                    clock: self.clock.label(now),
-                    pool: p.config.name.clone(),
+                let why = Why {
                     policy: name.into(),
+                    raw_desired: rec.raw_desired,
                     metric_value: rec.metric_value,
                     target: rec.target,
-                    from: current,
-                    raw_desired: rec.raw_desired,
-                    to: current,
                     reason: rec.reason,
-                });
+                };
+                self.log_decision(now, pool, current, current, why);
                 self.pools[pool].last_held = Some(key);
             }
         }
