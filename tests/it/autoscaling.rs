@@ -139,13 +139,39 @@ fn predictive_scaling_meets_the_slo_on_the_second_monday_morning() {
             )
         })
         .collect();
-    // A week of history gives a time-of-week forecast; capacity for each hour is launched
-    // a boot time ahead, and the Monday peak needs 900 / 50 = 18 instances.
+    // The forecast's decisions from 06:00 on the second Monday, to explain a breach.
+    let log: Vec<String> = out
+        .recorder()
+        .decisions()
+        .iter()
+        .filter(|d| d.time_secs >= from - 2.0 * 3600.0 && d.time_secs < to)
+        .map(|d| format!("{} {} -> {}: {}", d.clock, d.from, d.to, d.reason))
+        .collect();
+    eprintln!("predictive, second Monday 06:00-09:30:\n{}", log.join("\n"));
+    // The first Monday has no history (no forecast before 24 h) and nothing scales it out,
+    // so 4 instances (~4 · 2 / 0.065 ≈ 120 req/s) meet the ramp to 900 req/s and break
+    // the SLO: the load is a real test of the second Monday.
+    assert!(
+        first > 0,
+        "the first Monday met the SLO without any forecast"
+    );
+    // With history the policy forecasts each hour's peak and launches ahead by the boot
+    // time: 900 req/s needs ceil(900 / 24) = 38 instances at the scenario's 24 req/s each
+    // (24 · 0.065 s / 2 workers ≈ 78 % CPU). Measured: the fleet reaches 38 on Tuesday
+    // (a time-of-day forecast from Monday) and, as predictive scaling never scales in, it
+    // is still 38 on the second Monday, where the 08:00 hour's forecast (887 req/s, 37
+    // instances) holds it.
+    assert!(
+        log.iter().any(|l| l.contains("forecast")),
+        "no forecast on the second Monday:\n{}",
+        log.join("\n")
+    );
     assert_eq!(
         second,
         0,
-        "second Monday breaches:\n{}",
-        breaches.join("\n")
+        "second Monday breaches:\n{}\ndecisions:\n{}",
+        breaches.join("\n"),
+        log.join("\n")
     );
 }
 
