@@ -700,27 +700,20 @@ impl World {
         let name = policy.name();
         let current = self.pools[pool].desired;
         let desired = self.pools[pool].clamp(rec.desired);
+        let why = Why {
+            policy: name.into(),
+            raw_desired: rec.raw_desired,
+            metric_value: rec.metric_value,
+            target: rec.target,
+            reason: rec.reason,
+        };
         if desired != current {
             policy.applied(now.as_secs_f64(), current, desired);
-            let why = Why {
-                policy: name.into(),
-                raw_desired: rec.raw_desired,
-                metric_value: rec.metric_value,
-                target: rec.target,
-                reason: rec.reason,
-            };
             self.set_desired(now, pool, desired, why, q);
-        } else if rec.raw_desired != current {
+        } else if why.raw_desired != current {
             // Wanted a change and held it back: log it, once per distinct hold.
-            let key = (rec.raw_desired, rec.reason.clone());
+            let key = (why.raw_desired, why.reason.clone());
             if self.pools[pool].last_held.as_ref() != Some(&key) {
-                let why = Why {
-                    policy: name.into(),
-                    raw_desired: rec.raw_desired,
-                    metric_value: rec.metric_value,
-                    target: rec.target,
-                    reason: rec.reason,
-                };
                 self.log_decision(now, pool, current, current, why);
                 self.pools[pool].last_held = Some(key);
             }
