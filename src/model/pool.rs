@@ -94,8 +94,10 @@ pub struct Pool {
     pub min: u32,
     /// Current bounds (scheduled actions may change them).
     pub max: u32,
-    /// The autoscaling policy, if any.
-    pub autoscaler: Option<Box<dyn Autoscaler>>,
+    /// The autoscaling policies (usually none or one). Each is taken out while it decides.
+    pub autoscalers: Vec<Option<Box<dyn Autoscaler>>>,
+    /// Each policy's latest recommendation; the pool follows the largest.
+    pub latest: Vec<Option<u32>>,
     /// What the monitoring system has recorded (only with an autoscaler).
     pub monitor: Option<Monitor>,
     /// The last held-back decision logged, so a steady hold is logged once, not every period.
@@ -106,24 +108,31 @@ pub struct Pool {
 
 impl Pool {
     /// A pool with no instances yet.
-    /// `autoscaler` and `boot` are built by the world (they need the run's seed).
+    /// `autoscalers` and `boot` are built by the world (they need the run's seed).
     pub fn new(
         id: PoolId,
         config: PoolConfig,
         mean_demand_secs: f64,
-        autoscaler: Option<Box<dyn Autoscaler>>,
+        autoscalers: Vec<Box<dyn Autoscaler>>,
         boot: Option<(DemandSampler, SimRng)>,
     ) -> Pool {
         let desired = config.initial;
         let balancer = Balancer::new(config.balancer);
-        let monitor = autoscaler.as_ref().map(|a| {
-            let (window, lag) = a.window_secs();
-            Monitor::new(window + lag)
-        });
+        // The history must reach back over the longest window plus lag of any policy.
+        let keep = autoscalers
+            .iter()
+            .map(|a| {
+                let (window, lag) = a.window_secs();
+                window + lag
+            })
+            .fold(None, |m: Option<f64>, k| Some(m.map_or(k, |m| m.max(k))));
+        let monitor = keep.map(Monitor::new);
+        let latest = vec![None; autoscalers.len()];
         Pool {
             min: config.min,
             max: config.max,
-            autoscaler,
+            autoscalers: autoscalers.into_iter().map(Some).collect(),
+            latest,
             monitor,
             last_held: None,
             boot,

@@ -83,10 +83,12 @@ pub enum Event {
     Tick,
     /// The monitoring system samples the counters of autoscaled pools.
     Sample,
-    /// `pool`'s autoscaler evaluates.
+    /// One of `pool`'s autoscaling policies evaluates.
     Autoscale {
         /// The pool.
         pool: PoolId,
+        /// Which of its policies.
+        policy: u8,
     },
 }
 
@@ -163,12 +165,11 @@ impl World {
                     (w + c.weight, wd + c.weight * c.demand.mean_secs())
                 });
             let mean = if w > 0.0 { wd / w } else { 0.0 };
-            let autoscaler = match &p.autoscale {
-                Some(spec) => Some(
-                    spec.build(&p.instance.name)
-                        .map_err(|e| BuildError(format!("pool {}: {e}", p.name)))?,
-                ),
-                None => None,
+            let autoscalers = match &p.autoscale {
+                Some(spec) => spec
+                    .build_all(&p.instance.name)
+                    .map_err(|e| BuildError(format!("pool {}: {e}", p.name)))?,
+                None => Vec::new(),
             };
             let boot = match &p.boot {
                 Some(d) => Some((
@@ -183,7 +184,7 @@ impl World {
                 PoolId(i as u16),
                 p.clone(),
                 mean,
-                autoscaler,
+                autoscalers,
                 boot,
             ));
         }
@@ -660,9 +661,14 @@ impl World {
         q.schedule_in(SimDuration::from_secs(SAMPLE_SECS), Event::Sample);
     }
 
-    /// Asks `pool`'s autoscaler for a decision and applies it.
-    fn autoscale(&mut self, now: SimTime, pool: usize, q: &mut EventQueue<Event>) {
-        let Some(mut policy) = self.pools[pool].autoscaler.take() else {
+    /// Asks policy `index` of `pool` for a decision and applies it. With several policies
+    /// the pool follows the largest of their latest recommendations.
+    fn autoscale(&mut self, now: SimTime, pool: usize, index: usize, q: &mut EventQueue<Event>) {
+        let Some(mut policy) = self.pools[pool]
+            .autoscalers
+            .get_mut(index)
+            .and_then(Option::take)
+        else {
             return;
         };
         // A policy may raise the maximum (AWS predictive scaling's IncreaseMaxCapacity).
@@ -699,6 +705,21 @@ impl World {
         let period = SimDuration::from_secs_f64(policy.period_secs());
         let name = policy.name();
         let current = self.pools[pool].desired;
+        let p = &mut self.pools[pool];
+        p.latest[index] = policy.vote(&rec);
+        let mut rec = rec;
+        if p.latest.len() > 1 {
+            // Several policies: the pool follows the largest vote (AWS: each computes its
+            // capacity independently and the group uses the maximum).
+            let largest = p.latest.iter().flatten().copied().max().unwrap_or(current);
+            if largest != rec.desired {
+                rec.reason = format!(
+                    "{}; the largest of the policies' votes is {largest}",
+                    rec.reason
+                );
+                rec.desired = largest;
+            }
+        }
         let desired = self.pools[pool].clamp(rec.desired);
         let why = Why {
             policy: name.into(),
@@ -711,18 +732,20 @@ impl World {
             policy.applied(now.as_secs_f64(), current, desired);
             self.set_desired(now, pool, desired, why, q);
         } else if why.raw_desired != current {
-            // Wanted a change and held it back: log it, once per distinct hold.
-            let key = (why.raw_desired, why.reason.clone());
+            // Wanted a change and held it back: log it once per policy and wanted capacity
+            // (the reason's numbers move every period; the hold is the news).
+            let key = (why.raw_desired, why.policy.clone());
             if self.pools[pool].last_held.as_ref() != Some(&key) {
                 self.log_decision(now, pool, current, current, why);
                 self.pools[pool].last_held = Some(key);
             }
         }
-        self.pools[pool].autoscaler = Some(policy);
+        self.pools[pool].autoscalers[index] = Some(policy);
         q.schedule_in(
             period.max(SimDuration::from_secs(1)),
             Event::Autoscale {
                 pool: PoolId(pool as u16),
+                policy: index as u8,
             },
         );
     }
@@ -811,11 +834,12 @@ impl Model for World {
                 }
             }
         }
-        if self.pools.iter().any(|p| p.autoscaler.is_some()) {
+        if self.pools.iter().any(|p| p.monitor.is_some()) {
             q.schedule_in(SimDuration::ZERO, Event::Sample);
         }
         for (pi, p) in self.pools.iter().enumerate() {
-            if let Some(a) = &p.autoscaler {
+            for (index, a) in p.autoscalers.iter().enumerate() {
+                let Some(a) = a else { continue };
                 // The first evaluation after one period, when the monitor has data.
                 let period =
                     SimDuration::from_secs_f64(a.period_secs()).max(SimDuration::from_secs(1));
@@ -823,6 +847,7 @@ impl Model for World {
                     period,
                     Event::Autoscale {
                         pool: PoolId(pi as u16),
+                        policy: index as u8,
                     },
                 );
             }
@@ -851,7 +876,9 @@ impl Model for World {
             }
             Event::Scheduled { pool, index } => self.scheduled(now, pool.0 as usize, index, q),
             Event::Sample => self.sample(now, q),
-            Event::Autoscale { pool } => self.autoscale(now, pool.0 as usize, q),
+            Event::Autoscale { pool, policy } => {
+                self.autoscale(now, pool.0 as usize, usize::from(policy), q)
+            }
             Event::Tick => self.tick(now, q),
         }
     }

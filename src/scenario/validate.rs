@@ -165,7 +165,7 @@ impl Scenario {
                 });
             }
             if let Some(a) = &p.autoscale
-                && let Err(e) = a.build(&p.instance)
+                && let Err(e) = a.build_all(&p.instance)
             {
                 err(
                     &refs(&at("autoscale")),

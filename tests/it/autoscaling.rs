@@ -148,19 +148,16 @@ fn predictive_scaling_meets_the_slo_on_the_second_monday_morning() {
         .map(|d| format!("{} {} -> {}: {}", d.clock, d.from, d.to, d.reason))
         .collect();
     eprintln!("predictive, second Monday 06:00-09:30:\n{}", log.join("\n"));
-    // The first Monday has no history (no forecast before 24 h) and nothing scales it out,
-    // so 4 instances (~4 · 2 / 0.065 ≈ 120 req/s) meet the ramp to 900 req/s and break
-    // the SLO: the load is a real test of the second Monday.
+    // The first Monday has no history (no forecast before 24 h): target tracking alone
+    // chases the ramp and breaks the SLO for a few minutes (measured: 7 intervals), so
+    // the load is a real test of the second Monday.
     assert!(
         first > 0,
         "the first Monday met the SLO without any forecast"
     );
     // With history the policy forecasts each hour's peak and launches ahead by the boot
     // time: 900 req/s needs ceil(900 / 24) = 38 instances at the scenario's 24 req/s each
-    // (24 · 0.065 s / 2 workers ≈ 78 % CPU). Measured: the fleet reaches 38 on Tuesday
-    // (a time-of-day forecast from Monday) and, as predictive scaling never scales in, it
-    // is still 38 on the second Monday, where the 08:00 hour's forecast (887 req/s, 37
-    // instances) holds it.
+    // (24 · 0.065 s / 2 workers ≈ 78 % CPU).
     assert!(
         log.iter().any(|l| l.contains("forecast")),
         "no forecast on the second Monday:\n{}",
@@ -172,6 +169,34 @@ fn predictive_scaling_meets_the_slo_on_the_second_monday_morning() {
         "second Monday breaches:\n{}\ndecisions:\n{}",
         breaches.join("\n"),
         log.join("\n")
+    );
+    // Combined with target tracking, the pool follows the larger vote: predictive never
+    // scales in by itself, but it votes only for the hour's forecast need, so target
+    // tracking takes the fleet down at night. At 03:00 each night (40 req/s needs
+    // ceil(40 / 24) = 2; target tracking settles at 2-3) it is small again...
+    let week = 7.0 * 86_400.0;
+    for day in 1..7 {
+        let t = day as f64 * 86_400.0 + 3.0 * 3600.0;
+        let night = rows_in(out.recorder().rows(), t, t + 60.0);
+        assert!(!night.is_empty(), "no row at day {day} 03:00");
+        assert!(
+            night.iter().all(|r| r.in_service() <= 5),
+            "day {day} 03:00: {} in service",
+            night.first().map_or(0, |r| r.in_service())
+        );
+    }
+    // ...and on the second Monday the forecast has it near 38 before the ramp starts
+    // at 08:15 (launched at 07:55 for the 08:00 hour, 90 s boot).
+    let before_ramp = rows_in(
+        out.recorder().rows(),
+        week + 8.0 * 3600.0 + 600.0,
+        week + 8.0 * 3600.0 + 660.0,
+    );
+    assert!(!before_ramp.is_empty(), "no row at the second Monday 08:10");
+    assert!(
+        before_ramp.iter().all(|r| r.in_service() >= 30),
+        "second Monday 08:10: {} in service",
+        before_ramp.first().map_or(0, |r| r.in_service())
     );
 }
 

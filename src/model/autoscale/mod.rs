@@ -195,6 +195,14 @@ pub trait Autoscaler: Send + std::fmt::Debug {
         max_configured
     }
 
+    /// What this policy asks for when it shares a pool with others (the pool follows
+    /// the largest vote). Usually its recommendation; a policy that never scales in by
+    /// itself (predictive) votes for the capacity it needs instead, so another policy can
+    /// bring the pool down to it. `None`: no opinion yet.
+    fn vote(&self, rec: &Recommendation) -> Option<u32> {
+        Some(rec.desired)
+    }
+
     /// For vertical policies: the rung of their type ladder the pool should move to,
     /// decided by the last `evaluate` (taken once). Others never resize.
     fn take_resize(&mut self) -> Option<usize> {

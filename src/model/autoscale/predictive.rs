@@ -375,6 +375,8 @@ pub struct Predictive {
     /// The highest maximum the forecast raised the pool to (0: never raised). AWS: "The
     /// increased maximum capacity then becomes the new normal maximum capacity".
     raised_max: u32,
+    /// The capacity the last hourly step asked for (its vote beside other policies).
+    hour_need: Option<u32>,
 }
 
 impl Predictive {
@@ -387,6 +389,7 @@ impl Predictive {
             clock_offset_secs: None,
             last_hour: None,
             raised_max: 0,
+            hour_need: None,
         })
     }
 
@@ -433,6 +436,15 @@ impl Autoscaler for Predictive {
 
     fn window_secs(&self) -> (f64, f64) {
         (WINDOW_SECS, LAG_SECS)
+    }
+
+    fn vote(&self, _rec: &Recommendation) -> Option<u32> {
+        // Beside another policy, predictive asks for the capacity this hour needs: the
+        // group takes the larger, so the other policy may scale in down to it (AWS).
+        match self.config.mode {
+            PredictiveMode::ForecastOnly => None,
+            PredictiveMode::ForecastAndScale => self.hour_need,
+        }
     }
 
     fn max_capacity(&self, max_configured: u32) -> u32 {
@@ -550,6 +562,7 @@ impl Autoscaler for Predictive {
         let min = obs.min;
         let max = max.max(min);
         let bounded = needed.clamp(min, max);
+        self.hour_need = Some(bounded);
         let bound = if needed > max {
             format!(" (at max {max})")
         } else if needed < min {

@@ -25,6 +25,11 @@ pub enum AutoscaleSpec {
     SimpleScaling(SimpleScalingConfig),
     /// Vertical scaling: a bigger or smaller instance type, with a restart.
     Vertical(VerticalConfig),
+    /// Several policies on one pool, each deciding on its own schedule; the pool takes
+    /// the largest of their latest recommendations, so it scales in only when all agree
+    /// (AWS: "each computes desired capacity independently; the group uses the maximum",
+    /// e.g. predictive scaling beside target tracking).
+    Combined(Vec<AutoscaleSpec>),
     /// AWS predictive scaling: a seasonal forecast, launched ahead by the boot time.
     Predictive(PredictiveConfig),
     /// Requests held per instance (queue backlog), like AWS's backlog-per-instance.
@@ -34,9 +39,33 @@ pub enum AutoscaleSpec {
 }
 
 impl AutoscaleSpec {
-    /// Builds the policy for a pool of `instance_type`, checking its settings.
+    /// Builds the policies for a pool of `instance_type` (one, or several for
+    /// `Combined`), checking their settings.
+    pub fn build_all(&self, instance_type: &str) -> Result<Vec<Box<dyn Autoscaler>>, String> {
+        let AutoscaleSpec::Combined(specs) = self else {
+            return Ok(vec![self.build(instance_type)?]);
+        };
+        if specs.is_empty() {
+            return Err("Combined needs at least one policy".into());
+        }
+        specs
+            .iter()
+            .map(|s| match s {
+                AutoscaleSpec::Combined(_) => Err("Combined policies cannot be nested".to_string()),
+                AutoscaleSpec::Vertical(_) => Err(
+                    "Vertical cannot be combined: it changes the type, not the count".to_string(),
+                ),
+                s => s.build(instance_type),
+            })
+            .collect()
+    }
+
+    /// Builds a single policy for a pool of `instance_type`, checking its settings.
     pub fn build(&self, instance_type: &str) -> Result<Box<dyn Autoscaler>, String> {
         Ok(match self {
+            AutoscaleSpec::Combined(_) => {
+                return Err("Combined holds several policies: build them with build_all".into());
+            }
             AutoscaleSpec::Hpa(c) => Box::new(Hpa::new(c.clone())?),
             AutoscaleSpec::Vertical(c) => Box::new(Vertical::new(c.clone(), instance_type)?),
             AutoscaleSpec::Predictive(c) => {
