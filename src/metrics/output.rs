@@ -36,7 +36,8 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 }
 
 /// `series.csv`: one row per interval with a header row. `time_secs` is the interval's
-/// start; pools get their own columns when there is more than one.
+/// start; pools get their own columns when there is more than one. `forecast_per_sec` is
+/// what a predictive policy expected for the interval (empty without one).
 pub fn series_csv(rows: &[IntervalRow], pool_names: &[String], clock: WeekClock) -> String {
     let mut out = String::with_capacity(rows.len() * 256 + 512);
     out.push_str("time_secs,clock,offered_per_sec,arrivals_per_sec,completed,");
@@ -47,7 +48,7 @@ pub fn series_csv(rows: &[IntervalRow], pool_names: &[String], clock: WeekClock)
         "in_flight,in_flight_mean,latency_mean_secs,latency_p50_secs,latency_p90_secs,latency_p95_secs,\
          latency_p99_secs,latency_max_secs,within_slo,instances_booting,instances_in_service,\
          instances_draining,desired,capacity_per_sec,utilisation,queue_mean,cost_usd,cost_usd_per_hour,\
-         cost_cumulative_usd",
+         cost_cumulative_usd,forecast_per_sec",
     );
     let per_pool = pool_names.len() > 1;
     if per_pool {
@@ -104,6 +105,11 @@ pub fn series_csv(rows: &[IntervalRow], pool_names: &[String], clock: WeekClock)
             r.cost_usd_per_hour(),
             r.cost_cumulative_usd
         );
+        // Empty when no policy forecasts (or it has too little history yet).
+        out.push(',');
+        if let Some(f) = r.forecast_per_sec() {
+            let _ = write!(out, "{f:.3}");
+        }
         if per_pool {
             for p in &r.pools {
                 let s = &p.snapshot;

@@ -113,6 +113,8 @@ pub struct PoolSnapshot {
     pub desired: u32,
     /// Requests per second the in-service instances can serve at 100 % utilisation.
     pub capacity_per_sec: f64,
+    /// The arrival rate a forecasting autoscaler expected for the interval, if any.
+    pub forecast_per_sec: Option<f64>,
 }
 
 /// Latency figures of a set of completed requests, in seconds (zeros when there are none).
@@ -198,6 +200,14 @@ impl IntervalRow {
     /// Serving capacity over all pools, requests per second.
     pub fn capacity_per_sec(&self) -> f64 {
         self.pools.iter().map(|p| p.snapshot.capacity_per_sec).sum()
+    }
+
+    /// The forecast arrival rate over all pools that have one (`None` if none has).
+    pub fn forecast_per_sec(&self) -> Option<f64> {
+        self.pools
+            .iter()
+            .filter_map(|p| p.snapshot.forecast_per_sec)
+            .reduce(|a, b| a + b)
     }
 
     /// Dollars per hour at the interval's average spend.

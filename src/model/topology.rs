@@ -782,7 +782,14 @@ impl World {
                 self.recorder.billed(pi, usd);
             }
         }
-        let snapshots: Vec<PoolSnapshot> = self.pools.iter().map(|p| self.snapshot(p)).collect();
+        // Forecasts are read for the middle of the interval that closes now.
+        let mid_secs = (self.recorder.interval_start().as_secs_f64() + now.as_secs_f64()) / 2.0;
+        let week_secs = self.clock.week_secs(mid_secs);
+        let snapshots: Vec<PoolSnapshot> = self
+            .pools
+            .iter()
+            .map(|p| self.snapshot(p, week_secs))
+            .collect();
         let from = self.recorder.interval_start().as_secs_f64();
         let span = now.as_secs_f64() - from;
         let offered = if span > 0.0 {
@@ -797,7 +804,7 @@ impl World {
         }
     }
 
-    fn snapshot(&self, p: &Pool) -> PoolSnapshot {
+    fn snapshot(&self, p: &Pool, week_secs: f64) -> PoolSnapshot {
         let booting = p
             .members
             .iter()
@@ -809,6 +816,11 @@ impl World {
             draining: p.draining.len() as u32,
             desired: p.desired,
             capacity_per_sec: p.capacity_per_sec(),
+            forecast_per_sec: p
+                .autoscalers
+                .iter()
+                .flatten()
+                .find_map(|a| a.forecast_per_sec(week_secs)),
         }
     }
 }

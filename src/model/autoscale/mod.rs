@@ -203,6 +203,13 @@ pub trait Autoscaler: Send + std::fmt::Debug {
         Some(rec.desired)
     }
 
+    /// For forecasting policies: the rate (requests per second) they expect at
+    /// `week_secs` seconds after Monday 00:00, to draw beside the actual arrivals.
+    fn forecast_per_sec(&self, week_secs: f64) -> Option<f64> {
+        let _ = week_secs;
+        None
+    }
+
     /// For vertical policies: the rung of their type ladder the pool should move to,
     /// decided by the last `evaluate` (taken once). Others never resize.
     fn take_resize(&mut self) -> Option<usize> {

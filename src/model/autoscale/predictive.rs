@@ -438,6 +438,10 @@ impl Autoscaler for Predictive {
         (WINDOW_SECS, LAG_SECS)
     }
 
+    fn forecast_per_sec(&self, week_secs: f64) -> Option<f64> {
+        Predictive::forecast_per_sec(self, week_secs)
+    }
+
     fn vote(&self, _rec: &Recommendation) -> Option<u32> {
         // Beside another policy, predictive asks for the capacity this hour needs: the
         // group takes the larger, so the other policy may scale in down to it (AWS).
