@@ -64,6 +64,9 @@ pub struct PoolConfig {
     pub warmup: SimDuration,
     /// Boot time distribution, seconds (default: the instance type's `boot_secs`).
     pub boot: Option<Demand>,
+    /// After booting, how long the balancer's health checks take to pass before the
+    /// instance gets traffic.
+    pub health_check_delay: SimDuration,
     /// For vertical scaling: the ladder of types it may move along (resolved from the
     /// catalog), and the restart pause of a move in seconds.
     pub resize: Option<(Vec<InstanceType>, f64)>,

@@ -62,8 +62,13 @@ pub enum Event {
         /// The instance.
         instance: InstanceId,
     },
-    /// `instance` has booted and enters service.
+    /// `instance` has booted and enters service (or starts its health checks).
     BootDone {
+        /// The instance.
+        instance: InstanceId,
+    },
+    /// `instance` has passed the balancer's health checks and enters service.
+    Healthy {
         /// The instance.
         instance: InstanceId,
     },
@@ -879,7 +884,16 @@ impl Model for World {
             }
             Event::Departure { instance, arrived } => self.departure(now, instance, arrived, q),
             Event::QueueTimeout { instance } => self.queue_timeout(now, instance, q),
-            Event::BootDone { instance } => self.enter_service(now, instance),
+            Event::BootDone { instance } => {
+                let inst = &self.instances[instance.0 as usize];
+                let delay = self.pools[inst.pool.0 as usize].config.health_check_delay;
+                if delay > SimDuration::ZERO && inst.state == InstanceState::Booting {
+                    q.schedule_in(delay, Event::Healthy { instance });
+                } else {
+                    self.enter_service(now, instance);
+                }
+            }
+            Event::Healthy { instance } => self.enter_service(now, instance),
             Event::DrainDeadline { instance } => {
                 self.instance(instance).drain_deadline = None;
                 if self.instances[instance.0 as usize].state == InstanceState::Draining {

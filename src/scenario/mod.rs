@@ -7,7 +7,8 @@ mod validate;
 
 pub use error::{ScenarioError, ScenarioErrors};
 pub use schema::{
-    ClassSpec, PoolSize, PoolSpec, ScenarioFile, ScheduleEntry, SloSpec, StartClock, WorkloadSpec,
+    ClassSpec, HealthCheck, PoolSize, PoolSpec, ScenarioFile, ScheduleEntry, SloSpec, StartClock,
+    WorkloadSpec,
 };
 pub use validate::{Scenario, Source};
 

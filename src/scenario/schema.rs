@@ -185,6 +185,10 @@ pub struct PoolSpec {
     /// by the autoscaler (AWS instance warm-up; the HPA's CPU initialization period).
     #[serde(default, deserialize_with = "non_negative")]
     pub warmup_secs: f64,
+    /// Load-balancer health checks a booted instance must pass before it gets traffic
+    /// (none: it serves as soon as it has booted).
+    #[serde(default)]
+    pub health_check: Option<HealthCheck>,
     /// Boot time distribution in seconds, e.g. `LogNormal(mean_secs: 90, cv: 0.3)`
     /// (default: the instance type's `boot_secs`, always).
     #[serde(default)]
@@ -199,6 +203,34 @@ fn default_timeout() -> Option<f64> {
 }
 fn default_drain() -> f64 {
     300.0
+}
+
+/// Load-balancer health checks: a booted instance receives traffic once it has passed
+/// `healthy_threshold` consecutive checks, one every `interval_secs`. The AWS ALB defaults
+/// are 30 s and 5 checks: two and a half minutes after boot before the first request.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HealthCheck {
+    /// Seconds between checks.
+    #[serde(default = "default_hc_interval", deserialize_with = "positive")]
+    pub interval_secs: f64,
+    /// Consecutive passing checks needed.
+    #[serde(default = "default_hc_threshold")]
+    pub healthy_threshold: u32,
+}
+
+fn default_hc_interval() -> f64 {
+    30.0
+}
+fn default_hc_threshold() -> u32 {
+    5
+}
+
+impl HealthCheck {
+    /// Seconds from boot to the first request.
+    pub fn delay_secs(&self) -> f64 {
+        self.interval_secs * f64::from(self.healthy_threshold)
+    }
 }
 
 /// Pool bounds, checked while parsing: `min <= initial <= max` and `max >= 1`.

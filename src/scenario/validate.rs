@@ -211,6 +211,9 @@ impl Scenario {
                 warmup: SimDuration::from_secs_f64(p.warmup_secs),
                 boot: p.boot.clone(),
                 resize,
+                health_check_delay: SimDuration::from_secs_f64(
+                    p.health_check.as_ref().map_or(0.0, |h| h.delay_secs()),
+                ),
             });
         }
 

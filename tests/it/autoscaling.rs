@@ -598,3 +598,50 @@ fn bad_autoscaling_settings_are_reported_at_their_line() {
     let o = scalesim(&["check", good.to_str().unwrap()]);
     assert!(o.status.success(), "{}", text_of(&o.stderr));
 }
+
+// ---------------------------------------------------------------------------------------
+// Lifecycle: load-balancer health checks delay service after boot.
+
+#[test]
+fn an_instance_gets_traffic_only_after_its_health_checks_pass() {
+    // One instance from the start; the schedule adds one at +100 s. It boots in 20 s and
+    // then must pass 3 checks 10 s apart: in service at 100 + 20 + 3 * 10 = +150 s.
+    // Rows are 10 s long and report the state at their end, so the row starting at
+    // +130 (ending +140) still shows 1 in service and 1 booting, the row starting at
+    // +140 (ending +150) shows 2 in service.
+    let text = r#"(
+        name: "health-checks",
+        duration_secs: 300,
+        workload: (
+            rate: Constant(per_sec: 10),
+            classes: [(name: "r", demand: Exponential(mean_secs: 0.01))],
+        ),
+        instance_types: [(name: "t", vcpus: 1, memory_gib: 1, price_usd_per_hour: 0.1, boot_secs: 20)],
+        pools: [(
+            name: "web",
+            instance: "t",
+            size: (min: 1, max: 2),
+            health_check: (interval_secs: 10, healthy_threshold: 3),
+            schedule: [(at: "+100", desired: 2)],
+        )],
+    )"#;
+    let out = run(&scenario_from_text("health-checks.ron", text));
+    let rows = out.recorder().rows();
+    let at = |start: f64| rows.iter().find(|r| r.start_secs == start).expect("row");
+    let (before, after) = (at(130.0), at(140.0));
+    assert_eq!(
+        (before.in_service(), before.pools[0].snapshot.booting),
+        (1, 1)
+    );
+    assert_eq!(
+        (after.in_service(), after.pools[0].snapshot.booting),
+        (2, 0)
+    );
+    // Billing runs from launch, health checks included: 300 s for the first, 200 s for
+    // the second, at $0.1/h: 0.1 * 500 / 3600 = $0.013889.
+    assert!(
+        (out.summary.cost_usd - 0.1 * 500.0 / 3600.0).abs() < 1e-9,
+        "{}",
+        out.summary.cost_usd
+    );
+}
