@@ -68,8 +68,9 @@ pub struct PoolConfig {
     /// instance gets traffic.
     pub health_check_delay: SimDuration,
     /// For vertical scaling: the ladder of types it may move along (resolved from the
-    /// catalog), and the restart pause of a move in seconds.
-    pub resize: Option<(Vec<InstanceType>, f64)>,
+    /// catalog), the restart pause of a move in seconds, and whether all instances
+    /// restart at once.
+    pub resize: Option<(Vec<InstanceType>, f64, bool)>,
 }
 
 /// A pool during a run.
@@ -105,6 +106,8 @@ pub struct Pool {
     pub monitor: Option<Monitor>,
     /// The last held-back decision logged, so a steady hold is logged once, not every period.
     pub last_held: Option<(u32, String)>,
+    /// A rolling resize: old-type instances still to restart, one after another.
+    pub restart_queue: Vec<InstanceId>,
     /// Draws boot times when they vary.
     pub boot: Option<(DemandSampler, SimRng)>,
 }
@@ -138,6 +141,7 @@ impl Pool {
             latest,
             monitor,
             last_held: None,
+            restart_queue: Vec::new(),
             boot,
             id,
             config,

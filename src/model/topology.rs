@@ -440,7 +440,7 @@ impl World {
         p.members.push(id);
         self.recorder.instance_launched(now, pool, !already_running);
         if already_running {
-            self.enter_service(now, id);
+            self.enter_service(now, id, q);
         } else {
             let boot_secs = match (boot_override, p.boot.as_mut()) {
                 (Some(b), _) => b,
@@ -454,7 +454,7 @@ impl World {
         }
     }
 
-    fn enter_service(&mut self, now: SimTime, id: InstanceId) {
+    fn enter_service(&mut self, now: SimTime, id: InstanceId, q: &mut EventQueue<Event>) {
         let inst = &mut self.instances[id.0 as usize];
         if inst.state != InstanceState::Booting {
             return;
@@ -465,7 +465,11 @@ impl World {
         let p = &mut self.pools[pool];
         p.in_service.push(id);
         p.membership += 1;
+        let rolling = !p.restart_queue.is_empty();
         self.recorder.workers_added(now, pool, u64::from(workers));
+        if rolling {
+            self.restart_next(now, pool, q);
+        }
     }
 
     /// Takes `id` out of its pool's members; it no longer counts toward desired.
@@ -628,7 +632,7 @@ impl World {
         q: &mut EventQueue<Event>,
     ) {
         let p = &mut self.pools[pool];
-        let Some((ladder, restart_secs)) = p.config.resize.clone() else {
+        let Some((ladder, restart_secs, all_at_once)) = p.config.resize.clone() else {
             return;
         };
         let Some(new_type) = ladder.get(rung).cloned() else {
@@ -639,20 +643,58 @@ impl World {
         p.config.workers = new_type.vcpus;
         let old: Vec<InstanceId> = p.members.clone();
         let count = old.len() as u32;
+        let how = if all_at_once {
+            "all at once"
+        } else {
+            "one at a time"
+        };
         let why = Why {
             policy: "vertical".into(),
             raw_desired: count,
             metric_value: rec.metric_value,
             target: rec.target,
             reason: format!(
-                "{} ({} vCPUs -> {})",
+                "{} ({} vCPUs -> {}, {how})",
                 rec.reason, from_type.vcpus, new_type.vcpus
             ),
         };
         self.log_decision(now, pool, count, count, why);
-        for id in old {
-            self.begin_drain(now, id, q);
-            self.launch_inner(now, pool, false, Some(restart_secs), q);
+        if all_at_once {
+            for id in old {
+                self.restart(now, pool, id, restart_secs, q);
+            }
+        } else {
+            // Rolling: restart the first now, the next when its replacement serves.
+            self.pools[pool].restart_queue = old;
+            self.restart_next(now, pool, q);
+        }
+    }
+
+    /// Stops `id` (draining it) and starts its replacement of the pool's current type,
+    /// which serves after `restart_secs`.
+    fn restart(
+        &mut self,
+        now: SimTime,
+        pool: usize,
+        id: InstanceId,
+        restart_secs: f64,
+        q: &mut EventQueue<Event>,
+    ) {
+        self.begin_drain(now, id, q);
+        self.launch_inner(now, pool, false, Some(restart_secs), q);
+    }
+
+    /// Restarts the next instance of a rolling resize, if any is left.
+    fn restart_next(&mut self, now: SimTime, pool: usize, q: &mut EventQueue<Event>) {
+        let Some((_, restart_secs, _)) = self.pools[pool].config.resize.clone() else {
+            return;
+        };
+        while let Some(id) = self.pools[pool].restart_queue.pop() {
+            // Skip instances that scale-in already removed.
+            if self.pools[pool].members.contains(&id) {
+                self.restart(now, pool, id, restart_secs, q);
+                return;
+            }
         }
     }
 
@@ -890,10 +932,10 @@ impl Model for World {
                 if delay > SimDuration::ZERO && inst.state == InstanceState::Booting {
                     q.schedule_in(delay, Event::Healthy { instance });
                 } else {
-                    self.enter_service(now, instance);
+                    self.enter_service(now, instance, q);
                 }
             }
-            Event::Healthy { instance } => self.enter_service(now, instance),
+            Event::Healthy { instance } => self.enter_service(now, instance, q),
             Event::DrainDeadline { instance } => {
                 self.instance(instance).drain_deadline = None;
                 if self.instances[instance.0 as usize].state == InstanceState::Draining {

@@ -186,7 +186,7 @@ impl Scenario {
                         ),
                     }
                 }
-                resize = Some((ladder, v.restart_secs));
+                resize = Some((ladder, v.restart_secs, v.all_at_once));
             }
             if let Some(b) = &p.boot
                 && let Err(e) = b.sampler()

@@ -6,7 +6,7 @@
 //! The decision is pure like every policy's: CPU over a window against two thresholds,
 //! one step up or down the ladder of types, then a cooldown. The world carries the move
 //! out (`Autoscaler::take_resize`): every instance is replaced by one of the new type
-//! that needs `restart_secs` to come back.
+//! that needs `restart_secs` to come back, one at a time (rolling) or all at once.
 
 use serde::{Deserialize, Serialize};
 
@@ -27,6 +27,10 @@ pub struct VerticalConfig {
     /// Seconds an instance is out of service while it restarts on its new type.
     #[serde(default = "default_restart")]
     pub restart_secs: f64,
+    /// Restart every instance at once (capacity drops to zero for `restart_secs`) instead
+    /// of one at a time (the default: a rolling restart, capacity down by one instance).
+    #[serde(default)]
+    pub all_at_once: bool,
     /// Seconds after a move before the next one may start.
     #[serde(default = "default_cooldown")]
     pub cooldown_secs: f64,
@@ -211,6 +215,7 @@ mod tests {
             scale_up_above: 0.75,
             scale_down_below: 0.25,
             restart_secs: 60.0,
+            all_at_once: false,
             cooldown_secs: 600.0,
             period_secs: 60.0,
         }
