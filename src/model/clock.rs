@@ -60,15 +60,7 @@ impl WeekClock {
 
     /// The label a person reads, e.g. `"Mon 08:47:10"`.
     pub fn label(self, t: SimTime) -> String {
-        let total =
-            self.start_week_secs + t.as_nanos() / crate::sim::SimTime::from_secs(1).as_nanos();
-        let week = total % SECS_PER_WEEK;
-        let day = (week / SECS_PER_DAY) as usize;
-        let s = week % SECS_PER_DAY;
-        let name = DAYS[day];
-        let mut cap = name.to_string();
-        cap[..1].make_ascii_uppercase();
-        format!("{cap} {:02}:{:02}:{:02}", s / 3600, (s / 60) % 60, s % 60)
+        week_label(self.start_week_secs + t.as_nanos() / SimTime::from_secs(1).as_nanos())
     }
 
     /// Seconds after the start at which the time point `at` falls.
@@ -83,6 +75,17 @@ impl WeekClock {
                 .rem_euclid(SECS_PER_DAY as f64),
         }
     }
+}
+
+/// The label of a point in the week given in seconds since Monday 00:00 (taken modulo a
+/// week), e.g. `"Mon 08:47:10"`.
+pub fn week_label(week_secs: u64) -> String {
+    let week = week_secs % SECS_PER_WEEK;
+    let day = (week / SECS_PER_DAY) as usize;
+    let s = week % SECS_PER_DAY;
+    let mut name = DAYS[day].to_string();
+    name[..1].make_ascii_uppercase();
+    format!("{name} {:02}:{:02}:{:02}", s / 3600, (s / 60) % 60, s % 60)
 }
 
 impl fmt::Display for WeekClock {

@@ -312,7 +312,10 @@ impl Autoscaler for SimpleScaling {
                 raw_now,
                 value,
                 threshold,
-                format!("cooldown until +{until:.0} s{ignored}"),
+                format!(
+                    "cooldown until {} (+{until:.0} s){ignored}",
+                    obs.clock_at(until)
+                ),
             );
         }
         let Some((side, threshold, raw, why)) = fired else {
@@ -439,7 +442,7 @@ mod tests {
         assert_eq!((r.desired, r.raw_desired), (6, 8));
         assert_eq!(
             r.reason,
-            "cooldown until +450 s (cpu 80% >= 70%, +2 ignored)"
+            "cooldown until Mon 00:07:30 (+450 s) (cpu 80% >= 70%, +2 ignored)"
         );
         // t = 420: still inside the cooldown.
         let r = p.evaluate(&observe(420.0, Some(0.8), 6, 0, 0));
@@ -459,7 +462,7 @@ mod tests {
         let r = p.evaluate(&observe(300.0, Some(0.2), 3, 0, 0));
         assert_eq!(
             r.reason,
-            "cooldown until +360 s (cpu 20% <= 30%, -1 ignored)"
+            "cooldown until Mon 00:06:00 (+360 s) (cpu 20% <= 30%, -1 ignored)"
         );
         // t = 360: the cooldown is over: 3 - 1 = 2.
         let r = p.evaluate(&observe(360.0, Some(0.2), 3, 0, 0));
@@ -481,7 +484,7 @@ mod tests {
         let r = p.evaluate(&observe(120.0, Some(0.2), 3, 0, 0));
         assert_eq!(
             r.reason,
-            "cooldown until +180 s (cpu 20% <= 30%, -1 ignored)"
+            "cooldown until Mon 00:03:00 (+180 s) (cpu 20% <= 30%, -1 ignored)"
         );
         assert_eq!(p.evaluate(&observe(180.0, Some(0.2), 3, 0, 0)).desired, 2);
     }

@@ -138,7 +138,10 @@ impl Autoscaler for LatencyTarget {
             && obs.now_secs - t < self.config.cooldown_secs
         {
             rec.desired = cur;
-            rec.reason += &format!("; cooldown until +{:.0} s", t + self.config.cooldown_secs);
+            rec.reason += &format!(
+                "; cooldown until {}",
+                obs.clock_at(t + self.config.cooldown_secs)
+            );
         }
         rec
     }

@@ -113,6 +113,13 @@ impl Observation {
         }
     }
 
+    /// The simulated clock `secs` seconds after the start, as a person reads it
+    /// ("Mon 09:04:30"), for reasons like "cooldown until ...".
+    pub fn clock_at(&self, secs: f64) -> String {
+        let week = self.week_secs + (secs - self.now_secs);
+        crate::model::clock::week_label(week.round().max(0.0) as u64)
+    }
+
     /// Instances in a given state.
     pub fn count(&self, readiness: Readiness) -> u32 {
         self.instances

@@ -146,10 +146,10 @@ impl Autoscaler for Vertical {
             && obs.now_secs - t < self.config.cooldown_secs
         {
             rec.reason = format!(
-                "cpu {:.0}% wants {}, cooldown until +{:.0} s",
+                "cpu {:.0}% wants {}, cooldown until {}",
                 cpu * 100.0,
                 types[to],
-                t + self.config.cooldown_secs
+                obs.clock_at(t + self.config.cooldown_secs)
             );
             return rec;
         }
@@ -231,7 +231,12 @@ mod tests {
         // Still hot at t=300: within the 600 s cooldown, no move.
         let r = v.evaluate(&obs(300.0, 0.9));
         assert_eq!(v.take_resize(), None);
-        assert!(r.reason.contains("cooldown until +660"), "{}", r.reason);
+        // 60 + 600 = 660 s after a Monday 00:00 start: Mon 00:11:00.
+        assert!(
+            r.reason.contains("cooldown until Mon 00:11:00"),
+            "{}",
+            r.reason
+        );
         // t=700: xlarge -> 2xlarge; t=1400: already the biggest: the ceiling.
         v.evaluate(&obs(700.0, 0.9));
         assert_eq!(v.take_resize(), Some(2));
