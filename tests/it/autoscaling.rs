@@ -7,7 +7,6 @@
 //! ones stop at Mon 10:40 (60,000 s after Sun 18:00): past the night, the ramp, the peak
 //! and scheduled.ron's 10:30 release of its minimum, without the plateau until noon.
 
-use std::process::{Command, Output};
 use std::sync::{LazyLock, Mutex, MutexGuard};
 
 use rayon::prelude::*;
@@ -465,9 +464,9 @@ fn decisions_say_why_capacity_changed_and_why_it_was_held() {
 fn the_cli_writes_the_decision_log_as_csv() {
     // hpa.ron's first hour (Sun 18:00-19:00, 40 req/s): 4 pods at ~33 % CPU, so it scales
     // in (4 -> 3 at 18:02:45) and logs stabilization holds.
-    let text = std::fs::read_to_string(repo_path("scenarios/autoscaling/hpa.ron")).unwrap();
-    assert!(text.contains("duration_secs: 64800,"));
-    let short = text.replacen("duration_secs: 64800,", "duration_secs: 3600,", 1);
+    let hpa = std::fs::read_to_string(repo_path("scenarios/autoscaling/hpa.ron")).unwrap();
+    assert!(hpa.contains("duration_secs: 64800,"));
+    let short = hpa.replacen("duration_secs: 64800,", "duration_secs: 3600,", 1);
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("hpa-hour.ron");
     std::fs::write(&file, &short).unwrap();
@@ -479,7 +478,7 @@ fn the_cli_writes_the_decision_log_as_csv() {
         out_dir.to_str().unwrap(),
         "--quiet",
     ]);
-    assert!(o.status.success(), "{}", text_of(&o.stderr));
+    assert!(o.status.success(), "{}", text(&o.stderr));
     let csv_text = std::fs::read_to_string(out_dir.join("decisions.csv")).unwrap();
     assert_eq!(
         csv_text.lines().next(),
@@ -508,17 +507,6 @@ fn the_cli_writes_the_decision_log_as_csv() {
 
 // ---------------------------------------------------------------------------------------
 // 6. Bad autoscaling settings are input errors at their line, never a panic.
-
-fn scalesim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_scalesim"))
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn text_of(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
 
 /// A valid scenario whose `autoscale:` is on line 13.
 const GOOD: &str = r#"// Autoscaling settings with (at most) one mistake.
@@ -566,7 +554,7 @@ fn bad_autoscaling_settings_are_reported_at_their_line() {
         std::fs::write(&path, GOOD.replacen(TT, policy, 1)).unwrap();
         let p = path.to_str().unwrap();
         let o = scalesim(&["check", p]);
-        let (out, err) = (text_of(&o.stdout), text_of(&o.stderr));
+        let (out, err) = (text(&o.stdout), text(&o.stderr));
         assert_eq!(
             o.status.code(),
             Some(2),
@@ -596,7 +584,7 @@ fn bad_autoscaling_settings_are_reported_at_their_line() {
     let good = dir.path().join("good.ron");
     std::fs::write(&good, GOOD).unwrap();
     let o = scalesim(&["check", good.to_str().unwrap()]);
-    assert!(o.status.success(), "{}", text_of(&o.stderr));
+    assert!(o.status.success(), "{}", text(&o.stderr));
 }
 
 // ---------------------------------------------------------------------------------------

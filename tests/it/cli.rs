@@ -3,20 +3,8 @@
 //! `file:line:col` pointing at the problem when it is in a file.
 
 use std::path::Path;
-use std::process::{Command, Output};
 
 use super::common::*;
-
-fn scalesim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_scalesim"))
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
 
 /// Asserts exit code 2, no panic, and returns stderr.
 fn fails_with_input_error(args: &[&str]) -> String {

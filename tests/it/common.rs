@@ -160,3 +160,16 @@ impl Estimate {
         self.se / expected
     }
 }
+
+/// Runs the built `scalesim` binary with `args`.
+pub fn scalesim(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_scalesim"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+/// A process's output stream as text.
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
