@@ -9,7 +9,8 @@ mod summary;
 
 pub use histogram::LatencyHistogram;
 pub use recorder::{
-    Decision, IntervalRow, LatencyStats, PoolRow, PoolSnapshot, Recorder, SloTarget,
+    Decision, IntervalRow, LatencyStats, PoolRow, PoolSnapshot, REPLACEMENT_POLICY, Recorder,
+    SloTarget,
 };
 pub use summary::{EngineFigures, RunSummary};
 

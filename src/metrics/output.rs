@@ -37,7 +37,8 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 
 /// `series.csv`: one row per interval with a header row. `time_secs` is the interval's
 /// start; pools get their own columns when there is more than one. `forecast_per_sec` is
-/// what a predictive policy expected for the interval (empty without one).
+/// what a predictive policy expected for the interval (empty without one);
+/// `instances_failed` counts crashed instances not yet replaced.
 pub fn series_csv(rows: &[IntervalRow], pool_names: &[String], clock: WeekClock) -> String {
     let mut out = String::with_capacity(rows.len() * 256 + 512);
     out.push_str("time_secs,clock,offered_per_sec,arrivals_per_sec,completed,");
@@ -48,7 +49,7 @@ pub fn series_csv(rows: &[IntervalRow], pool_names: &[String], clock: WeekClock)
         "in_flight,in_flight_mean,latency_mean_secs,latency_p50_secs,latency_p90_secs,latency_p95_secs,\
          latency_p99_secs,latency_max_secs,within_slo,instances_booting,instances_in_service,\
          instances_draining,desired,capacity_per_sec,utilisation,queue_mean,cost_usd,cost_usd_per_hour,\
-         cost_cumulative_usd,forecast_per_sec",
+         cost_cumulative_usd,forecast_per_sec,instances_failed",
     );
     let per_pool = pool_names.len() > 1;
     if per_pool {
@@ -57,6 +58,7 @@ pub fn series_csv(rows: &[IntervalRow], pool_names: &[String], clock: WeekClock)
                 "booting",
                 "in_service",
                 "draining",
+                "failed",
                 "desired",
                 "capacity_per_sec",
                 "utilisation",
@@ -110,15 +112,17 @@ pub fn series_csv(rows: &[IntervalRow], pool_names: &[String], clock: WeekClock)
         if let Some(f) = r.forecast_per_sec() {
             let _ = write!(out, "{f:.3}");
         }
+        let _ = write!(out, ",{}", sum(|p| p.snapshot.failed));
         if per_pool {
             for p in &r.pools {
                 let s = &p.snapshot;
                 let _ = write!(
                     out,
-                    ",{},{},{},{},{:.3},{:.5},{:.3}",
+                    ",{},{},{},{},{},{:.3},{:.5},{:.3}",
                     s.booting,
                     s.in_service,
                     s.draining,
+                    s.failed,
                     s.desired,
                     s.capacity_per_sec,
                     p.utilisation,

@@ -109,6 +109,8 @@ pub struct PoolSnapshot {
     pub in_service: u32,
     /// Instances draining.
     pub draining: u32,
+    /// Instances crashed and not yet replaced.
+    pub failed: u32,
     /// The pool's desired capacity.
     pub desired: u32,
     /// Requests per second the in-service instances can serve at 100 % utilisation.
@@ -215,6 +217,9 @@ impl IntervalRow {
         self.cost_usd * 3600.0 / (self.end_secs - self.start_secs).max(f64::MIN_POSITIVE)
     }
 }
+
+/// The `policy` of a decision-log line that records an unhealthy instance's replacement.
+pub const REPLACEMENT_POLICY: &str = "health-check";
 
 /// A change of capacity, or one that was wanted and held back.
 #[derive(Clone, Debug, PartialEq, Serialize)]

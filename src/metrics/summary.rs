@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use super::DropReason;
-use super::recorder::{Recorder, SloTarget};
+use super::recorder::{REPLACEMENT_POLICY, Recorder, SloTarget};
 
 /// The engine's own figures: how much work the run was and how fast it went.
 /// `wall_secs`, `events_per_sec` and `requests_per_sec` vary between runs; nothing else does.
@@ -106,6 +106,9 @@ pub struct InstanceSummary {
     /// Evaluations that wanted a change and were held back (stabilization, cooldown,
     /// limits), as logged in `decisions.csv`.
     pub held_decisions: u64,
+    /// Unhealthy instances the group replaced (crashed, or not booted by the end of the
+    /// health-check grace period).
+    pub replaced: u64,
 }
 
 /// One pool's totals.
@@ -265,7 +268,16 @@ impl RunSummary {
                 instance_hours: pools.iter().map(|p| p.instance_hours).sum(),
                 launched: v.launched(),
                 scaling_actions: v.decisions().iter().filter(|d| d.from != d.to).count() as u64,
-                held_decisions: v.decisions().iter().filter(|d| d.from == d.to).count() as u64,
+                held_decisions: v
+                    .decisions()
+                    .iter()
+                    .filter(|d| d.from == d.to && d.policy != REPLACEMENT_POLICY)
+                    .count() as u64,
+                replaced: v
+                    .decisions()
+                    .iter()
+                    .filter(|d| d.policy == REPLACEMENT_POLICY)
+                    .count() as u64,
             },
             cost_usd: cost,
             cost_per_million_requests_usd: if completed > 0 {

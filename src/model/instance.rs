@@ -76,6 +76,9 @@ pub enum InstanceState {
     InService,
     /// No new traffic; finishing what it holds before it is terminated.
     Draining,
+    /// Crashed: serves nothing, still billed, until the group replaces it. The balancer
+    /// sends it requests (which fail) until its health checks notice.
+    Failed,
     /// Gone; no longer billed.
     Terminated,
 }
@@ -103,6 +106,8 @@ pub struct Instance {
     pub inv_speed: f64,
     /// When it was launched (or the run start, for instances already running then).
     pub launched_at: SimTime,
+    /// Whether it has finished booting (it may still be passing health checks).
+    pub booted: bool,
     /// When it entered service (its warm-up counts from here).
     pub in_service_at: Option<SimTime>,
     /// Counters for the monitoring system (kept only when `metered`).

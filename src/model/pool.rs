@@ -71,6 +71,12 @@ pub struct PoolConfig {
     /// catalog), the restart pause of a move in seconds, and whether all instances
     /// restart at once.
     pub resize: Option<(Vec<InstanceType>, f64, bool)>,
+    /// Mean time to failure of an in-service instance (none: never fails).
+    pub mttf: Option<SimDuration>,
+    /// From a crash until the balancer's health checks take the instance out.
+    pub unhealthy_detect: SimDuration,
+    /// With balancer health checks for the group: the grace period after launch.
+    pub health_check_grace: Option<SimDuration>,
 }
 
 /// A pool during a run.
@@ -110,6 +116,8 @@ pub struct Pool {
     pub restart_queue: Vec<InstanceId>,
     /// Draws boot times when they vary.
     pub boot: Option<(DemandSampler, SimRng)>,
+    /// Draws times to failure (only when instances fail).
+    pub failure_rng: Option<SimRng>,
 }
 
 impl Pool {
@@ -121,6 +129,7 @@ impl Pool {
         mean_demand_secs: f64,
         autoscalers: Vec<Box<dyn Autoscaler>>,
         boot: Option<(DemandSampler, SimRng)>,
+        failure_rng: Option<SimRng>,
     ) -> Pool {
         let desired = config.initial;
         let balancer = Balancer::new(config.balancer);
@@ -143,6 +152,7 @@ impl Pool {
             last_held: None,
             restart_queue: Vec::new(),
             boot,
+            failure_rng,
             id,
             config,
             desired,
@@ -155,14 +165,14 @@ impl Pool {
         }
     }
 
-    /// Requests per second the in-service instances could serve at 100 % utilisation.
-    pub fn capacity_per_sec(&self) -> f64 {
+    /// Requests per second `serving` working instances could serve at 100 % utilisation.
+    pub fn capacity_per_sec(&self, serving: u32) -> f64 {
         if self.mean_demand_secs <= 0.0 {
             return 0.0;
         }
         let per_instance =
             f64::from(self.config.workers) * self.config.instance.speed / self.mean_demand_secs;
-        per_instance * self.in_service.len() as f64
+        per_instance * f64::from(serving)
     }
 
     /// Clamps a wanted capacity to the pool's current bounds.
@@ -170,19 +180,27 @@ impl Pool {
         desired.clamp(self.min, self.max)
     }
 
-    /// The members to remove so that `desired` remain: booting ones first, then by the
-    /// scale-in order. `instances` is the world's instance vector.
+    /// The members to remove so that `desired` remain: failed ones first, then booting
+    /// ones, then by the scale-in order. `instances` is the world's instance vector.
     pub fn pick_for_scale_in(&self, count: usize, instances: &[Instance]) -> Vec<InstanceId> {
         let state = |id: &InstanceId| instances[id.0 as usize].state;
-        // Newest booting first: it has been billed the least.
         let mut chosen: Vec<InstanceId> = self
             .members
             .iter()
-            .rev()
-            .filter(|id| state(id) == InstanceState::Booting)
+            .filter(|id| state(id) == InstanceState::Failed)
             .copied()
             .take(count)
             .collect();
+        // Newest booting next: it has been billed the least.
+        let rest = count.saturating_sub(chosen.len());
+        chosen.extend(
+            self.members
+                .iter()
+                .rev()
+                .filter(|id| state(id) == InstanceState::Booting)
+                .copied()
+                .take(rest),
+        );
         let mut serving: Vec<InstanceId> = self
             .members
             .iter()

@@ -88,6 +88,26 @@ pub enum Event {
     Tick,
     /// The monitoring system samples the counters of autoscaled pools.
     Sample,
+    /// `instance` crashes.
+    Crash {
+        /// The instance.
+        instance: InstanceId,
+    },
+    /// The balancer's health checks notice that a crashed `instance` is down.
+    Unhealthy {
+        /// The instance.
+        instance: InstanceId,
+    },
+    /// The group replaces the unhealthy `instance` (its grace period is over).
+    Replace {
+        /// The instance.
+        instance: InstanceId,
+    },
+    /// `instance`'s health-check grace period ends; if it has not booted, it is replaced.
+    GraceEnd {
+        /// The instance.
+        instance: InstanceId,
+    },
     /// One of `pool`'s autoscaling policies evaluates.
     Autoscale {
         /// The pool.
@@ -185,12 +205,16 @@ impl World {
                 )),
                 None => None,
             };
+            let failure_rng = p
+                .mttf
+                .map(|_| stream_rng(config.seed, &format!("design/failures/{}", p.name)));
             pools.push(Pool::new(
                 PoolId(i as u16),
                 p.clone(),
                 mean,
                 autoscalers,
                 boot,
+                failure_rng,
             ));
         }
         Ok(World {
@@ -285,7 +309,13 @@ impl World {
                 q.schedule_in(t, Event::QueueTimeout { instance: id });
             }
         } else {
-            self.recorder.dropped(now, DropReason::QueueFull, 1);
+            // A crashed instance has no workers and no queue: its requests fail.
+            let reason = if inst.state == InstanceState::Failed {
+                DropReason::Failure
+            } else {
+                DropReason::QueueFull
+            };
+            self.recorder.dropped(now, reason, 1);
         }
     }
 
@@ -321,8 +351,11 @@ impl World {
         q: &mut EventQueue<Event>,
     ) {
         let inst = &mut self.instances[id.0 as usize];
-        if inst.state == InstanceState::Terminated {
-            // Its requests were counted as failures when it was terminated.
+        if matches!(
+            inst.state,
+            InstanceState::Terminated | InstanceState::Failed
+        ) {
+            // Its requests were counted as failures when it was terminated or crashed.
             return;
         }
         inst.busy -= 1;
@@ -356,7 +389,10 @@ impl World {
     fn queue_timeout(&mut self, now: SimTime, id: InstanceId, q: &mut EventQueue<Event>) {
         let inst = &mut self.instances[id.0 as usize];
         inst.timeout_armed = false;
-        if inst.state == InstanceState::Terminated {
+        if matches!(
+            inst.state,
+            InstanceState::Terminated | InstanceState::Failed
+        ) {
             return;
         }
         let pool = inst.pool.0 as usize;
@@ -429,6 +465,7 @@ impl World {
             speed: cfg.instance.speed,
             inv_speed: 1.0 / cfg.instance.speed,
             launched_at: now,
+            booted: already_running,
             in_service_at: None,
             meter: InstanceMeter::start(now),
             // Not `autoscaler`: the policy is taken out of the pool while it decides.
@@ -439,6 +476,11 @@ impl World {
         });
         p.members.push(id);
         self.recorder.instance_launched(now, pool, !already_running);
+        if let Some(grace) = p.config.health_check_grace
+            && !already_running
+        {
+            q.schedule_in(grace, Event::GraceEnd { instance: id });
+        }
         if already_running {
             self.enter_service(now, id, q);
         } else {
@@ -466,6 +508,14 @@ impl World {
         p.in_service.push(id);
         p.membership += 1;
         let rolling = !p.restart_queue.is_empty();
+        if let (Some(mttf), Some(rng)) = (p.config.mttf, p.failure_rng.as_mut()) {
+            // Memoryless: the time to failure from entering service is exponential.
+            let draw: f64 = rand::RngExt::sample(rng, rand_distr::Exp1);
+            q.schedule_in(
+                SimDuration::from_secs_f64(draw * mttf.as_secs_f64()),
+                Event::Crash { instance: id },
+            );
+        }
         self.recorder.workers_added(now, pool, u64::from(workers));
         if rolling {
             self.restart_next(now, pool, q);
@@ -479,7 +529,8 @@ impl World {
         let state = inst.state;
         let p = &mut self.pools[pool];
         p.members.retain(|m| *m != id);
-        if state == InstanceState::Booting {
+        if matches!(state, InstanceState::Booting | InstanceState::Failed) {
+            // Nothing to drain: it serves nobody.
             self.terminate(now, id, q);
             return;
         }
@@ -530,9 +581,102 @@ impl World {
         let p = &mut self.pools[pool];
         p.draining.retain(|m| *m != id);
         p.members.retain(|m| *m != id);
-        if was == InstanceState::InService {
+        if matches!(was, InstanceState::InService | InstanceState::Failed) {
+            let before = p.in_service.len();
             p.in_service.retain(|m| *m != id);
-            p.membership += 1;
+            if p.in_service.len() != before {
+                p.membership += 1;
+            }
+        }
+    }
+
+    /// `id` crashes: what it holds is lost and its workers are gone, but the balancer
+    /// keeps routing to it until its health checks notice.
+    fn crash(&mut self, now: SimTime, id: InstanceId, q: &mut EventQueue<Event>) {
+        let inst = &mut self.instances[id.0 as usize];
+        if inst.state != InstanceState::InService {
+            // Drained or terminated first: the draw is moot.
+            return;
+        }
+        inst.state = InstanceState::Failed;
+        let pool = inst.pool.0 as usize;
+        let (busy, queued, workers) = (inst.busy, inst.queue.len() as u64, inst.workers);
+        inst.busy = 0;
+        inst.queue = VecDeque::new();
+        // No workers and no queue: `route` fails whatever still reaches it.
+        inst.workers = 0;
+        inst.queue_capacity = 0;
+        if inst.metered {
+            inst.meter.set(now, 0, 0);
+        }
+        if busy > 0 {
+            self.recorder.workers_freed(now, pool, u64::from(busy));
+            self.recorder
+                .dropped(now, DropReason::Failure, u64::from(busy));
+        }
+        if queued > 0 {
+            self.recorder.dequeued(now, pool, queued);
+            self.recorder.dropped(now, DropReason::Failure, queued);
+        }
+        self.recorder.workers_removed(now, pool, u64::from(workers));
+        let detect = self.pools[pool].config.unhealthy_detect;
+        q.schedule_in(detect, Event::Unhealthy { instance: id });
+    }
+
+    /// The balancer takes the crashed `id` out; the group replaces it once its grace
+    /// period (counted from launch) is over.
+    fn unhealthy(&mut self, now: SimTime, id: InstanceId, q: &mut EventQueue<Event>) {
+        let inst = &self.instances[id.0 as usize];
+        if inst.state != InstanceState::Failed {
+            return;
+        }
+        let launched = inst.launched_at;
+        let p = &mut self.pools[inst.pool.0 as usize];
+        p.in_service.retain(|m| *m != id);
+        p.membership += 1;
+        let grace_end = launched + p.config.health_check_grace.unwrap_or(SimDuration::ZERO);
+        if grace_end > now {
+            q.schedule_in(grace_end - now, Event::Replace { instance: id });
+        } else {
+            self.replace(now, id, "crashed; failed its health checks", q);
+        }
+    }
+
+    /// Terminates the unhealthy `id` and launches its replacement (desired is unchanged).
+    fn replace(&mut self, now: SimTime, id: InstanceId, what: &str, q: &mut EventQueue<Event>) {
+        let inst = &self.instances[id.0 as usize];
+        if inst.state == InstanceState::Terminated {
+            return;
+        }
+        let pool = inst.pool.0 as usize;
+        let desired = self.pools[pool].desired;
+        let why = Why {
+            policy: crate::metrics::REPLACEMENT_POLICY.into(),
+            raw_desired: desired,
+            metric_value: None,
+            target: None,
+            reason: format!("instance {} {what}: replaced", id.0),
+        };
+        self.log_decision(now, pool, desired, desired, why);
+        self.terminate(now, id, q);
+        self.reconcile(now, pool, q);
+    }
+
+    /// The grace period of `id` is over: if it has not even booted, the group's balancer
+    /// health checks fail it and it is replaced (a grace period shorter than the boot
+    /// time replaces instances over and over).
+    fn grace_end(&mut self, now: SimTime, id: InstanceId, q: &mut EventQueue<Event>) {
+        let inst = &self.instances[id.0 as usize];
+        if inst.state == InstanceState::Booting && !inst.booted {
+            let grace = self.pools[inst.pool.0 as usize]
+                .config
+                .health_check_grace
+                .unwrap_or(SimDuration::ZERO);
+            let what = format!(
+                "had not booted when its {:.0} s grace period ended",
+                grace.as_secs_f64()
+            );
+            self.replace(now, id, &what, q);
         }
     }
 
@@ -852,17 +996,20 @@ impl World {
     }
 
     fn snapshot(&self, p: &Pool, week_secs: f64) -> PoolSnapshot {
-        let booting = p
-            .members
-            .iter()
-            .filter(|id| self.instances[id.0 as usize].state == InstanceState::Booting)
-            .count() as u32;
+        let count = |state| {
+            p.members
+                .iter()
+                .filter(|id| self.instances[id.0 as usize].state == state)
+                .count() as u32
+        };
+        let in_service = count(InstanceState::InService);
         PoolSnapshot {
-            booting,
-            in_service: p.in_service.len() as u32,
+            booting: count(InstanceState::Booting),
+            in_service,
             draining: p.draining.len() as u32,
+            failed: count(InstanceState::Failed),
             desired: p.desired,
-            capacity_per_sec: p.capacity_per_sec(),
+            capacity_per_sec: p.capacity_per_sec(in_service),
             forecast_per_sec: p
                 .autoscalers
                 .iter()
@@ -927,6 +1074,7 @@ impl Model for World {
             Event::Departure { instance, arrived } => self.departure(now, instance, arrived, q),
             Event::QueueTimeout { instance } => self.queue_timeout(now, instance, q),
             Event::BootDone { instance } => {
+                self.instance(instance).booted = true;
                 let inst = &self.instances[instance.0 as usize];
                 let delay = self.pools[inst.pool.0 as usize].config.health_check_delay;
                 if delay > SimDuration::ZERO && inst.state == InstanceState::Booting {
@@ -943,6 +1091,12 @@ impl Model for World {
                 }
             }
             Event::Scheduled { pool, index } => self.scheduled(now, pool.0 as usize, index, q),
+            Event::Crash { instance } => self.crash(now, instance, q),
+            Event::Unhealthy { instance } => self.unhealthy(now, instance, q),
+            Event::Replace { instance } => {
+                self.replace(now, instance, "crashed; failed its health checks", q)
+            }
+            Event::GraceEnd { instance } => self.grace_end(now, instance, q),
             Event::Sample => self.sample(now, q),
             Event::Autoscale { pool, policy } => {
                 self.autoscale(now, pool.0 as usize, usize::from(policy), q)

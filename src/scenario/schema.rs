@@ -193,6 +193,29 @@ pub struct PoolSpec {
     /// (default: the instance type's `boot_secs`, always).
     #[serde(default)]
     pub boot: Option<Demand>,
+    /// Instance crashes (none: instances never fail).
+    #[serde(default)]
+    pub failures: Option<Failures>,
+    /// The group checks its instances through the balancer (AWS `HealthCheckType: ELB`)
+    /// and ignores their health for this many seconds after launch (AWS
+    /// `HealthCheckGracePeriod`: 300 s from the console, 0 from the CLI). An instance that
+    /// has not booted when the grace period ends is replaced, as is one that crashed once
+    /// the grace period is over. None: EC2 status checks only, so a slow boot is never
+    /// replaced and a crash is replaced as soon as it is detected.
+    #[serde(default, deserialize_with = "some_non_negative")]
+    pub health_check_grace_secs: Option<f64>,
+}
+
+/// Instances crash at random: each in-service instance fails after an exponentially
+/// distributed time with mean `mttf_hours`. A crashed instance loses what it holds; the
+/// balancer keeps sending it requests (which fail) until its health checks notice, then
+/// the group replaces it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Failures {
+    /// Mean time to failure of one instance, in hours of service.
+    #[serde(deserialize_with = "positive")]
+    pub mttf_hours: f64,
 }
 
 fn default_queue() -> u32 {
@@ -217,6 +240,23 @@ pub struct HealthCheck {
     /// Consecutive passing checks needed.
     #[serde(default = "default_hc_threshold")]
     pub healthy_threshold: u32,
+    /// Consecutive failed checks before a serving instance is taken out (ALB default 2).
+    #[serde(default = "default_hc_unhealthy")]
+    pub unhealthy_threshold: u32,
+}
+
+impl Default for HealthCheck {
+    fn default() -> Self {
+        HealthCheck {
+            interval_secs: default_hc_interval(),
+            healthy_threshold: default_hc_threshold(),
+            unhealthy_threshold: default_hc_unhealthy(),
+        }
+    }
+}
+
+fn default_hc_unhealthy() -> u32 {
+    2
 }
 
 fn default_hc_interval() -> f64 {
@@ -230,6 +270,11 @@ impl HealthCheck {
     /// Seconds from boot to the first request.
     pub fn delay_secs(&self) -> f64 {
         self.interval_secs * f64::from(self.healthy_threshold)
+    }
+
+    /// Seconds from a crash until the balancer stops sending requests.
+    pub fn detect_secs(&self) -> f64 {
+        self.interval_secs * f64::from(self.unhealthy_threshold.max(1))
     }
 }
 
@@ -318,6 +363,15 @@ fn non_negative<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
         Err(serde::de::Error::custom(format!(
             "expected a number >= 0, got {v}"
         )))
+    }
+}
+
+fn some_non_negative<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+    match Option::<f64>::deserialize(d)? {
+        Some(v) if !(v.is_finite() && v >= 0.0) => Err(serde::de::Error::custom(format!(
+            "expected a number >= 0, got {v}"
+        ))),
+        v => Ok(v),
     }
 }
 

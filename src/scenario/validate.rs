@@ -214,6 +214,15 @@ impl Scenario {
                 health_check_delay: SimDuration::from_secs_f64(
                     p.health_check.as_ref().map_or(0.0, |h| h.delay_secs()),
                 ),
+                mttf: p
+                    .failures
+                    .as_ref()
+                    .map(|f| SimDuration::from_secs_f64(f.mttf_hours * 3600.0)),
+                // Without configured checks the balancer still probes, with the ALB defaults.
+                unhealthy_detect: SimDuration::from_secs_f64(
+                    p.health_check.clone().unwrap_or_default().detect_secs(),
+                ),
+                health_check_grace: p.health_check_grace_secs.map(SimDuration::from_secs_f64),
             });
         }
 

@@ -1,5 +1,5 @@
 //! Integration tests of scalesim: queueing theory, conservation, determinism, workload,
-//! cost and the command line.
+//! cost, failures and the command line.
 
 mod autoscaling;
 mod cli;
@@ -7,5 +7,6 @@ mod common;
 mod conservation;
 mod cost;
 mod determinism;
+mod failures;
 mod queueing;
 mod workload;
