@@ -205,3 +205,30 @@ fn a_crash_inside_the_grace_period_is_replaced_when_it_ends() {
         replacements(&ungraced).len()
     );
 }
+
+#[test]
+fn instances_replaced_within_a_minute_are_billed_the_minute() {
+    // The replacement loop with a 30 s grace period: from +10 min each of the 2 extra
+    // instances lives 30 s, then is replaced, at 600 + 30 k s for k = 1..=99 before the
+    // end at 3590 s: 198 replaced instances, each billed the 60 s minimum, not 30 s.
+    // At $0.1/h:
+    //   the 2 initial instances, 3590 s each:        2 x 3590 x 0.1 / 3600 = 0.199444
+    //   198 replaced instances, 60 s each:         198 x   60 x 0.1 / 3600 = 0.330000
+    //   2 launched at 3570 s, settled at the end:    2 x   60 x 0.1 / 3600 = 0.003333
+    // total 0.532778 (with per-second billing and no minimum: 0.365 + 0.0011).
+    let text = fixed_pool(2, 50.0, 3590.0, "RoundRobin", "")
+        .replace("(min: 2, max: 2)", "(min: 2, max: 4)")
+        .replace(
+            "balancer: RoundRobin,",
+            r#"balancer: RoundRobin, boot: Constant(secs: 200),
+               schedule: [(at: "+10m", desired: 4)], health_check_grace_secs: 30,"#,
+        );
+    let out = run(&scenario_from_text("minimum", &text));
+    assert_eq!(out.summary.instances.replaced, 198);
+    let expected = 2.0 * 3590.0 * 0.1 / 3600.0 + 200.0 * 60.0 * 0.1 / 3600.0;
+    assert!(
+        (out.summary.cost_usd - expected).abs() < 1e-6,
+        "cost {} expected {expected}",
+        out.summary.cost_usd
+    );
+}
