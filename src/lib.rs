@@ -31,6 +31,8 @@
 //! assert!((r.arrived as f64 - 30_000.0).abs() < 1_000.0);
 //! ```
 
+#[cfg(feature = "gui")]
+pub mod app;
 pub mod batch;
 pub mod cli;
 pub mod metrics;

@@ -106,10 +106,25 @@ fn check(files: &[PathBuf]) -> Result<(), Failure> {
     }
 }
 
+#[cfg(feature = "gui")]
+fn gui(file: Option<PathBuf>) -> Result<(), Failure> {
+    if let Some(f) = &file {
+        // A file that is not there is the user's mistake: say so before opening a window.
+        if !f.is_file() {
+            return Err(Failure::Input(anyhow::anyhow!(
+                "{}: no such scenario file",
+                f.display()
+            )));
+        }
+    }
+    crate::app::run(file).map_err(Failure::Internal)
+}
+
+#[cfg(not(feature = "gui"))]
 fn gui(file: Option<PathBuf>) -> Result<(), Failure> {
     let _ = file;
     Err(Failure::Input(anyhow::anyhow!(
-        "the desktop app is not part of this build yet; run a scenario headless with \
-         `scalesim run scenarios/monday-spike.ron`"
+        "this build has no desktop app (built without the `gui` feature); run a scenario \
+         headless with `scalesim run scenarios/monday-spike.ron`"
     )))
 }

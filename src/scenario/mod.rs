@@ -23,6 +23,18 @@ pub fn ron_options() -> ron::Options {
     )
 }
 
+/// Writes a scenario as pretty RON that [`parse`] reads back (the app's editor, `scenario.ron`).
+pub fn to_ron(file: &ScenarioFile) -> Result<String, ron::Error> {
+    let pretty = ron::ser::PrettyConfig::new()
+        .depth_limit(8)
+        .struct_names(false)
+        .extensions(
+            ron::extensions::Extensions::IMPLICIT_SOME
+                | ron::extensions::Extensions::UNWRAP_VARIANT_NEWTYPES,
+        );
+    ron_options().to_string_pretty(file, pretty)
+}
+
 /// Reads a scenario file without checking it beyond its syntax and field types.
 pub fn read(path: &Path) -> Result<(ScenarioFile, Source), ScenarioErrors> {
     let label = path.display().to_string();

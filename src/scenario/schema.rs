@@ -45,6 +45,29 @@ pub struct ScenarioFile {
     pub pools: Vec<PoolSpec>,
 }
 
+impl ScenarioFile {
+    /// An empty scenario (no classes, no pools): what the app edits when it has nothing
+    /// else. It does not pass validation.
+    pub fn placeholder() -> ScenarioFile {
+        ScenarioFile {
+            name: "untitled".into(),
+            description: String::new(),
+            start: StartClock::default(),
+            duration_secs: 3600.0,
+            seed: default_seed(),
+            interval_secs: default_interval(),
+            slo: SloSpec::default(),
+            workload: WorkloadSpec {
+                rate: RateCurve::Constant { per_sec: 0.0 },
+                burst: Burst::default(),
+                classes: Vec::new(),
+            },
+            instance_types: Vec::new(),
+            pools: Vec::new(),
+        }
+    }
+}
+
 fn default_seed() -> u64 {
     1
 }

@@ -335,14 +335,7 @@ impl Scenario {
 
     /// The scenario as RON with every default written out (`scenario.ron` of a run).
     pub fn to_ron(&self) -> Result<String, ron::Error> {
-        let pretty = ron::ser::PrettyConfig::new()
-            .depth_limit(8)
-            .struct_names(false)
-            .extensions(
-                ron::extensions::Extensions::IMPLICIT_SOME
-                    | ron::extensions::Extensions::UNWRAP_VARIANT_NEWTYPES,
-            );
-        let body = super::ron_options().to_string_pretty(&self.file, pretty)?;
+        let body = super::to_ron(&self.file)?;
         Ok(format!(
             "// {}: resolved by scalesim {} with every default written out.\n// Run it again with `scalesim run` to repeat the run exactly.\n{body}\n",
             self.file.name,

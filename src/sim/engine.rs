@@ -127,6 +127,21 @@ impl<M: Model> Simulation<M> {
         }
     }
 
+    /// Handles at most `max_events` events due at or before `t` (capped at the end);
+    /// returns whether it got there, in which case the clock is moved to `t`. Lets a
+    /// caller with a time budget (the app, between frames) advance in slices.
+    pub fn run_until_at_most(&mut self, t: SimTime, max_events: u64) -> bool {
+        for _ in 0..max_events {
+            if self.step_until(t).is_none() {
+                if !self.finished {
+                    self.queue.advance_to(t.min(self.end));
+                }
+                return true;
+            }
+        }
+        false
+    }
+
     /// Runs to the end.
     pub fn run(&mut self) {
         while self.step().is_some() {}
@@ -185,5 +200,28 @@ mod tests {
         assert_eq!(sim.stats().events, 5);
         assert!(sim.is_finished());
         assert_eq!(sim.step(), None);
+    }
+
+    #[test]
+    fn run_until_at_most_advances_in_slices() {
+        let mut sim = Simulation::new(
+            Ticker {
+                seen: vec![],
+                finished_at: None,
+            },
+            SimTime(50),
+        );
+        // Ticks at 10, 20, 30, 40 are due by 45: two slices of 2 events do not get
+        // there (the clock stays at the last event), the third does and rests at 45.
+        assert!(!sim.run_until_at_most(SimTime(45), 2));
+        assert_eq!(sim.now(), SimTime(20));
+        assert!(!sim.run_until_at_most(SimTime(45), 2));
+        assert!(sim.run_until_at_most(SimTime(45), 2));
+        assert_eq!(sim.now(), SimTime(45));
+        assert_eq!(sim.model().seen.len(), 4);
+        // Past the end: the tick at 50 runs and the run finishes.
+        assert!(sim.run_until_at_most(SimTime(1000), 10));
+        assert!(sim.is_finished());
+        assert_eq!(sim.model().finished_at, Some(SimTime(50)));
     }
 }

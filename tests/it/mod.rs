@@ -8,5 +8,7 @@ mod conservation;
 mod cost;
 mod determinism;
 mod failures;
+#[cfg(feature = "gui")]
+mod gui;
 mod queueing;
 mod workload;

@@ -1,0 +1,219 @@
+//! A design: one scenario being explored, its source, its validity and its run.
+
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use egui::Color32;
+
+use super::live::LiveRun;
+use crate::scenario::{Scenario, ScenarioFile, Source, parse};
+
+/// Colours of designs, in the order they are added: distinct for overlays, readable on
+/// the dark and the light theme.
+pub const PALETTE: [Color32; 6] = [
+    Color32::from_rgb(66, 135, 245),
+    Color32::from_rgb(240, 130, 40),
+    Color32::from_rgb(60, 180, 90),
+    Color32::from_rgb(210, 70, 160),
+    Color32::from_rgb(150, 110, 230),
+    Color32::from_rgb(200, 170, 40),
+];
+
+/// One scenario being explored.
+pub struct Design {
+    /// Where it was loaded from or last saved to.
+    pub path: Option<PathBuf>,
+    /// Its RON source as last loaded, saved or produced by an edit.
+    pub text: String,
+    /// What the editor edits. Always the last text that parsed.
+    pub file: ScenarioFile,
+    /// The last version that passed validation (what runs).
+    pub scenario: Option<Scenario>,
+    /// Why the current text or edit is rejected ("file:line:col: message" each).
+    pub errors: Vec<String>,
+    /// The run in progress, if the scenario is valid.
+    pub run: Option<LiveRun>,
+    /// Its colour in overlays.
+    pub colour: Color32,
+    /// The file's modification time when it was read or written (to notice changes).
+    pub disk_mtime: Option<SystemTime>,
+    /// Edited since it was loaded or saved.
+    pub dirty: bool,
+}
+
+/// Why a design could not be loaded at all.
+pub type LoadError = String;
+
+impl Design {
+    /// Reads `path`. A file that parses but fails validation still opens, with its
+    /// errors shown, so it can be fixed in the editor.
+    pub fn open(path: &Path, colour: Color32) -> Result<Design, LoadError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("{}: cannot read the file: {e}", path.display()))?;
+        let mut d = Design::from_text(&text, Some(path.to_path_buf()), colour)?;
+        d.disk_mtime = mtime(path);
+        Ok(d)
+    }
+
+    /// A design from RON text; fails only if the text does not parse at all.
+    pub fn from_text(
+        text: &str,
+        path: Option<PathBuf>,
+        colour: Color32,
+    ) -> Result<Design, LoadError> {
+        let source = source_for(text, path.as_deref());
+        let file = parse(&source).map_err(|e| e.to_string())?;
+        let mut d = Design {
+            path,
+            text: text.to_string(),
+            file,
+            scenario: None,
+            errors: Vec::new(),
+            run: None,
+            colour,
+            disk_mtime: None,
+            dirty: false,
+        };
+        d.revalidate_text();
+        Ok(d)
+    }
+
+    /// A design with nothing to run (when even the built-in scenario cannot be read).
+    pub fn empty(colour: Color32) -> Design {
+        Design {
+            path: None,
+            text: String::new(),
+            file: crate::scenario::ScenarioFile::placeholder(),
+            scenario: None,
+            errors: vec!["no scenario".into()],
+            run: None,
+            colour,
+            disk_mtime: None,
+            dirty: false,
+        }
+    }
+
+    /// The name shown in tabs and legends.
+    pub fn name(&self) -> &str {
+        &self.file.name
+    }
+
+    /// Checks `self.text` and, if valid, makes it what runs.
+    fn revalidate_text(&mut self) {
+        let source = source_for(&self.text, self.path.as_deref());
+        match parse(&source).and_then(|file| {
+            self.file = file.clone();
+            Scenario::validate(file, &source)
+        }) {
+            Ok(s) => {
+                self.scenario = Some(s);
+                self.errors.clear();
+            }
+            Err(e) => {
+                self.errors = e.0.iter().map(ToString::to_string).collect();
+            }
+        }
+    }
+
+    /// Replaces the source with `text` (typed in the RON editor, or the file changed on
+    /// disk). Returns whether it is valid; if not, the last valid version keeps running.
+    pub fn set_text(&mut self, text: String) -> bool {
+        self.text = text;
+        self.dirty = true;
+        let before = self.scenario.as_ref().map(|s| s.file.clone());
+        self.revalidate_text();
+        self.errors.is_empty() && before.as_ref() != self.scenario.as_ref().map(|s| &s.file)
+    }
+
+    /// Takes the editor's `file`: writes it as RON and checks that text exactly as a
+    /// file on disk is checked, so a value the checks reject gets the same message.
+    /// Returns whether it is valid (and differs from what runs).
+    pub fn set_file(&mut self, file: ScenarioFile) -> bool {
+        let text = match crate::scenario::to_ron(&file) {
+            Ok(t) => t,
+            Err(e) => {
+                self.errors = vec![format!("cannot write the scenario: {e}")];
+                return false;
+            }
+        };
+        // Keep what the user typed on screen even when it is rejected.
+        self.file = file;
+        self.text = text;
+        self.dirty = true;
+        let source = source_for(&self.text, self.path.as_deref());
+        let before = self.scenario.as_ref().map(|s| s.file.clone());
+        match parse(&source).and_then(|f| Scenario::validate(f, &source)) {
+            Ok(s) => {
+                let changed = before.as_ref() != Some(&s.file);
+                self.scenario = Some(s);
+                self.errors.clear();
+                changed
+            }
+            Err(e) => {
+                // Messages without the line:col of text the user never saw.
+                self.errors = e.0.iter().map(|e| e.message.clone()).collect();
+                false
+            }
+        }
+    }
+
+    /// Starts (or restarts) the run from zero with `seed`.
+    pub fn restart(&mut self, seed: u64) {
+        self.run = match &self.scenario {
+            Some(s) => match LiveRun::new(s, seed) {
+                Ok(r) => Some(r),
+                Err(e) => {
+                    self.errors = vec![e];
+                    None
+                }
+            },
+            None => None,
+        };
+    }
+
+    /// Writes the source to `path` atomically (temporary file, then rename).
+    pub fn save_to(&mut self, path: &Path) -> Result<(), String> {
+        crate::metrics::output::write_atomic(path, self.text.as_bytes())
+            .map_err(|e| format!("cannot save {}: {e}", path.display()))?;
+        self.path = Some(path.to_path_buf());
+        self.disk_mtime = mtime(path);
+        self.dirty = false;
+        Ok(())
+    }
+
+    /// If the file changed on disk since it was read or saved, rereads it. Returns
+    /// whether the running version changed.
+    pub fn reload_if_changed(&mut self) -> bool {
+        let Some(path) = self.path.clone() else {
+            return false;
+        };
+        let now = mtime(&path);
+        if now.is_none() || now == self.disk_mtime {
+            return false;
+        }
+        self.disk_mtime = now;
+        match std::fs::read_to_string(&path) {
+            Ok(text) if text != self.text => {
+                let changed = self.set_text(text);
+                self.dirty = false;
+                changed
+            }
+            _ => false,
+        }
+    }
+}
+
+fn source_for(text: &str, path: Option<&Path>) -> Source {
+    match path {
+        Some(p) => Source {
+            label: p.display().to_string(),
+            text: text.to_string(),
+            dir: p.parent().map(Path::to_path_buf).unwrap_or_default(),
+        },
+        None => Source::inline("(unsaved)", text),
+    }
+}
+
+fn mtime(path: &Path) -> Option<SystemTime> {
+    std::fs::metadata(path).and_then(|m| m.modified()).ok()
+}

@@ -1,0 +1,142 @@
+//! Export from the app: the plots as PNG (a screenshot of the frame, cropped to the
+//! plots) and each design's series as CSV, both written atomically.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use egui::{ColorImage, Rect};
+
+use super::design::Design;
+use crate::metrics::output::{series_csv, write_atomic};
+
+/// Where exports go: `out/app/` beside the working directory.
+pub fn export_dir() -> PathBuf {
+    PathBuf::from("out").join("app")
+}
+
+/// Pending PNG exports.
+#[derive(Default)]
+pub struct ExportState {
+    /// Where the plots were drawn last frame (points).
+    pub plots_rect: Option<Rect>,
+    /// Where the backend leaves the screenshot it was asked for.
+    arrived: Arc<Mutex<Option<Arc<ColorImage>>>>,
+}
+
+impl ExportState {
+    /// Asks the backend for a screenshot of the next frame; it arrives as an event.
+    pub fn request_png(&mut self, ctx: &egui::Context) {
+        let slot = Arc::clone(&self.arrived);
+        let wake = ctx.clone();
+        ctx.request_screenshot(move |image| {
+            if let Ok(mut s) = slot.lock() {
+                *s = Some(image);
+            }
+            wake.request_repaint();
+        });
+    }
+
+    /// Saves the screenshot, if it has arrived, cropped to the plots.
+    pub fn handle_screenshot(&mut self, ctx: &egui::Context, status: &mut Option<(String, bool)>) {
+        let image = self.arrived.lock().ok().and_then(|mut s| s.take());
+        let Some(image) = image else { return };
+        let ppp = ctx.pixels_per_point();
+        let cropped = match self.plots_rect {
+            Some(r) => image.region(&r, Some(ppp)),
+            None => (*image).clone(),
+        };
+        let path = export_dir().join(format!("plots-{}.png", stamp()));
+        *status = Some(match write_png(&path, &cropped) {
+            Ok(()) => (format!("plots saved to {}", path.display()), false),
+            Err(e) => (format!("cannot save {}: {e}", path.display()), true),
+        });
+    }
+}
+
+/// Writes each design's series to `out/app/<name>-series.csv`; returns a status line.
+pub fn export_csv(designs: &[Design]) -> (String, bool) {
+    let mut written = Vec::new();
+    for d in designs {
+        let Some(run) = &d.run else { continue };
+        let world = run.world();
+        let rec = world.recorder();
+        let text = series_csv(rec.rows(), rec.pool_names(), world.clock());
+        let path = export_dir().join(format!("{}-series.csv", file_stem(d.name())));
+        if let Err(e) = ensure_dir(&path).and_then(|()| write_atomic(&path, text.as_bytes())) {
+            return (format!("cannot write {}: {e}", path.display()), true);
+        }
+        written.push(path.display().to_string());
+    }
+    if written.is_empty() {
+        ("nothing to export: no design runs".into(), true)
+    } else {
+        (format!("series saved to {}", written.join(", ")), false)
+    }
+}
+
+/// Encodes `image` as PNG and writes it atomically.
+pub fn write_png(path: &Path, image: &ColorImage) -> std::io::Result<()> {
+    let [w, h] = image.size;
+    let mut bytes = Vec::new();
+    {
+        let mut enc = png::Encoder::new(&mut bytes, w as u32, h as u32);
+        enc.set_color(png::ColorType::Rgba);
+        enc.set_depth(png::BitDepth::Eight);
+        let mut writer = enc.write_header().map_err(std::io::Error::other)?;
+        let raw: Vec<u8> = image.pixels.iter().flat_map(|c| c.to_array()).collect();
+        writer
+            .write_image_data(&raw)
+            .map_err(std::io::Error::other)?;
+    }
+    ensure_dir(path)?;
+    write_atomic(path, &bytes)
+}
+
+fn ensure_dir(path: &Path) -> std::io::Result<()> {
+    match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => std::fs::create_dir_all(d),
+        _ => Ok(()),
+    }
+}
+
+/// A name safe in a file name.
+fn file_stem(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+/// Seconds since the epoch: distinct names for successive exports.
+fn stamp() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_png_written_is_a_png_of_the_right_size() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.png");
+        let img = ColorImage::new([3, 2], vec![egui::Color32::RED; 6]);
+        write_png(&path, &img).unwrap();
+        let bytes = std::fs::read(&path).unwrap();
+        // The PNG signature, then the IHDR chunk with width 3 and height 2 (big-endian).
+        assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n");
+        assert_eq!(&bytes[16..24], &[0, 0, 0, 3, 0, 0, 0, 2]);
+    }
+
+    #[test]
+    fn names_become_safe_file_names() {
+        assert_eq!(file_stem("monday spike (copy)"), "monday_spike__copy_");
+    }
+}

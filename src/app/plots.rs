@@ -1,0 +1,445 @@
+//! The linked time-series plots: traffic against capacity, latency against the SLO,
+//! instances with every scaling decision, cost, utilisation and queues, drops.
+
+use egui::{Color32, Id, Ui, Vec2b};
+use egui_plot::{Corner, HLine, Legend, Line, LineStyle, MarkerShape, Plot, PlotPoints, Points};
+
+use crate::metrics::{Decision, DropReason, IntervalRow};
+use crate::model::clock::WeekClock;
+use crate::sim::SimTime;
+
+/// Most points drawn per series: beyond it a series is reduced bucket by bucket to each
+/// bucket's minimum and maximum, so spikes survive while a week of 10 s intervals
+/// (60,480 rows) costs no more to draw than an hour.
+pub const MAX_POINTS: usize = 2000;
+
+/// Reduces `points` (sorted by x) to at most about `max` points, keeping each bucket's
+/// lowest and highest value in their order of appearance.
+pub fn downsample(points: &[[f64; 2]], max: usize) -> Vec<[f64; 2]> {
+    if points.len() <= max || max < 4 {
+        return points.to_vec();
+    }
+    let buckets = max / 2;
+    let per = points.len().div_ceil(buckets);
+    let mut out = Vec::with_capacity(buckets * 2);
+    for chunk in points.chunks(per) {
+        let (mut lo, mut hi) = (0, 0);
+        for (i, p) in chunk.iter().enumerate() {
+            if p[1] < chunk[lo][1] {
+                lo = i;
+            }
+            if p[1] > chunk[hi][1] {
+                hi = i;
+            }
+        }
+        match lo.cmp(&hi) {
+            std::cmp::Ordering::Less => out.extend([chunk[lo], chunk[hi]]),
+            std::cmp::Ordering::Greater => out.extend([chunk[hi], chunk[lo]]),
+            std::cmp::Ordering::Equal => out.push(chunk[lo]),
+        }
+    }
+    out
+}
+
+/// Grid steps that read as times: seconds, minutes, hours, days.
+const TIME_STEPS_SECS: [f64; 17] = [
+    1.0,
+    5.0,
+    10.0,
+    30.0,
+    60.0,
+    300.0,
+    600.0,
+    1800.0,
+    3600.0,
+    7200.0,
+    10_800.0,
+    21_600.0,
+    43_200.0,
+    86_400.0,
+    172_800.0,
+    604_800.0,
+    2_419_200.0,
+];
+
+/// The three grid levels (fine to coarse) for a visible span whose smallest sensible step
+/// is `base_secs`: the first time step at least that large, and the two after it.
+pub fn time_grid_steps(base_secs: f64) -> [f64; 3] {
+    let i = TIME_STEPS_SECS
+        .iter()
+        .position(|s| *s >= base_secs)
+        .unwrap_or(TIME_STEPS_SECS.len() - 1);
+    let at = |k: usize| TIME_STEPS_SECS[k.min(TIME_STEPS_SECS.len() - 1)];
+    [at(i), at(i + 1), at(i + 2)]
+}
+
+/// One design's data, as the plots need it.
+pub struct PlotInput<'a> {
+    /// Legend prefix (the design's name); empty with a single design.
+    pub name: &'a str,
+    /// Its colour (used for every series when designs are compared).
+    pub colour: Color32,
+    /// Closed intervals so far.
+    pub rows: &'a [IntervalRow],
+    /// The decision log so far.
+    pub decisions: &'a [Decision],
+    /// The SLO latency in seconds.
+    pub slo_secs: f64,
+}
+
+/// A series: its label, how to read it from a row, its own colour (single design).
+struct Series {
+    label: &'static str,
+    value: fn(&IntervalRow) -> f64,
+    colour: Color32,
+    /// When it is drawn: with one design, with several, or both. Comparing keeps each
+    /// plot to its one or two telling series, in the designs' colours.
+    when: When,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum When {
+    Always,
+    Single,
+    Compare,
+}
+
+const BLUE: Color32 = Color32::from_rgb(66, 135, 245);
+const ORANGE: Color32 = Color32::from_rgb(240, 130, 40);
+const GREEN: Color32 = Color32::from_rgb(60, 180, 90);
+const RED: Color32 = Color32::from_rgb(220, 60, 60);
+const PURPLE: Color32 = Color32::from_rgb(150, 110, 230);
+const GREY: Color32 = Color32::from_rgb(150, 150, 150);
+
+fn per_sec(r: &IntervalRow, n: u64) -> f64 {
+    n as f64 / (r.end_secs - r.start_secs).max(f64::MIN_POSITIVE)
+}
+
+fn drop_series(reason: DropReason) -> fn(&IntervalRow) -> f64 {
+    match reason {
+        DropReason::QueueFull => |r| per_sec(r, r.drops[0]),
+        DropReason::NoCapacity => |r| per_sec(r, r.drops[1]),
+        DropReason::Timeout => |r| per_sec(r, r.drops[2]),
+        DropReason::Failure => |r| per_sec(r, r.drops[3]),
+    }
+}
+
+/// Which plots, in order: title, y label, series.
+fn panels() -> Vec<(&'static str, &'static str, Vec<Series>)> {
+    // `s`: shown for a single design only; `c`: also when comparing; `o`: only then.
+    let s = |label, value, colour| Series {
+        label,
+        value,
+        colour,
+        when: When::Single,
+    };
+    let c = |label, value, colour| Series {
+        when: When::Always,
+        ..s(label, value, colour)
+    };
+    let o = |label, value, colour| Series {
+        when: When::Compare,
+        ..s(label, value, colour)
+    };
+    vec![
+        (
+            "Traffic",
+            "requests/s",
+            vec![
+                c("arrivals/s", IntervalRow::arrivals_per_sec, BLUE),
+                c("capacity/s", IntervalRow::capacity_per_sec, GREEN),
+                s("offered/s", |r| r.offered_per_sec, GREY),
+            ],
+        ),
+        (
+            "Latency",
+            "seconds",
+            vec![
+                s("p50", |r| r.latency.p50, GREEN),
+                s("p95", |r| r.latency.p95, ORANGE),
+                c("p99", |r| r.latency.p99, RED),
+            ],
+        ),
+        (
+            "Instances",
+            "instances",
+            vec![
+                c("in service", |r| f64::from(r.in_service()), BLUE),
+                s(
+                    "booting",
+                    |r| r.pools.iter().map(|p| f64::from(p.snapshot.booting)).sum(),
+                    ORANGE,
+                ),
+                s(
+                    "draining",
+                    |r| r.pools.iter().map(|p| f64::from(p.snapshot.draining)).sum(),
+                    PURPLE,
+                ),
+                s(
+                    "failed",
+                    |r| r.pools.iter().map(|p| f64::from(p.snapshot.failed)).sum(),
+                    RED,
+                ),
+                s(
+                    "desired",
+                    |r| r.pools.iter().map(|p| f64::from(p.snapshot.desired)).sum(),
+                    GREY,
+                ),
+            ],
+        ),
+        (
+            "Cost",
+            "$/hour",
+            vec![c("$/h", IntervalRow::cost_usd_per_hour, GREEN)],
+        ),
+        (
+            "Cumulative cost",
+            "$",
+            vec![c("$ total", |r| r.cost_cumulative_usd, GREEN)],
+        ),
+        (
+            "Utilisation",
+            "%",
+            vec![c("busy workers %", |r| r.utilisation * 100.0, BLUE)],
+        ),
+        (
+            "Queue",
+            "requests",
+            vec![
+                c("queued (mean)", |r| r.queue_mean, ORANGE),
+                s("in flight (mean)", |r| r.in_flight_mean, BLUE),
+            ],
+        ),
+        (
+            "Drops",
+            "requests/s",
+            vec![
+                s("queue full", drop_series(DropReason::QueueFull), ORANGE),
+                s("no capacity", drop_series(DropReason::NoCapacity), RED),
+                s("timeout", drop_series(DropReason::Timeout), PURPLE),
+                s("failure", drop_series(DropReason::Failure), GREY),
+                o("all drops", |r| per_sec(r, r.dropped()), RED),
+            ],
+        ),
+    ]
+}
+
+/// The titles of the plots, in order (for the plot chooser and tests).
+pub fn titles() -> Vec<&'static str> {
+    panels().into_iter().map(|p| p.0).collect()
+}
+
+/// The points of one series: x is the interval's end in seconds.
+fn points(rows: &[IntervalRow], value: fn(&IntervalRow) -> f64) -> Vec<[f64; 2]> {
+    let all: Vec<[f64; 2]> = rows.iter().map(|r| [r.end_secs, value(r)]).collect();
+    downsample(&all, MAX_POINTS)
+}
+
+/// What is shown on hover over a decision marker.
+fn decision_text(d: &Decision) -> String {
+    format!(
+        "{}  {} {}: {} -> {}\n{}",
+        d.clock, d.pool, d.policy, d.from, d.to, d.reason
+    )
+}
+
+/// Draws the plots for `designs`, `height` points tall each, with linked x axes.
+/// `shown[i]` says whether plot `i` of [`titles`] is drawn.
+pub fn plots_ui(
+    ui: &mut Ui,
+    designs: &[PlotInput<'_>],
+    clock: WeekClock,
+    shown: &[bool],
+    height: f32,
+) {
+    let group = Id::unique("scalesim-time");
+    let compare = designs.len() > 1;
+    let styles = [
+        LineStyle::Solid,
+        LineStyle::dashed_loose(),
+        LineStyle::dotted_dense(),
+        LineStyle::dashed_dense(),
+        LineStyle::dotted_loose(),
+    ];
+    for (i, (title, unit, series)) in panels().into_iter().enumerate() {
+        if !shown.get(i).copied().unwrap_or(true) {
+            continue;
+        }
+        ui.label(egui::RichText::new(title).strong());
+        let is_instances = title == "Instances";
+        let is_latency = title == "Latency";
+        // The hover text: the clock time and the value, or a decision's reason.
+        let decisions: Vec<(String, &[Decision])> = if is_instances {
+            designs
+                .iter()
+                .map(|d| (decisions_name(d.name, compare), d.decisions))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let fmt_clock = move |secs: f64| clock.label(SimTime::from_secs_f64(secs.max(0.0)));
+        let fmt_mark = move |secs: f64, step: f64| axis_label(&fmt_clock(secs), step);
+        let decisions_ref = &decisions;
+        Plot::new(("plot", title))
+            .height(height)
+            .link_axis(group, Vec2b::new(true, false))
+            .link_cursor(group, Vec2b::new(true, false))
+            .legend(Legend::default().position(Corner::LeftTop))
+            .y_axis_label(unit)
+            .y_axis_min_width(48.0)
+            .include_y(0.0)
+            .allow_scroll(false)
+            .x_grid_spacer(egui_plot::uniform_grid_spacer(|input| {
+                time_grid_steps(input.base_step_size)
+            }))
+            .x_axis_formatter(move |mark, _| fmt_mark(mark.value, mark.step_size))
+            .label_formatter(move |pos| match pos {
+                egui_plot::HoverPosition::NearDataPoint {
+                    plot_name,
+                    position,
+                    index,
+                } if plot_name.ends_with("scaling decisions") => {
+                    // The marker's series name tells whose decision list it indexes.
+                    let _ = position;
+                    decisions_ref
+                        .iter()
+                        .find(|(name, _)| name == plot_name)
+                        .and_then(|(_, list)| list.get(*index))
+                        .map(decision_text)
+                }
+                egui_plot::HoverPosition::NearDataPoint {
+                    plot_name,
+                    position,
+                    ..
+                } => Some(format!(
+                    "{plot_name}\n{}\n{:.3}",
+                    fmt_clock(position.x),
+                    position.y
+                )),
+                egui_plot::HoverPosition::Elsewhere { position } => {
+                    Some(fmt_clock(position.x).to_string())
+                }
+            })
+            .show(ui, |plot| {
+                let wanted = |w: When| match w {
+                    When::Always => true,
+                    When::Single => !compare,
+                    When::Compare => compare,
+                };
+                for d in designs {
+                    for (k, s) in series.iter().filter(|s| wanted(s.when)).enumerate() {
+                        let (name, colour, style) = if compare {
+                            (
+                                format!("{}: {}", d.name, s.label),
+                                d.colour,
+                                styles[k % styles.len()],
+                            )
+                        } else {
+                            (s.label.to_string(), s.colour, LineStyle::Solid)
+                        };
+                        plot.line(
+                            Line::new(name, PlotPoints::from(points(d.rows, s.value)))
+                                .color(colour)
+                                .style(style)
+                                .width(1.5),
+                        );
+                    }
+                }
+                if is_latency && let Some(d) = designs.first() {
+                    plot.hline(
+                        HLine::new("SLO", d.slo_secs)
+                            .color(RED)
+                            .style(LineStyle::dashed_loose()),
+                    );
+                }
+                if is_instances {
+                    // One marker per decision at the capacity it set, in the design's
+                    // colour when comparing: hover tells why.
+                    for d in designs {
+                        let pts: Vec<[f64; 2]> = d
+                            .decisions
+                            .iter()
+                            .map(|x| [x.time_secs, f64::from(x.to)])
+                            .collect();
+                        if pts.is_empty() {
+                            continue;
+                        }
+                        let colour = if compare {
+                            d.colour
+                        } else {
+                            Color32::from_rgb(230, 200, 40)
+                        };
+                        plot.points(
+                            Points::new(decisions_name(d.name, compare), PlotPoints::from(pts))
+                                .shape(MarkerShape::Diamond)
+                                .radius(4.0)
+                                .color(colour),
+                        );
+                    }
+                }
+            });
+    }
+}
+
+/// A short axis label from a clock label ("Mon 09:00:00"): marks a minute or more apart
+/// drop the seconds, and only midnight names the day, so hourly marks fit side by side.
+pub fn axis_label(clock_label: &str, step_secs: f64) -> String {
+    let Some((day, hms)) = clock_label.split_once(' ') else {
+        return clock_label.to_string();
+    };
+    if step_secs < 60.0 {
+        return hms.to_string();
+    }
+    let hm = hms.get(..5).unwrap_or(hms);
+    if hm == "00:00" {
+        format!("{day} 00:00")
+    } else {
+        hm.to_string()
+    }
+}
+
+/// The legend name of a design's decision markers (the hover text looks it up by it).
+fn decisions_name(design: &str, compare: bool) -> String {
+    if compare {
+        format!("{design}: scaling decisions")
+    } else {
+        "scaling decisions".to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn axis_labels_name_the_day_only_at_midnight() {
+        assert_eq!(axis_label("Mon 09:00:00", 3600.0), "09:00");
+        assert_eq!(axis_label("Tue 00:00:00", 3600.0), "Tue 00:00");
+        assert_eq!(axis_label("Mon 09:00:30", 10.0), "09:00:30");
+    }
+
+    #[test]
+    fn grid_steps_are_whole_times() {
+        // A step of at least 40 s: 1 min, then 5 min and 10 min as the coarser levels.
+        assert_eq!(time_grid_steps(40.0), [60.0, 300.0, 600.0]);
+        // At least 2000 s: 1 h, 2 h, 3 h (a 15 h span on ~1000 px).
+        assert_eq!(time_grid_steps(2000.0), [3600.0, 7200.0, 10_800.0]);
+        // Beyond the ladder: its top step.
+        assert_eq!(time_grid_steps(1e9), [2_419_200.0; 3]);
+    }
+
+    #[test]
+    fn downsampling_keeps_every_bucket_extreme() {
+        // 10,000 points of a flat line with one spike at x = 7777: reduced to <= 200
+        // points, the spike must survive, in x order.
+        let pts: Vec<[f64; 2]> = (0..10_000)
+            .map(|i| [f64::from(i), if i == 7777 { 50.0 } else { 1.0 }])
+            .collect();
+        let d = downsample(&pts, 200);
+        assert!(d.len() <= 200, "{}", d.len());
+        assert!(d.contains(&[7777.0, 50.0]));
+        assert!(d.windows(2).all(|w| w[0][0] < w[1][0]));
+        // Short series are untouched.
+        assert_eq!(downsample(&pts[..100], 200), pts[..100].to_vec());
+    }
+}

@@ -1,0 +1,165 @@
+//! The desktop app, driven offscreen with egui_kittest (issue #4): open a scenario,
+//! press Run, advance, and check that the plots, the summary, compare and the topology
+//! show the run. Snapshots are in tests/snapshots/ (`UPDATE_SNAPSHOTS=1` rewrites them);
+//! look at them when they change.
+//!
+//! Runs advance with `run_to` (a fixed simulated time), never with the wall clock, so
+//! what is drawn is the same on every machine.
+
+use std::path::Path;
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use scalesim::app::{ScalesimApp, View};
+
+/// Mon 09:00 in the Monday spike (it starts Sun 18:00): the peak, 15 h in.
+const MON_0900_SECS: f64 = 15.0 * 3600.0;
+
+fn harness(file: &str) -> Harness<'static, ScalesimApp> {
+    let path = Path::new(file).to_path_buf();
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1500.0, 950.0))
+        .with_pixels_per_point(1.0)
+        .with_accessibility_check(false)
+        .build_eframe(move |_cc| {
+            let mut app = ScalesimApp::new(Some(&path));
+            // Tests move time themselves; frame-rate figures differ on every run.
+            app.playing = false;
+            app.show_wall_clock = false;
+            app
+        });
+    h.run_steps(2);
+    h
+}
+
+#[test]
+fn run_shows_the_spike_in_the_plots_and_the_summary() {
+    let mut h = harness("scenarios/monday-spike.ron");
+    assert_eq!(h.state().designs.len(), 1);
+    assert!(h.state().designs[0].errors.is_empty());
+    // Nothing has run yet: no intervals.
+    let rows = |h: &Harness<'_, ScalesimApp>| {
+        h.state().designs[0]
+            .run
+            .as_ref()
+            .unwrap()
+            .world()
+            .recorder()
+            .rows()
+            .len()
+    };
+    assert_eq!(rows(&h), 0);
+    // A click is handled in the next frame, and drawn in the one after.
+    h.get_by_label("Run").click();
+    h.run_steps(2);
+    assert!(h.state().playing, "Run starts simulated time");
+    h.get_by_label("Pause").click();
+    h.run_steps(2);
+    assert!(!h.state().playing);
+    // Step: one metrics interval (10 s) further.
+    let before = h.state().target_secs;
+    h.get_by_label("Step").click();
+    h.run_steps(2);
+    assert!((h.state().target_secs - (before / 10.0).floor() * 10.0 - 10.0).abs() < 1e-9);
+    h.state_mut().run_to(MON_0900_SECS);
+    h.run_steps(2);
+    // 15 h of 10 s intervals: 5400 rows, all in the plots' data.
+    assert_eq!(rows(&h), 5400);
+    // The summary strip shows the headline figures of the run so far.
+    for label in [
+        "requests",
+        "p99 latency",
+        "SLO violation",
+        "cost",
+        "max instances",
+    ] {
+        h.get_by_label(label);
+    }
+    let sums = h.state().summaries();
+    assert!(sums[0].1.requests.arrived > 1_000_000);
+    assert!(sums[0].1.cost_usd > 0.0);
+    // The plots are on screen with their titles.
+    for title in ["Traffic", "Latency", "Instances", "Cost"] {
+        assert!(h.query_all_by_label(title).count() >= 1, "{title}");
+    }
+    h.snapshot("app_monday_spike_0900");
+    // Reset goes back to the start.
+    h.get_by_label("Reset").click();
+    h.run_steps(2);
+    assert_eq!(rows(&h), 0);
+}
+
+#[test]
+fn compare_overlays_two_designs_on_the_same_traffic() {
+    let mut h = harness("scenarios/monday-spike.ron");
+    h.get_by_label("Compare: duplicate").click();
+    h.run_steps(2);
+    assert_eq!(h.state().designs.len(), 2);
+    // Make the copy different: target tracking on the same pool.
+    {
+        let app = h.state_mut();
+        let mut f = app.designs[1].file.clone();
+        f.name = "target tracking".into();
+        f.pools[0].schedule.clear();
+        f.pools[0].autoscale = Some(
+            scalesim::scenario::ron_options()
+                .from_str("TargetTracking(metric: Cpu, target: 0.6)")
+                .unwrap(),
+        );
+        assert!(app.designs[1].set_file(f), "{:?}", app.designs[1].errors);
+        app.reset();
+        app.run_to(MON_0900_SECS + 1800.0);
+    }
+    h.run_steps(2);
+    let app = h.state();
+    // Same seed, same requests: both designs saw exactly the same arrivals.
+    let sums = app.summaries();
+    assert_eq!(sums.len(), 2);
+    assert_eq!(sums[0].1.requests.arrived, sums[1].1.requests.arrived);
+    assert_ne!(sums[0].1.cost_usd, sums[1].1.cost_usd);
+    // The table of differences names both designs and its figures; the design list
+    // names the copy too.
+    h.get_by_label("target tracking");
+    assert!(h.query_all_by_label_contains("target tracking").count() >= 2);
+    for col in [
+        "p99 ms",
+        "SLO violation min",
+        "dropped",
+        "cost $",
+        "max instances",
+    ] {
+        h.get_by_label(col);
+    }
+    h.snapshot("app_compare");
+}
+
+#[test]
+fn topology_and_decisions_show_the_fleet() {
+    let mut h = harness("scenarios/autoscaling/target-tracking.ron");
+    h.state_mut().run_to(MON_0900_SECS);
+    h.get_by_label("Topology").click();
+    h.run_steps(2);
+    assert_eq!(h.state().view, View::Topology);
+    h.snapshot("app_topology");
+    h.get_by_label("Decisions").click();
+    h.run_steps(2);
+    let decisions = h.state().designs[0]
+        .run
+        .as_ref()
+        .unwrap()
+        .world()
+        .recorder()
+        .decisions()
+        .len();
+    assert!(decisions > 5, "{decisions}");
+    h.snapshot("app_decisions");
+}
+
+#[test]
+fn a_missing_file_opens_the_built_in_scenario_with_the_error() {
+    let h = harness("scenarios/no-such-file.ron");
+    let app = h.state();
+    assert_eq!(app.designs[0].name(), "monday-spike");
+    let (msg, is_error) = app.status.clone().unwrap();
+    assert!(is_error && msg.contains("no-such-file.ron"), "{msg}");
+}
