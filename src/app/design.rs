@@ -217,3 +217,71 @@ fn source_for(text: &str, path: Option<&Path>) -> Source {
 fn mtime(path: &Path) -> Option<SystemTime> {
     std::fs::metadata(path).and_then(|m| m.modified()).ok()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SMALL: &str = r#"(name: "small", duration_secs: 600,
+    workload: (rate: Constant(per_sec: 10), classes: [(name: "a", demand: Exponential(mean_secs: 0.01))]),
+    pools: [(name: "w", instance: "m5.large", size: (min: 1, max: 3))])"#;
+
+    #[test]
+    fn an_edit_the_checks_reject_keeps_the_last_valid_version_running() {
+        let mut d = Design::from_text(SMALL, None, PALETTE[0]).unwrap();
+        assert!(d.errors.is_empty());
+        let mut f = d.file.clone();
+        f.pools[0].size.min = 5;
+        assert!(!d.set_file(f));
+        // The checker's own words, and what the user typed stays on screen.
+        assert_eq!(
+            d.errors,
+            vec!["size: min 5 is greater than max 3".to_string()]
+        );
+        assert_eq!(d.file.pools[0].size.min, 5);
+        assert_eq!(d.scenario.as_ref().unwrap().file.pools[0].size.min, 1);
+        // A valid edit replaces what runs.
+        let mut f = d.file.clone();
+        f.pools[0].size.min = 2;
+        f.pools[0].size.initial = 2;
+        assert!(d.set_file(f), "{:?}", d.errors);
+        assert!(d.errors.is_empty());
+        assert_eq!(d.scenario.as_ref().unwrap().file.pools[0].size.min, 2);
+    }
+
+    #[test]
+    fn save_writes_the_source_and_a_change_on_disk_is_reloaded() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.ron");
+        std::fs::write(&path, SMALL).unwrap();
+        let mut d = Design::open(&path, PALETTE[0]).unwrap();
+        assert!(!d.reload_if_changed(), "nothing changed yet");
+        let mut f = d.file.clone();
+        f.duration_secs = 1200.0;
+        assert!(d.set_file(f));
+        d.save_to(&path).unwrap();
+        assert!(!d.dirty);
+        let saved = std::fs::read_to_string(&path).unwrap();
+        assert!(saved.contains("duration_secs: 1200.0"), "{saved}");
+        // Someone else edits the file (a later mtime): the design follows it.
+        let edited = saved.replace("duration_secs: 1200.0", "duration_secs: 900.0");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        std::fs::write(&path, edited).unwrap();
+        let later = SystemTime::now() + std::time::Duration::from_secs(2);
+        std::fs::File::options()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .set_modified(later)
+            .unwrap();
+        assert!(d.reload_if_changed());
+        assert_eq!(d.scenario.as_ref().unwrap().file.duration_secs, 900.0);
+        // An unwritable path is an error with the path in it, and the design keeps its
+        // own path.
+        let err = d
+            .save_to(&dir.path().join("no/such/dir/x.ron"))
+            .unwrap_err();
+        assert!(err.contains("no/such/dir/x.ron"), "{err}");
+        assert_eq!(d.path.as_deref(), Some(path.as_path()));
+    }
+}

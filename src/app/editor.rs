@@ -1748,4 +1748,192 @@ mod tests {
         assert_eq!(bounds_text(Some(0.0), Some(0.2)), "+0..+0.2");
         assert_eq!(bounds_text(None, Some(-0.1)), "..-0.1");
     }
+
+    use egui_kittest::kittest::Queryable;
+
+    /// What the panel edits, for driving it offscreen.
+    struct Panel {
+        editor: EditorState,
+        design: Design,
+        catalog: Catalog,
+        changed: bool,
+    }
+
+    fn harness(design: Design) -> egui_kittest::Harness<'static, Panel> {
+        let panel = Panel {
+            editor: EditorState::default(),
+            design,
+            catalog: Catalog::builtin().unwrap(),
+            changed: false,
+        };
+        let mut h = egui_kittest::Harness::builder()
+            .with_size(egui::vec2(520.0, 4000.0))
+            .build_ui_state(
+                |ui, p: &mut Panel| {
+                    p.changed |= editor_ui(ui, &mut p.editor, &mut p.design, &p.catalog);
+                },
+                panel,
+            );
+        h.run();
+        h
+    }
+
+    #[test]
+    fn every_documented_input_is_found_by_its_label_once() {
+        let h = harness(design());
+        for label in [
+            "name",
+            "start",
+            "duration h",
+            "interval s",
+            "SLO latency s",
+            "SLO percentile",
+            "curve",
+            "night per sec",
+            "peak per sec",
+            "peak at",
+            "ramp s",
+            "page weight",
+            "instance type",
+            "workers",
+            "queue capacity",
+            "timeout s",
+            "min",
+            "max",
+            "initial",
+            "balancer",
+            "scale-in",
+            "warm-up s",
+            "policy",
+            "RON source",
+            "Apply",
+        ] {
+            // get_by_label panics if the label is missing or names two widgets.
+            let _ = h.get_by_label(label);
+        }
+    }
+
+    #[test]
+    fn every_policy_shows_its_target() {
+        let catalog = Catalog::builtin().unwrap();
+        for kind in POLICY_KINDS {
+            let mut d = design();
+            let mut f = d.file.clone();
+            f.pools[0].autoscale = new_policy(kind, &f.pools[0], catalog.types()).unwrap();
+            d.set_file(f);
+            let h = harness(d);
+            let targets = h.query_all_by_label("target").count();
+            let expected = usize::from(!matches!(kind, "None" | "Combined"));
+            assert_eq!(targets, expected, "{kind}");
+        }
+    }
+
+    #[test]
+    fn every_curve_shows_its_parameters() {
+        for (kind, label) in [
+            ("Constant", "per sec"),
+            ("Ramp", "to per sec"),
+            ("Diurnal", "trough per sec"),
+            ("FlashCrowd", "extra per sec"),
+        ] {
+            let mut d = design();
+            let mut f = d.file.clone();
+            f.workload.rate =
+                switch_curve(&f.workload.rate, kind, f.duration_secs, (1.0, 2.0)).unwrap();
+            d.set_file(f);
+            let h = harness(d);
+            let _ = h.get_by_label(label);
+            let _ = h.get_by_label("curve");
+        }
+    }
+
+    #[test]
+    fn min_above_max_shows_the_message_under_the_pool() {
+        let mut h = harness(design());
+        h.get_by_label("min").set_value_accesskit(5.0);
+        h.run();
+        h.get_by_label("max").set_value_accesskit(3.0);
+        h.run();
+        let _ = h.get_by_label_contains("size: min 5 is greater than max 3");
+        let p = h.state();
+        assert_eq!(
+            (
+                p.design.file.pools[0].size.min,
+                p.design.file.pools[0].size.max
+            ),
+            (5, 3)
+        );
+        assert_eq!(p.editor.error_at, Some(Section::Pool));
+    }
+
+    #[test]
+    fn a_valid_edit_reports_a_change_and_reaches_the_ron_text() {
+        let mut h = harness(design());
+        h.get_by_label("max").set_value_accesskit(50.0);
+        h.run();
+        let p = h.state();
+        assert!(p.changed);
+        assert!(p.design.errors.is_empty(), "{:?}", p.design.errors);
+        assert!(p.editor.ron.contains("max: 50"), "{}", p.editor.ron);
+    }
+
+    #[test]
+    fn apply_checks_the_ron_text_and_shows_errors_with_their_place() {
+        let mut h = harness(design());
+        let text = h.state().editor.ron.replace("min: 2", "min: 50");
+        h.state_mut().editor.ron = text;
+        h.run();
+        h.get_by_label("Apply").click();
+        h.run();
+        let p = h.state();
+        assert_eq!(p.editor.error_at, Some(Section::Ron));
+        assert!(
+            p.design
+                .errors
+                .iter()
+                .any(|e| e.contains(":") && e.contains("size: min 50 is greater than max 40")),
+            "{:?}",
+            p.design.errors
+        );
+    }
+
+    #[test]
+    fn choosing_a_kind_in_the_combo_boxes_switches_curve_and_policy() {
+        let mut h = harness(design());
+        h.get_by_label("curve").click();
+        h.run();
+        h.get_by_label("Diurnal").click();
+        h.run();
+        let _ = h.get_by_label("trough per sec");
+        h.get_by_label("policy").click();
+        h.run();
+        h.get_by_label("TargetTracking").click();
+        h.run();
+        let _ = h.get_by_label("target");
+        let p = h.state();
+        assert!(p.changed);
+        assert!(p.design.errors.is_empty(), "{:?}", p.design.errors);
+        assert_eq!(p.design.file.workload.rate.kind(), "Diurnal");
+        assert_eq!(
+            policy_kind(p.design.file.pools[0].autoscale.as_ref()),
+            "TargetTracking"
+        );
+    }
+
+    #[test]
+    fn an_unreadable_time_is_reported_beside_its_field_and_not_applied() {
+        let mut h = harness(design());
+        let field = h.get_by_label("peak at");
+        field.focus();
+        h.run();
+        h.get_by_label("peak at").type_text("x");
+        h.run();
+        let _ = h.get_by_label_contains("expected a time such as");
+        assert_eq!(
+            peak_time(&h.state().design.file.workload.rate)
+                .unwrap()
+                .as_str(),
+            "mon 09:00"
+        );
+    }
 }

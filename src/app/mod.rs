@@ -440,12 +440,17 @@ impl ScalesimApp {
                 self.export.plots_rect = Some(rect);
             }
             View::Topology => {
-                for d in &self.designs {
-                    if let Some(run) = &d.run {
-                        ui.label(RichText::new(d.name()).strong().color(d.colour));
-                        topology::topology_ui(ui, run.world(), d.colour);
-                    }
-                }
+                egui::ScrollArea::vertical()
+                    .auto_shrink([false, false])
+                    .show(ui, |ui| {
+                        for d in &self.designs {
+                            if let Some(run) = &d.run {
+                                ui.label(RichText::new(d.name()).strong().color(d.colour));
+                                topology::topology_ui(ui, run.world(), d.colour);
+                                ui.add_space(8.0);
+                            }
+                        }
+                    });
             }
             View::Decisions => decisions_table(ui, &self.designs),
         }
@@ -682,33 +687,32 @@ pub fn headline(s: &RunSummary) -> Vec<(&'static str, String)> {
     ]
 }
 
+/// A column of the compare table: its title and how to read it from a summary.
+type Figure = (&'static str, fn(&RunSummary) -> f64);
+
 /// The compare table: one row per design, and each figure's difference from the first.
 fn compare_table(ui: &mut Ui, designs: &[Design], sums: &[(usize, RunSummary)]) {
     let base = &sums[0].1;
-    let figures: [(&str, fn(&RunSummary) -> f64, &str); 5] = [
-        ("p99 ms", |s| s.latency_secs.p99 * 1000.0, "{:.0}"),
-        (
-            "SLO violation min",
-            |s| s.slo.violation_secs / 60.0,
-            "{:.1}",
-        ),
-        ("dropped", |s| s.requests.dropped as f64, "{:.0}"),
-        ("cost $", |s| s.cost_usd, "{:.2}"),
-        ("max instances", |s| s.instances.max as f64, "{:.0}"),
+    let figures: [Figure; 5] = [
+        ("p99 ms", |s| s.latency_secs.p99 * 1000.0),
+        ("SLO violation min", |s| s.slo.violation_secs / 60.0),
+        ("dropped", |s| s.requests.dropped as f64),
+        ("cost $", |s| s.cost_usd),
+        ("max instances", |s| s.instances.max as f64),
     ];
     egui::Grid::new("compare")
         .striped(true)
         .spacing([16.0, 2.0])
         .show(ui, |ui| {
             ui.label(RichText::new("design").strong());
-            for (name, _, _) in &figures {
+            for (name, _) in &figures {
                 ui.label(RichText::new(*name).strong());
             }
             ui.end_row();
             for (k, (i, s)) in sums.iter().enumerate() {
                 let d = &designs[*i];
                 ui.label(RichText::new(d.name()).color(d.colour).strong());
-                for (_, f, _) in &figures {
+                for (_, f) in &figures {
                     let v = f(s);
                     let text = fmt_figure(v);
                     if k == 0 {

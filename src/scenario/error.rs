@@ -75,7 +75,7 @@ pub(super) fn explain_ron(code: &ron::Error, text: &str, line: usize, col: usize
         ron::Error::NoSuchStructField { .. }
             | ron::Error::MissingStructField { .. }
             | ron::Error::DuplicateStructField { .. }
-    );
+    ) || starts_with_field(&msg);
     if !names_field && let Some(field) = field_before(text, line, col) {
         msg = format!("{msg} (in `{field}`)");
     }
@@ -86,6 +86,15 @@ pub(super) fn explain_ron(code: &ron::Error, text: &str, line: usize, col: usize
         }
         _ => msg,
     }
+}
+
+/// Whether a message already names its field ("size: min 5 is greater than max 3"):
+/// a check on a whole struct is reported after its last field, which would be the wrong
+/// one to name.
+fn starts_with_field(msg: &str) -> bool {
+    msg.split_once(": ").is_some_and(|(head, _)| {
+        !head.is_empty() && head.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+    })
 }
 
 /// The name of the field whose value is at `line`:`col` (1-based): the last `name:`
