@@ -136,9 +136,12 @@ impl Design {
                 return false;
             }
         };
+        // The file's opening comment (what the scenario shows) survives form edits; the
+        // comments inside do not, since the text is written anew from the fields.
+        let header = leading_comment(&self.text);
         // Keep what the user typed on screen even when it is rejected.
         self.file = file;
-        self.text = text;
+        self.text = format!("{header}{text}\n");
         self.dirty = true;
         let source = source_for(&self.text, self.path.as_deref());
         let before = self.scenario.as_ref().map(|s| s.file.clone());
@@ -203,6 +206,21 @@ impl Design {
     }
 }
 
+/// The comment lines (and blank lines) a source opens with.
+fn leading_comment(text: &str) -> String {
+    let mut out = String::new();
+    for line in text.lines() {
+        let t = line.trim_start();
+        if t.starts_with("//") || t.is_empty() {
+            out.push_str(line);
+            out.push('\n');
+        } else {
+            break;
+        }
+    }
+    out
+}
+
 fn source_for(text: &str, path: Option<&Path>) -> Source {
     match path {
         Some(p) => Source {
@@ -222,7 +240,8 @@ fn mtime(path: &Path) -> Option<SystemTime> {
 mod tests {
     use super::*;
 
-    const SMALL: &str = r#"(name: "small", duration_secs: 600,
+    const SMALL: &str = r#"// A small design.
+(name: "small", duration_secs: 600,
     workload: (rate: Constant(per_sec: 10), classes: [(name: "a", demand: Exponential(mean_secs: 0.01))]),
     pools: [(name: "w", instance: "m5.large", size: (min: 1, max: 3))])"#;
 
@@ -263,6 +282,8 @@ mod tests {
         assert!(!d.dirty);
         let saved = std::fs::read_to_string(&path).unwrap();
         assert!(saved.contains("duration_secs: 1200.0"), "{saved}");
+        // The opening comment is kept through form edits.
+        assert!(saved.starts_with("// A small design.\n"), "{saved}");
         // Someone else edits the file (a later mtime): the design follows it.
         let edited = saved.replace("duration_secs: 1200.0", "duration_secs: 900.0");
         std::thread::sleep(std::time::Duration::from_millis(20));

@@ -46,9 +46,12 @@ use egui::{Button, CollapsingHeader, ComboBox, DragValue, Grid, RichText, TextEd
 use egui_plot::{HoverPosition, Line, Plot, PlotPoints};
 
 use super::design::Design;
-use crate::model::autoscale::aws_step::{AdjustmentType, StepAdjustment};
+use crate::model::autoscale::aws_simple::{SimplePolicy, SimpleScalingConfig};
+use crate::model::autoscale::aws_step::{AdjustmentType, StepAdjustment, StepScalingConfig};
+use crate::model::autoscale::aws_target_tracking::TargetTrackingConfig;
 use crate::model::autoscale::hpa::{HpaConfig, MetricTarget};
-use crate::model::autoscale::predictive::PredictiveMode;
+use crate::model::autoscale::predictive::{PredictiveConfig, PredictiveMode};
+use crate::model::autoscale::vertical::VerticalConfig;
 use crate::model::autoscale::{AutoscaleSpec, Metric};
 use crate::model::balancer::BalancerKind;
 use crate::model::catalog::Catalog;
@@ -234,7 +237,16 @@ fn status_ui(ui: &mut Ui, state: &EditorState, design: &Design) {
         return;
     }
     if design.scenario.is_some() {
-        ui.weak("This version is rejected; the last valid one keeps running.");
+        // Name the first problem here too: the field may be scrolled out of sight.
+        let first = design
+            .errors
+            .first()
+            .map(String::as_str)
+            .unwrap_or_default();
+        ui.colored_label(
+            ui.visuals().warn_fg_color,
+            format!("Rejected: {first}. The last valid version keeps running."),
+        );
     } else {
         ui.weak("Nothing runs until the scenario is valid.");
     }
@@ -360,6 +372,21 @@ fn curve_rows(
     defaults: &CurveDefaults,
     top: bool,
 ) -> bool {
+    let changed = curve_kind_row(ui, state, key, label, curve, defaults, top);
+    changed | curve_param_rows(ui, state, key, curve, defaults)
+}
+
+/// The curve kind combo box. A new kind gets the curve last chosen of that kind for this
+/// field, or one made from the current curve's levels.
+fn curve_kind_row(
+    ui: &mut Ui,
+    state: &mut EditorState,
+    key: &str,
+    label: &str,
+    curve: &mut RateCurve,
+    defaults: &CurveDefaults,
+    top: bool,
+) -> bool {
     let mut changed = false;
     let l = ui.label(label);
     let current = curve.kind();
@@ -393,7 +420,18 @@ fn curve_rows(
             changed = true;
         }
     }
+    changed
+}
 
+/// The rows of a curve's parameters (a note for the kinds edited in the RON tab).
+fn curve_param_rows(
+    ui: &mut Ui,
+    state: &mut EditorState,
+    key: &str,
+    curve: &mut RateCurve,
+    defaults: &CurveDefaults,
+) -> bool {
+    let mut changed = false;
     match curve {
         RateCurve::Constant { per_sec } => {
             changed |= drag_row(ui, "per sec", per_sec, 1.0);
@@ -1086,6 +1124,47 @@ fn policy_rows(
     pool: &mut PoolSpec,
     types: &[InstanceType],
 ) -> bool {
+    let mut changed = policy_kind_row(ui, state, i, pool, types);
+    let Some(spec) = pool.autoscale.as_mut() else {
+        return changed;
+    };
+    changed |= match spec {
+        AutoscaleSpec::TargetTracking(c) => target_tracking_rows(ui, i, c),
+        AutoscaleSpec::Hpa(c) => hpa_rows(ui, i, c),
+        AutoscaleSpec::StepScaling(c) => step_scaling_rows(ui, i, c),
+        AutoscaleSpec::SimpleScaling(c) => simple_scaling_rows(ui, i, c),
+        AutoscaleSpec::Predictive(c) => predictive_rows(ui, i, c),
+        AutoscaleSpec::Backlog(c) => {
+            let mut ch = target_row(ui, &mut c.per_instance, 0.1, "requests held per instance");
+            ch |= drag_row(ui, "period s", &mut c.period_secs, 1.0);
+            ch |= drag_row(ui, "scale-in delay s", &mut c.scale_in_delay_secs, 1.0);
+            ch
+        }
+        AutoscaleSpec::LatencyTarget(c) => {
+            let mut ch = target_row(ui, &mut c.target_secs, 0.01, "p95 latency, seconds");
+            ch |= drag_row(ui, "scale-in below", &mut c.scale_in_below, 0.01);
+            ch |= drag_row(ui, "cooldown s", &mut c.cooldown_secs, 1.0);
+            ch
+        }
+        AutoscaleSpec::Vertical(c) => vertical_rows(ui, state, i, c),
+        AutoscaleSpec::Combined(specs) => {
+            let kinds: Vec<&str> = specs.iter().map(|s| policy_kind(Some(s))).collect();
+            note_row(ui, &format!("{}: edit in the RON tab", kinds.join(" + ")));
+            false
+        }
+    };
+    changed
+}
+
+/// The policy combo box. A new kind gets the policy last chosen of that kind for this
+/// pool, or a new one with default settings.
+fn policy_kind_row(
+    ui: &mut Ui,
+    state: &mut EditorState,
+    i: usize,
+    pool: &mut PoolSpec,
+    types: &[InstanceType],
+) -> bool {
     let mut changed = false;
     let key = format!("pool{i}.policy");
     let l = ui.label("policy");
@@ -1127,144 +1206,123 @@ fn policy_rows(
         ui.colored_label(ui.visuals().error_fg_color, e);
         ui.end_row();
     }
+    changed
+}
 
-    let Some(spec) = pool.autoscale.as_mut() else {
-        return changed;
-    };
-    changed |= match spec {
-        AutoscaleSpec::TargetTracking(c) => {
-            let mut ch = metric_row(ui, ("editor tt metric", i), &mut c.metric);
-            if ch {
-                c.target = default_target(c.metric);
-            }
-            ch |= target_row(ui, &mut c.target, metric_speed(c.metric), "");
-            ch |= drag_row(ui, "scale-in ratio", &mut c.scale_in_ratio, 0.01);
-            ch |= check_row(ui, "disable scale-in", &mut c.disable_scale_in);
-            ch
+fn target_tracking_rows(ui: &mut Ui, i: usize, c: &mut TargetTrackingConfig) -> bool {
+    let mut changed = metric_row(ui, ("editor tt metric", i), &mut c.metric);
+    if changed {
+        // A new metric has a new unit: the old target means nothing in it.
+        c.target = default_target(c.metric);
+    }
+    changed |= target_row(ui, &mut c.target, metric_speed(c.metric), "");
+    changed |= drag_row(ui, "scale-in ratio", &mut c.scale_in_ratio, 0.01);
+    changed |= check_row(ui, "disable scale-in", &mut c.disable_scale_in);
+    changed
+}
+
+fn step_scaling_rows(ui: &mut Ui, i: usize, c: &mut StepScalingConfig) -> bool {
+    let mut changed = metric_row(ui, ("editor step metric", i), &mut c.metric);
+    let speed = metric_speed(c.metric);
+    match c.scale_out.as_mut() {
+        Some(p) => {
+            changed |= target_row(ui, &mut p.threshold, speed, "scale-out alarm threshold");
+            changed |= step_policy_rows(ui, "scale-out", i, &mut p.adjustment_type, &mut p.steps);
         }
-        AutoscaleSpec::Hpa(c) => hpa_rows(ui, i, c),
-        AutoscaleSpec::StepScaling(c) => {
-            let mut ch = metric_row(ui, ("editor step metric", i), &mut c.metric);
-            let speed = metric_speed(c.metric);
-            match c.scale_out.as_mut() {
-                Some(p) => {
-                    ch |= target_row(ui, &mut p.threshold, speed, "scale-out alarm threshold");
-                    ch |=
-                        step_policy_rows(ui, "scale-out", i, &mut p.adjustment_type, &mut p.steps);
-                }
-                None => note_row(ui, "no scale-out policy: add one in the RON tab"),
-            }
-            match c.scale_in.as_mut() {
-                Some(p) => {
-                    ch |= drag_row(ui, "scale-in threshold", &mut p.threshold, speed);
-                    ch |= step_policy_rows(ui, "scale-in", i, &mut p.adjustment_type, &mut p.steps);
-                }
-                None => note_row(ui, "no scale-in policy: add one in the RON tab"),
-            }
-            ch
+        None => note_row(ui, "no scale-out policy: add one in the RON tab"),
+    }
+    match c.scale_in.as_mut() {
+        Some(p) => {
+            changed |= drag_row(ui, "scale-in threshold", &mut p.threshold, speed);
+            changed |= step_policy_rows(ui, "scale-in", i, &mut p.adjustment_type, &mut p.steps);
         }
-        AutoscaleSpec::SimpleScaling(c) => {
-            let mut ch = metric_row(ui, ("editor simple metric", i), &mut c.metric);
-            let speed = metric_speed(c.metric);
-            match c.scale_out.as_mut() {
-                Some(p) => {
-                    ch |= target_row(ui, &mut p.threshold, speed, "scale-out alarm threshold");
-                    ch |= combo_row(
-                        ui,
-                        "scale-out type",
-                        ("editor simple out type", i),
-                        &mut p.adjustment_type,
-                        &ADJUSTMENT_TYPES,
-                    );
-                    ch |= drag_row(ui, "scale-out adjustment", &mut p.adjustment, 0.25);
-                }
-                None => note_row(ui, "no scale-out policy: add one in the RON tab"),
-            }
-            match c.scale_in.as_mut() {
-                Some(p) => {
-                    ch |= drag_row(ui, "scale-in threshold", &mut p.threshold, speed);
-                    ch |= combo_row(
-                        ui,
-                        "scale-in type",
-                        ("editor simple in type", i),
-                        &mut p.adjustment_type,
-                        &ADJUSTMENT_TYPES,
-                    );
-                    ch |= drag_row(ui, "scale-in adjustment", &mut p.adjustment, 0.25);
-                }
-                None => note_row(ui, "no scale-in policy: add one in the RON tab"),
-            }
-            ch |= drag_row(ui, "cooldown s", &mut c.cooldown_secs, 1.0);
-            ch
+        None => note_row(ui, "no scale-in policy: add one in the RON tab"),
+    }
+    changed
+}
+
+fn simple_scaling_rows(ui: &mut Ui, i: usize, c: &mut SimpleScalingConfig) -> bool {
+    let mut changed = metric_row(ui, ("editor simple metric", i), &mut c.metric);
+    let speed = metric_speed(c.metric);
+    match c.scale_out.as_mut() {
+        Some(p) => {
+            changed |= target_row(ui, &mut p.threshold, speed, "scale-out alarm threshold");
+            changed |= simple_policy_rows(ui, "scale-out", i, p);
         }
-        AutoscaleSpec::Predictive(c) => {
-            let mut ch = target_row(
-                ui,
-                &mut c.requests_per_instance,
-                0.1,
-                "requests/s per instance",
-            );
-            ch |= combo_row(
-                ui,
-                "mode",
-                ("editor predictive mode", i),
-                &mut c.mode,
-                &PREDICTIVE_MODES,
-            );
-            let mut hours = c.history_min_secs / 3600.0;
-            if drag_row(ui, "history h", &mut hours, 0.5) {
-                c.history_min_secs = hours_to_secs(hours);
-                ch = true;
-            }
-            ch |= check_row(ui, "hourly", &mut c.hourly);
-            ch |= check_row(ui, "scale in to forecast", &mut c.scale_in_to_forecast);
-            ch
+        None => note_row(ui, "no scale-out policy: add one in the RON tab"),
+    }
+    match c.scale_in.as_mut() {
+        Some(p) => {
+            changed |= drag_row(ui, "scale-in threshold", &mut p.threshold, speed);
+            changed |= simple_policy_rows(ui, "scale-in", i, p);
         }
-        AutoscaleSpec::Backlog(c) => {
-            let mut ch = target_row(ui, &mut c.per_instance, 0.1, "requests held per instance");
-            ch |= drag_row(ui, "period s", &mut c.period_secs, 1.0);
-            ch |= drag_row(ui, "scale-in delay s", &mut c.scale_in_delay_secs, 1.0);
-            ch
-        }
-        AutoscaleSpec::LatencyTarget(c) => {
-            let mut ch = target_row(ui, &mut c.target_secs, 0.01, "p95 latency, seconds");
-            ch |= drag_row(ui, "scale-in below", &mut c.scale_in_below, 0.01);
-            ch |= drag_row(ui, "cooldown s", &mut c.cooldown_secs, 1.0);
-            ch
-        }
-        AutoscaleSpec::Vertical(c) => {
-            let mut ch = false;
-            let text = c.types.join(", ");
-            if let Some(types) =
-                parsed_row(ui, state, &format!("pool{i}.types"), "types", &text, |s| {
-                    Ok(s.split(',')
-                        .map(str::trim)
-                        .filter(|t| !t.is_empty())
-                        .map(String::from)
-                        .collect::<Vec<_>>())
-                })
-            {
-                c.types = types;
-                ch = true;
-            }
-            ch |= target_row(
-                ui,
-                &mut c.scale_up_above,
-                0.01,
-                "CPU above which to move up a size",
-            );
-            ch |= drag_row(ui, "scale down below", &mut c.scale_down_below, 0.01);
-            ch |= drag_row(ui, "restart s", &mut c.restart_secs, 1.0);
-            ch |= check_row(ui, "all at once", &mut c.all_at_once);
-            ch |= drag_row(ui, "cooldown s", &mut c.cooldown_secs, 1.0);
-            ch
-        }
-        AutoscaleSpec::Combined(specs) => {
-            let kinds: Vec<&str> = specs.iter().map(|s| policy_kind(Some(s))).collect();
-            note_row(ui, &format!("{}: edit in the RON tab", kinds.join(" + ")));
-            false
-        }
-    };
+        None => note_row(ui, "no scale-in policy: add one in the RON tab"),
+    }
+    changed |= drag_row(ui, "cooldown s", &mut c.cooldown_secs, 1.0);
+    changed
+}
+
+/// One side's adjustment type and adjustment.
+fn simple_policy_rows(ui: &mut Ui, side: &str, i: usize, p: &mut SimplePolicy) -> bool {
+    let mut changed = combo_row(
+        ui,
+        &format!("{side} type"),
+        ("editor simple type", side, i),
+        &mut p.adjustment_type,
+        &ADJUSTMENT_TYPES,
+    );
+    changed |= drag_row(ui, &format!("{side} adjustment"), &mut p.adjustment, 0.25);
+    changed
+}
+
+fn predictive_rows(ui: &mut Ui, i: usize, c: &mut PredictiveConfig) -> bool {
+    let mut changed = target_row(
+        ui,
+        &mut c.requests_per_instance,
+        0.1,
+        "requests/s per instance",
+    );
+    changed |= combo_row(
+        ui,
+        "mode",
+        ("editor predictive mode", i),
+        &mut c.mode,
+        &PREDICTIVE_MODES,
+    );
+    let mut hours = c.history_min_secs / 3600.0;
+    if drag_row(ui, "history h", &mut hours, 0.5) {
+        c.history_min_secs = hours_to_secs(hours);
+        changed = true;
+    }
+    changed |= check_row(ui, "hourly", &mut c.hourly);
+    changed |= check_row(ui, "scale in to forecast", &mut c.scale_in_to_forecast);
+    changed
+}
+
+fn vertical_rows(ui: &mut Ui, state: &mut EditorState, i: usize, c: &mut VerticalConfig) -> bool {
+    let mut changed = false;
+    let text = c.types.join(", ");
+    // Typed as a comma-separated list; the checker says which name it does not know.
+    if let Some(types) = parsed_row(ui, state, &format!("pool{i}.types"), "types", &text, |s| {
+        Ok(s.split(',')
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(String::from)
+            .collect::<Vec<_>>())
+    }) {
+        c.types = types;
+        changed = true;
+    }
+    changed |= target_row(
+        ui,
+        &mut c.scale_up_above,
+        0.01,
+        "CPU above which to move up a size",
+    );
+    changed |= drag_row(ui, "scale down below", &mut c.scale_down_below, 0.01);
+    changed |= drag_row(ui, "restart s", &mut c.restart_secs, 1.0);
+    changed |= check_row(ui, "all at once", &mut c.all_at_once);
+    changed |= drag_row(ui, "cooldown s", &mut c.cooldown_secs, 1.0);
     changed
 }
 
@@ -1675,10 +1733,7 @@ mod tests {
     #[test]
     fn a_new_target_tracking_policy_has_the_aws_defaults() {
         let p = new_policy("TargetTracking", &design().file.pools[0], &[]).unwrap();
-        let expected = crate::model::autoscale::aws_target_tracking::TargetTrackingConfig::new(
-            Metric::Cpu,
-            0.6,
-        );
+        let expected = TargetTrackingConfig::new(Metric::Cpu, 0.6);
         assert_eq!(p, Some(AutoscaleSpec::TargetTracking(expected)));
     }
 
@@ -1854,7 +1909,12 @@ mod tests {
         h.run();
         h.get_by_label("max").set_value_accesskit(3.0);
         h.run();
-        let _ = h.get_by_label_contains("size: min 5 is greater than max 3");
+        // Under the pool, and named in the status line at the top.
+        assert_eq!(
+            h.query_all_by_label_contains("size: min 5 is greater than max 3")
+                .count(),
+            2
+        );
         let p = h.state();
         assert_eq!(
             (

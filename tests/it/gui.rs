@@ -20,7 +20,6 @@ fn harness(file: &str) -> Harness<'static, ScalesimApp> {
     let mut h = Harness::builder()
         .with_size(egui::vec2(1500.0, 950.0))
         .with_pixels_per_point(1.0)
-        .with_accessibility_check(false)
         .build_eframe(move |_cc| {
             let mut app = ScalesimApp::new(Some(&path));
             // Tests move time themselves; frame-rate figures differ on every run.
@@ -162,4 +161,68 @@ fn a_missing_file_opens_the_built_in_scenario_with_the_error() {
     assert_eq!(app.designs[0].name(), "monday-spike");
     let (msg, is_error) = app.status.clone().unwrap();
     assert!(is_error && msg.contains("no-such-file.ron"), "{msg}");
+}
+
+#[test]
+fn the_editor_rejects_a_bad_value_with_a_message_and_keeps_running() {
+    let mut h = harness("scenarios/monday-spike.ron");
+    h.state_mut().run_to(3600.0);
+    h.run_steps(2);
+    // The pool's min above its max (40): the checker's message appears in the panel,
+    // and the last valid version keeps running (its hour of data is still there).
+    h.get_by_label("min").set_value_accesskit(50.0);
+    h.run_steps(3);
+    let app = h.state();
+    assert_eq!(
+        app.designs[0].file.pools[0].size.min, 50,
+        "the typed value stays"
+    );
+    assert!(
+        app.designs[0]
+            .errors
+            .iter()
+            .any(|e| e.contains("min 50 is greater than max 40")),
+        "{:?}",
+        app.designs[0].errors
+    );
+    // At the top of the panel and under the pool's fields.
+    assert_eq!(
+        h.query_all_by_label_contains("min 50 is greater than max 40")
+            .count(),
+        2
+    );
+    let rows = app.designs[0]
+        .run
+        .as_ref()
+        .unwrap()
+        .world()
+        .recorder()
+        .rows()
+        .len();
+    assert_eq!(rows, 360, "a rejected edit does not restart the run");
+    h.snapshot("app_editor_rejects");
+    // A valid value restarts the run with it.
+    h.get_by_label("min").set_value_accesskit(3.0);
+    h.run_steps(3);
+    let app = h.state();
+    assert!(
+        app.designs[0].errors.is_empty(),
+        "{:?}",
+        app.designs[0].errors
+    );
+    assert_eq!(
+        app.designs[0].scenario.as_ref().unwrap().file.pools[0]
+            .size
+            .min,
+        3
+    );
+    let rows = app.designs[0]
+        .run
+        .as_ref()
+        .unwrap()
+        .world()
+        .recorder()
+        .rows()
+        .len();
+    assert_eq!(rows, 0, "a valid edit restarts the run");
 }
