@@ -9,18 +9,29 @@ use egui::{ColorImage, Rect};
 use super::design::Design;
 use crate::metrics::output::{series_csv, write_atomic};
 
-/// Where exports go: `out/app/` beside the working directory.
-pub fn export_dir() -> PathBuf {
+/// Where exports go by default: `out/app/` under the working directory.
+pub fn default_export_dir() -> PathBuf {
     PathBuf::from("out").join("app")
 }
 
-/// Pending PNG exports.
-#[derive(Default)]
+/// Where exports go, and the PNG export waiting for its screenshot.
 pub struct ExportState {
+    /// The directory exports are written to.
+    pub dir: PathBuf,
     /// Where the plots were drawn last frame (points).
     pub plots_rect: Option<Rect>,
     /// Where the backend leaves the screenshot it was asked for.
     arrived: Arc<Mutex<Option<Arc<ColorImage>>>>,
+}
+
+impl Default for ExportState {
+    fn default() -> Self {
+        ExportState {
+            dir: default_export_dir(),
+            plots_rect: None,
+            arrived: Arc::default(),
+        }
+    }
 }
 
 impl ExportState {
@@ -45,7 +56,7 @@ impl ExportState {
             Some(r) => image.region(&r, Some(ppp)),
             None => (*image).clone(),
         };
-        let path = export_dir().join(format!("plots-{}.png", stamp()));
+        let path = self.dir.join(format!("plots-{}.png", stamp()));
         *status = Some(match write_png(&path, &cropped) {
             Ok(()) => (format!("plots saved to {}", path.display()), false),
             Err(e) => (format!("cannot save {}: {e}", path.display()), true),
@@ -53,15 +64,15 @@ impl ExportState {
     }
 }
 
-/// Writes each design's series to `out/app/<name>-series.csv`; returns a status line.
-pub fn export_csv(designs: &[Design]) -> (String, bool) {
+/// Writes each design's series to `<dir>/<name>-series.csv`; returns a status line.
+pub fn export_csv(designs: &[Design], dir: &Path) -> (String, bool) {
     let mut written = Vec::new();
     for d in designs {
         let Some(run) = &d.run else { continue };
         let world = run.world();
         let rec = world.recorder();
         let text = series_csv(rec.rows(), rec.pool_names(), world.clock());
-        let path = export_dir().join(format!("{}-series.csv", file_stem(d.name())));
+        let path = dir.join(format!("{}-series.csv", file_stem(d.name())));
         if let Err(e) = ensure_dir(&path).and_then(|()| write_atomic(&path, text.as_bytes())) {
             return (format!("cannot write {}: {e}", path.display()), true);
         }

@@ -327,7 +327,7 @@ impl ScalesimApp {
                 self.export.request_png(ui.ctx());
             }
             if ui.button("Export CSV").clicked() {
-                self.status = Some(export::export_csv(&self.designs));
+                self.status = Some(export::export_csv(&self.designs, &self.export.dir));
             }
         });
     }
@@ -783,8 +783,8 @@ pub fn find_library(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
-/// Opens the app window; returns when it is closed.
-pub fn run(file: Option<PathBuf>) -> anyhow::Result<()> {
+/// Opens the app window at `speed`, running at once if `play`; returns when it is closed.
+pub fn run(file: Option<PathBuf>, speed: Speed, play: bool) -> anyhow::Result<()> {
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("scalesim")
@@ -794,7 +794,12 @@ pub fn run(file: Option<PathBuf>) -> anyhow::Result<()> {
     eframe::run_native(
         "scalesim",
         options,
-        Box::new(move |_cc| Ok(Box::new(ScalesimApp::new(file.as_deref())))),
+        Box::new(move |_cc| {
+            let mut app = ScalesimApp::new(file.as_deref());
+            app.speed = speed;
+            app.playing = play;
+            Ok(Box::new(app))
+        }),
     )
     .map_err(|e| anyhow::anyhow!("cannot open the window: {e}"))
 }

@@ -35,7 +35,26 @@ pub enum Command {
     Gui {
         /// A scenario file to open.
         file: Option<PathBuf>,
+        /// Simulated seconds per wall-clock second (1 = real time), or `max`.
+        #[arg(long, default_value = "600", value_parser = parse_speed, allow_negative_numbers = true)]
+        speed: f64,
+        /// Start paused instead of running at once.
+        #[arg(long)]
+        paused: bool,
     },
+}
+
+/// `max` is infinity: as fast as the frame budget allows.
+fn parse_speed(s: &str) -> Result<f64, String> {
+    if s == "max" {
+        return Ok(f64::INFINITY);
+    }
+    match s.parse::<f64>() {
+        Ok(v) if v.is_finite() && v > 0.0 => Ok(v),
+        _ => Err(format!(
+            "expected simulated seconds per second (> 0) or `max`, got `{s}`"
+        )),
+    }
 }
 
 /// A failure with the exit code it deserves.
@@ -74,8 +93,12 @@ fn dispatch(args: Args) -> Result<(), Failure> {
     match args.command {
         Some(Command::Run(a)) => run::run(a),
         Some(Command::Check { files }) => check(&files),
-        Some(Command::Gui { file }) => gui(file),
-        None => gui(None),
+        Some(Command::Gui {
+            file,
+            speed,
+            paused,
+        }) => gui(file, speed, !paused),
+        None => gui(None, 600.0, true),
     }
 }
 
@@ -107,7 +130,7 @@ fn check(files: &[PathBuf]) -> Result<(), Failure> {
 }
 
 #[cfg(feature = "gui")]
-fn gui(file: Option<PathBuf>) -> Result<(), Failure> {
+fn gui(file: Option<PathBuf>, speed: f64, play: bool) -> Result<(), Failure> {
     if let Some(f) = &file {
         // A file that is not there is the user's mistake: say so before opening a window.
         if !f.is_file() {
@@ -117,12 +140,17 @@ fn gui(file: Option<PathBuf>) -> Result<(), Failure> {
             )));
         }
     }
-    crate::app::run(file).map_err(Failure::Internal)
+    let speed = if speed.is_finite() {
+        crate::app::live::Speed::Times(speed)
+    } else {
+        crate::app::live::Speed::Max
+    };
+    crate::app::run(file, speed, play).map_err(Failure::Internal)
 }
 
 #[cfg(not(feature = "gui"))]
-fn gui(file: Option<PathBuf>) -> Result<(), Failure> {
-    let _ = file;
+fn gui(file: Option<PathBuf>, speed: f64, play: bool) -> Result<(), Failure> {
+    let _ = (file, speed, play);
     Err(Failure::Input(anyhow::anyhow!(
         "this build has no desktop app (built without the `gui` feature); run a scenario \
          headless with `scalesim run scenarios/monday-spike.ron`"

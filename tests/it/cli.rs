@@ -224,6 +224,17 @@ fn bad_command_lines_are_reported_clearly() {
     assert!(err.to_lowercase().contains("file"), "{err}");
     assert!(!out.exists(), "nothing was written");
 
+    // The app: a missing file and a bad speed are refused before any window opens.
+    let err = fails_with_input_error(&["gui", m]);
+    assert!(
+        err.contains(m) && err.contains("no such scenario file"),
+        "{err}"
+    );
+    for bad in ["0", "-5", "fast"] {
+        let err = fails_with_input_error(&["gui", g, "--speed", bad]);
+        assert!(err.contains("--speed") && err.contains(bad), "{err}");
+    }
+
     // --help and --version are not errors.
     for args in [["--help"], ["--version"]] {
         let r = scalesim(&args);

@@ -226,3 +226,34 @@ fn the_editor_rejects_a_bad_value_with_a_message_and_keeps_running() {
         .len();
     assert_eq!(rows, 0, "a valid edit restarts the run");
 }
+
+#[test]
+fn export_writes_the_plots_as_png_and_the_series_as_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness("scenarios/monday-spike.ron");
+    h.state_mut().export.dir = dir.path().join("exports");
+    h.state_mut().run_to(7200.0);
+    h.run_steps(2);
+    h.get_by_label("Export CSV").click();
+    h.run_steps(2);
+    // 2 h of 10 s intervals: a header and 720 rows, as `scalesim run` writes them.
+    let csv = std::fs::read_to_string(dir.path().join("exports/monday-spike-series.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 721);
+    assert!(csv.starts_with("time_secs,clock,offered_per_sec"));
+    h.get_by_label("Export PNG").click();
+    // The screenshot is taken after the frame that asked for it, and saved in the next.
+    h.run_steps(4);
+    let pngs: Vec<_> = std::fs::read_dir(dir.path().join("exports"))
+        .unwrap()
+        .flatten()
+        .filter(|e| e.path().extension().is_some_and(|x| x == "png"))
+        .collect();
+    assert_eq!(pngs.len(), 1, "{:?}", h.state().status);
+    let bytes = std::fs::read(pngs[0].path()).unwrap();
+    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n");
+    // Cropped to the plots: narrower than the 1500 px window.
+    let width = u32::from_be_bytes(bytes[16..20].try_into().unwrap());
+    assert!(width > 600 && width < 1500, "{width}");
+    let (msg, is_error) = h.state().status.clone().unwrap();
+    assert!(!is_error && msg.contains("plots saved to"), "{msg}");
+}
