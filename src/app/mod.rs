@@ -208,7 +208,10 @@ impl ScalesimApp {
             let left = deadline.saturating_duration_since(Instant::now());
             let share = left / (n - i as u32).max(1);
             run.advance_to(self.target_secs, Instant::now() + share);
-            slowest = slowest.min(run.now_secs());
+            // A design that has ended (a shorter scenario) does not hold the others back.
+            if !run.finished() {
+                slowest = slowest.min(run.now_secs());
+            }
         }
         if slowest.is_finite() {
             self.target_secs = self.target_secs.min(slowest.max(0.0) + 1e-9).max(slowest);
@@ -802,4 +805,62 @@ pub fn run(file: Option<PathBuf>, speed: Speed, play: bool) -> anyhow::Result<()
         }),
     )
     .map_err(|e| anyhow::anyhow!("cannot open the window: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn small(name: &str, duration_secs: u32) -> Design {
+        let text = format!(
+            r#"(name: "{name}", duration_secs: {duration_secs}, seed: 4,
+            workload: (rate: Constant(per_sec: 50), classes: [(name: "a", demand: Exponential(mean_secs: 0.01))]),
+            pools: [(name: "w", instance: "m5.large", size: (min: 2, max: 2))])"#
+        );
+        Design::from_text(&text, None, PALETTE[0]).unwrap()
+    }
+
+    #[test]
+    fn designs_of_different_lengths_each_run_to_their_end() {
+        let mut app = ScalesimApp::new(None);
+        app.designs = vec![small("short", 600), small("long", 1800)];
+        app.reset();
+        app.playing = true;
+        app.speed = Speed::Max;
+        // Max speed, a generous budget per "frame": a few frames finish both.
+        for _ in 0..20 {
+            app.advance(0.016, Duration::from_secs(2));
+        }
+        let ends: Vec<f64> = app
+            .designs
+            .iter()
+            .map(|d| d.run.as_ref().unwrap().now_secs())
+            .collect();
+        assert_eq!(ends, vec![600.0, 1800.0]);
+        assert!(app.finished() && !app.playing, "it stops at the end");
+    }
+
+    #[test]
+    fn speed_sets_how_far_a_frame_moves_simulated_time() {
+        let mut app = ScalesimApp::new(None);
+        app.designs = vec![small("a", 3600)];
+        app.reset();
+        app.playing = true;
+        app.speed = Speed::Times(600.0);
+        // 0.1 s of wall time at 600 simulated seconds per second: 60 s.
+        app.advance(0.1, Duration::from_secs(5));
+        assert!((app.target_secs - 60.0).abs() < 1e-9, "{}", app.target_secs);
+        assert_eq!(app.designs[0].run.as_ref().unwrap().now_secs(), 60.0);
+        // A long stall (window hidden) counts as 0.25 s at most: 150 s, not 6000.
+        app.advance(10.0, Duration::from_secs(5));
+        assert!(
+            (app.target_secs - 210.0).abs() < 1e-9,
+            "{}",
+            app.target_secs
+        );
+        // Paused: nothing moves.
+        app.playing = false;
+        app.advance(0.1, Duration::from_secs(5));
+        assert!((app.target_secs - 210.0).abs() < 1e-9);
+    }
 }
