@@ -556,24 +556,14 @@ impl World {
             return;
         }
         inst.state = InstanceState::Terminated;
-        let (busy, queued, workers) = (inst.busy, inst.queue.len() as u64, inst.workers);
-        inst.busy = 0;
-        inst.queue = VecDeque::new();
+        let workers = inst.workers;
         if let Some(key) = inst.drain_deadline.take() {
             q.cancel(key);
         }
         let billing = &self.pools[pool].config.billing;
         let usd = inst.billing.close(now, billing);
         self.recorder.billed(pool, usd);
-        if busy > 0 {
-            self.recorder.workers_freed(now, pool, u64::from(busy));
-            self.recorder
-                .dropped(now, DropReason::Failure, u64::from(busy));
-        }
-        if queued > 0 {
-            self.recorder.dequeued(now, pool, queued);
-            self.recorder.dropped(now, DropReason::Failure, queued);
-        }
+        self.lose_held(now, id);
         if matches!(was, InstanceState::InService | InstanceState::Draining) {
             self.recorder.workers_removed(now, pool, u64::from(workers));
         }
@@ -590,6 +580,24 @@ impl World {
         }
     }
 
+    /// The requests `id` holds (in service and queued) are lost: counted as failures.
+    fn lose_held(&mut self, now: SimTime, id: InstanceId) {
+        let inst = &mut self.instances[id.0 as usize];
+        let pool = inst.pool.0 as usize;
+        let (busy, queued) = (inst.busy, inst.queue.len() as u64);
+        inst.busy = 0;
+        inst.queue = VecDeque::new();
+        if busy > 0 {
+            self.recorder.workers_freed(now, pool, u64::from(busy));
+            self.recorder
+                .dropped(now, DropReason::Failure, u64::from(busy));
+        }
+        if queued > 0 {
+            self.recorder.dequeued(now, pool, queued);
+            self.recorder.dropped(now, DropReason::Failure, queued);
+        }
+    }
+
     /// `id` crashes: what it holds is lost and its workers are gone, but the balancer
     /// keeps routing to it until its health checks notice.
     fn crash(&mut self, now: SimTime, id: InstanceId, q: &mut EventQueue<Event>) {
@@ -600,23 +608,14 @@ impl World {
         }
         inst.state = InstanceState::Failed;
         let pool = inst.pool.0 as usize;
-        let (busy, queued, workers) = (inst.busy, inst.queue.len() as u64, inst.workers);
-        inst.busy = 0;
-        inst.queue = VecDeque::new();
+        let workers = inst.workers;
+        self.lose_held(now, id);
+        let inst = &mut self.instances[id.0 as usize];
         // No workers and no queue: `route` fails whatever still reaches it.
         inst.workers = 0;
         inst.queue_capacity = 0;
         if inst.metered {
             inst.meter.set(now, 0, 0);
-        }
-        if busy > 0 {
-            self.recorder.workers_freed(now, pool, u64::from(busy));
-            self.recorder
-                .dropped(now, DropReason::Failure, u64::from(busy));
-        }
-        if queued > 0 {
-            self.recorder.dequeued(now, pool, queued);
-            self.recorder.dropped(now, DropReason::Failure, queued);
         }
         self.recorder.workers_removed(now, pool, u64::from(workers));
         let detect = self.pools[pool].config.unhealthy_detect;
