@@ -786,8 +786,41 @@ pub fn find_library(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
-/// Opens the app window at `speed`, running at once if `play`; returns when it is closed.
-pub fn run(file: Option<PathBuf>, speed: Speed, play: bool) -> anyhow::Result<()> {
+/// How the window opens (from the command line).
+pub struct Start {
+    /// Scenarios to open; the first is edited, the others are compared with it.
+    pub files: Vec<PathBuf>,
+    /// How fast simulated time goes.
+    pub speed: Speed,
+    /// Whether it runs at once.
+    pub play: bool,
+    /// A time to run to before the first frame (then paused).
+    pub at: Option<crate::model::clock::At>,
+}
+
+impl ScalesimApp {
+    /// The app as `start` asks: its files open, run to its time.
+    pub fn from_start(start: &Start) -> ScalesimApp {
+        let mut app = ScalesimApp::new(start.files.first().map(PathBuf::as_path));
+        for f in start.files.iter().skip(1) {
+            match Design::open(f, PALETTE[0]) {
+                Ok(d) => app.add_design(d),
+                Err(e) => app.status = Some((e, true)),
+            }
+        }
+        app.selected = 0;
+        app.speed = start.speed;
+        if let Some(at) = &start.at {
+            let secs = app.clock().resolve(at);
+            app.run_to(secs);
+        }
+        app.playing = start.play;
+        app
+    }
+}
+
+/// Opens the app window; returns when it is closed.
+pub fn run(start: Start) -> anyhow::Result<()> {
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("scalesim")
@@ -797,12 +830,7 @@ pub fn run(file: Option<PathBuf>, speed: Speed, play: bool) -> anyhow::Result<()
     eframe::run_native(
         "scalesim",
         options,
-        Box::new(move |_cc| {
-            let mut app = ScalesimApp::new(file.as_deref());
-            app.speed = speed;
-            app.playing = play;
-            Ok(Box::new(app))
-        }),
+        Box::new(move |_cc| Ok(Box::new(ScalesimApp::from_start(&start)))),
     )
     .map_err(|e| anyhow::anyhow!("cannot open the window: {e}"))
 }

@@ -33,8 +33,11 @@ pub enum Command {
     },
     /// Open the desktop app, optionally with a scenario.
     Gui {
-        /// A scenario file to open.
-        file: Option<PathBuf>,
+        /// Scenario files to open; two or more are compared on the same traffic.
+        files: Vec<PathBuf>,
+        /// Run to this time before showing ("mon 09:30", "09:30" or "+2h"), paused.
+        #[arg(long, value_parser = parse_at)]
+        at: Option<crate::model::clock::At>,
         /// Simulated seconds per wall-clock second (1 = real time), or `max`.
         #[arg(long, default_value = "600", value_parser = parse_speed, allow_negative_numbers = true)]
         speed: f64,
@@ -42,6 +45,10 @@ pub enum Command {
         #[arg(long)]
         paused: bool,
     },
+}
+
+fn parse_at(s: &str) -> Result<crate::model::clock::At, String> {
+    crate::model::clock::At::parse(s).map_err(|e| e.to_string())
 }
 
 /// `max` is infinity: as fast as the frame budget allows.
@@ -94,11 +101,12 @@ fn dispatch(args: Args) -> Result<(), Failure> {
         Some(Command::Run(a)) => run::run(a),
         Some(Command::Check { files }) => check(&files),
         Some(Command::Gui {
-            file,
+            files,
+            at,
             speed,
             paused,
-        }) => gui(file, speed, !paused),
-        None => gui(None, 600.0, true),
+        }) => gui(files, at, speed, !paused),
+        None => gui(Vec::new(), None, 600.0, true),
     }
 }
 
@@ -130,8 +138,13 @@ fn check(files: &[PathBuf]) -> Result<(), Failure> {
 }
 
 #[cfg(feature = "gui")]
-fn gui(file: Option<PathBuf>, speed: f64, play: bool) -> Result<(), Failure> {
-    if let Some(f) = &file {
+fn gui(
+    files: Vec<PathBuf>,
+    at: Option<crate::model::clock::At>,
+    speed: f64,
+    play: bool,
+) -> Result<(), Failure> {
+    for f in &files {
         // A file that is not there is the user's mistake: say so before opening a window.
         if !f.is_file() {
             return Err(Failure::Input(anyhow::anyhow!(
@@ -145,12 +158,23 @@ fn gui(file: Option<PathBuf>, speed: f64, play: bool) -> Result<(), Failure> {
     } else {
         crate::app::live::Speed::Max
     };
-    crate::app::run(file, speed, play).map_err(Failure::Internal)
+    let start = crate::app::Start {
+        files,
+        speed,
+        play: play && at.is_none(),
+        at,
+    };
+    crate::app::run(start).map_err(Failure::Internal)
 }
 
 #[cfg(not(feature = "gui"))]
-fn gui(file: Option<PathBuf>, speed: f64, play: bool) -> Result<(), Failure> {
-    let _ = (file, speed, play);
+fn gui(
+    files: Vec<PathBuf>,
+    at: Option<crate::model::clock::At>,
+    speed: f64,
+    play: bool,
+) -> Result<(), Failure> {
+    let _ = (files, at, speed, play);
     Err(Failure::Input(anyhow::anyhow!(
         "this build has no desktop app (built without the `gui` feature); run a scenario \
          headless with `scalesim run scenarios/monday-spike.ron`"

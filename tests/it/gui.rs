@@ -257,3 +257,26 @@ fn export_writes_the_plots_as_png_and_the_series_as_csv() {
     let (msg, is_error) = h.state().status.clone().unwrap();
     assert!(!is_error && msg.contains("plots saved to"), "{msg}");
 }
+
+#[test]
+fn two_files_on_the_command_line_open_side_by_side_at_a_time() {
+    // What `scalesim gui A B --at "mon 09:30"` builds before its first frame.
+    let start = scalesim::app::Start {
+        files: vec![
+            "scenarios/monday-spike.ron".into(),
+            "scenarios/autoscaling/target-tracking.ron".into(),
+        ],
+        speed: scalesim::app::live::Speed::Max,
+        play: false,
+        at: Some(scalesim::model::clock::At::parse("mon 09:30").unwrap()),
+    };
+    let app = ScalesimApp::from_start(&start);
+    assert_eq!(app.designs.len(), 2);
+    assert_eq!(app.selected, 0);
+    // Sun 18:00 to Mon 09:30 is 15 h 30 min: both runs are there, paused.
+    for d in &app.designs {
+        assert_eq!(d.run.as_ref().unwrap().now_secs(), 55_800.0);
+    }
+    assert!(!app.playing);
+    assert_ne!(app.designs[0].colour, app.designs[1].colour);
+}
