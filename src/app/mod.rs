@@ -121,7 +121,17 @@ impl ScalesimApp {
             catalog,
             editor: editor::EditorState::default(),
             status,
-            library: find_library(Path::new("scenarios")),
+            // The library: scenarios/ under the working directory, else the opened
+            // file's folder.
+            library: {
+                let mut lib = find_library(Path::new("scenarios"));
+                if lib.is_empty()
+                    && let Some(dir) = file.and_then(Path::parent)
+                {
+                    lib = find_library(dir);
+                }
+                lib
+            },
             export: export::ExportState::default(),
             show_wall_clock: true,
             last_reload_check: Instant::now(),
