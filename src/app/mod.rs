@@ -76,6 +76,50 @@ pub struct ScalesimApp {
     last_reload_check: Instant,
     last_frame: Option<Instant>,
     frame_secs: f64,
+    /// Where a frame's wall time goes, printed to stderr every 5 s (`gui --frame-stats`).
+    pub frame_stats: Option<FrameStats>,
+}
+
+/// Wall time per frame, split into the simulation (`logic`) and building the UI (`ui`);
+/// the rest of a frame is rendering and waiting for the display.
+#[derive(Debug)]
+pub struct FrameStats {
+    since: Instant,
+    frames: u32,
+    logic: Duration,
+    ui: Duration,
+}
+
+impl Default for FrameStats {
+    fn default() -> Self {
+        FrameStats {
+            since: Instant::now(),
+            frames: 0,
+            logic: Duration::ZERO,
+            ui: Duration::ZERO,
+        }
+    }
+}
+
+impl FrameStats {
+    /// Prints and restarts the figures once 5 s have passed.
+    fn report(&mut self) {
+        let wall = self.since.elapsed();
+        if wall < Duration::from_secs(5) || self.frames == 0 {
+            return;
+        }
+        let per = |d: Duration| d.as_secs_f64() * 1e3 / f64::from(self.frames);
+        eprintln!(
+            "frames: {:.1} fps; per frame {:.1} ms: simulation {:.1} ms, ui {:.1} ms, rendering and waiting {:.1} ms",
+            f64::from(self.frames) / wall.as_secs_f64(),
+            wall.as_secs_f64() * 1e3 / f64::from(self.frames),
+            per(self.logic),
+            per(self.ui),
+            (wall.as_secs_f64() * 1e3 / f64::from(self.frames) - per(self.logic) - per(self.ui))
+                .max(0.0),
+        );
+        *self = FrameStats::default();
+    }
 }
 
 impl ScalesimApp {
@@ -134,6 +178,7 @@ impl ScalesimApp {
             },
             export: export::ExportState::default(),
             show_wall_clock: true,
+            frame_stats: None,
             last_reload_check: Instant::now(),
             last_frame: None,
             frame_secs: 0.0,
@@ -663,11 +708,21 @@ impl ScalesimApp {
 
 impl eframe::App for ScalesimApp {
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        let t = Instant::now();
         self.logic_step(ctx);
+        if let Some(s) = &mut self.frame_stats {
+            s.logic += t.elapsed();
+        }
     }
 
     fn ui(&mut self, ui: &mut Ui, _frame: &mut eframe::Frame) {
+        let t = Instant::now();
         self.draw(ui);
+        if let Some(s) = &mut self.frame_stats {
+            s.ui += t.elapsed();
+            s.frames += 1;
+            s.report();
+        }
     }
 }
 
@@ -806,6 +861,8 @@ pub struct Start {
     pub play: bool,
     /// A time to run to before the first frame (then paused).
     pub at: Option<crate::model::clock::At>,
+    /// Print where each frame's time goes, every 5 s.
+    pub frame_stats: bool,
 }
 
 impl ScalesimApp {
@@ -825,6 +882,7 @@ impl ScalesimApp {
             app.run_to(secs);
         }
         app.playing = start.play;
+        app.frame_stats = start.frame_stats.then(FrameStats::default);
         app
     }
 }

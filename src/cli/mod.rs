@@ -44,6 +44,9 @@ pub enum Command {
         /// Start paused instead of running at once.
         #[arg(long)]
         paused: bool,
+        /// Print, every 5 s, the frame rate and where a frame's time goes.
+        #[arg(long)]
+        frame_stats: bool,
     },
 }
 
@@ -105,8 +108,9 @@ fn dispatch(args: Args) -> Result<(), Failure> {
             at,
             speed,
             paused,
-        }) => gui(files, at, speed, !paused),
-        None => gui(Vec::new(), None, 600.0, true),
+            frame_stats,
+        }) => gui(files, at, speed, !paused, frame_stats),
+        None => gui(Vec::new(), None, 600.0, true, false),
     }
 }
 
@@ -143,6 +147,7 @@ fn gui(
     at: Option<crate::model::clock::At>,
     speed: f64,
     play: bool,
+    frame_stats: bool,
 ) -> Result<(), Failure> {
     for f in &files {
         // A file that is not there is the user's mistake: say so before opening a window.
@@ -163,6 +168,7 @@ fn gui(
         speed,
         play: play && at.is_none(),
         at,
+        frame_stats,
     };
     crate::app::run(start).map_err(Failure::Internal)
 }
@@ -173,8 +179,9 @@ fn gui(
     at: Option<crate::model::clock::At>,
     speed: f64,
     play: bool,
+    frame_stats: bool,
 ) -> Result<(), Failure> {
-    let _ = (files, at, speed, play);
+    let _ = (files, at, speed, play, frame_stats);
     Err(Failure::Input(anyhow::anyhow!(
         "this build has no desktop app (built without the `gui` feature); run a scenario \
          headless with `scalesim run scenarios/monday-spike.ron`"

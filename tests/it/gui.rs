@@ -269,6 +269,7 @@ fn two_files_on_the_command_line_open_side_by_side_at_a_time() {
         speed: scalesim::app::live::Speed::Max,
         play: false,
         at: Some(scalesim::model::clock::At::parse("mon 09:30").unwrap()),
+        frame_stats: false,
     };
     let app = ScalesimApp::from_start(&start);
     assert_eq!(app.designs.len(), 2);
