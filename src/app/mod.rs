@@ -692,15 +692,18 @@ impl ScalesimApp {
                         Ok(()) => (format!("saved {}", p.display()), false),
                         Err(e) => (e, true),
                     });
+                } else {
+                    self.status = Some((
+                        "not saved: no file chosen (or no file dialog on this desktop)".into(),
+                        false,
+                    ));
                 }
             }
         });
         ui.separator();
-        let seed = self.seed;
         let d = &mut self.designs[self.selected];
         if editor::editor_ui(ui, &mut self.editor, d, &self.catalog) {
             // A valid change restarts this design, and the others with it (same clock).
-            let _ = seed;
             self.reset();
         }
     }
