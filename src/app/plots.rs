@@ -8,10 +8,11 @@ use crate::metrics::{Decision, DropReason, IntervalRow};
 use crate::model::clock::WeekClock;
 use crate::sim::SimTime;
 
-/// Most points drawn per series: beyond it a series is reduced bucket by bucket to each
-/// bucket's minimum and maximum, so spikes survive while a week of 10 s intervals
-/// (60,480 rows) costs no more to draw than an hour.
-pub const MAX_POINTS: usize = 2000;
+/// Points drawn per series per point of plot width: a series is reduced bucket by bucket
+/// to each bucket's minimum and maximum (two points per bucket of two pixels' width), so
+/// spikes survive while a week of 10 s intervals (60,480 rows) costs no more to draw than
+/// an hour. Triangles are what a software renderer pays for.
+pub const POINTS_PER_PIXEL: f32 = 1.0;
 
 /// Reduces `points` (sorted by x) to at most about `max` points, keeping each bucket's
 /// lowest and highest value in their order of appearance.
@@ -229,10 +230,22 @@ pub fn titles() -> Vec<&'static str> {
     panels().into_iter().map(|p| p.0).collect()
 }
 
-/// The points of one series: x is the interval's end in seconds.
-fn points(rows: &[IntervalRow], value: fn(&IntervalRow) -> f64) -> Vec<[f64; 2]> {
-    let all: Vec<[f64; 2]> = rows.iter().map(|r| [r.end_secs, value(r)]).collect();
-    downsample(&all, MAX_POINTS)
+/// The points of one series between `x0` and `x1` (seconds; one interval more on each
+/// side so lines reach the edges), at most about `max`: x is the interval's end.
+fn points(
+    rows: &[IntervalRow],
+    value: fn(&IntervalRow) -> f64,
+    (x0, x1): (f64, f64),
+    max: usize,
+) -> Vec<[f64; 2]> {
+    // Rows are in time order: find the visible slice by bisection.
+    let lo = rows.partition_point(|r| r.end_secs < x0).saturating_sub(1);
+    let hi = (rows.partition_point(|r| r.end_secs <= x1) + 1).min(rows.len());
+    let visible: Vec<[f64; 2]> = rows[lo..hi.max(lo)]
+        .iter()
+        .map(|r| [r.end_secs, value(r)])
+        .collect();
+    downsample(&visible, max)
 }
 
 /// What is shown on hover over a decision marker.
@@ -266,6 +279,7 @@ pub fn plots_ui(
             continue;
         }
         ui.label(egui::RichText::new(title).strong());
+        let max_points = (ui.available_width() * POINTS_PER_PIXEL).max(100.0) as usize;
         let is_instances = title == "Instances";
         let is_latency = title == "Latency";
         // The hover text: the clock time and the value, or a decision's reason.
@@ -321,6 +335,14 @@ pub fn plots_ui(
                 }
             })
             .show(ui, |plot| {
+                // While the x axis follows the data, all of it; once the user has zoomed
+                // or panned, what is in view, at the same density.
+                let range = if plot.auto_bounds().x {
+                    (f64::NEG_INFINITY, f64::INFINITY)
+                } else {
+                    let b = plot.plot_bounds();
+                    (b.min()[0], b.max()[0])
+                };
                 let wanted = |w: When| match w {
                     When::Always => true,
                     When::Single => !compare,
@@ -338,10 +360,13 @@ pub fn plots_ui(
                             (s.label.to_string(), s.colour, LineStyle::Solid)
                         };
                         plot.line(
-                            Line::new(name, PlotPoints::from(points(d.rows, s.value)))
-                                .color(colour)
-                                .style(style)
-                                .width(1.5),
+                            Line::new(
+                                name,
+                                PlotPoints::from(points(d.rows, s.value, range, max_points)),
+                            )
+                            .color(colour)
+                            .style(style)
+                            .width(1.5),
                         );
                     }
                 }
@@ -410,6 +435,34 @@ fn decisions_name(design: &str, compare: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn points_are_cut_to_the_visible_range() {
+        // 100 intervals of 10 s: ends at 10, 20, ..., 1000. Visible 205..=405 s: the ends
+        // 210..=400, plus one on each side (200 and 410) so the line reaches the edges.
+        let rows: Vec<IntervalRow> = (0..100)
+            .map(|i| IntervalRow {
+                start_secs: f64::from(i) * 10.0,
+                end_secs: f64::from(i + 1) * 10.0,
+                offered_per_sec: f64::from(i),
+                ..IntervalRow::default()
+            })
+            .collect();
+        let p = points(&rows, |r| r.offered_per_sec, (205.0, 405.0), 1000);
+        assert_eq!(p.first(), Some(&[200.0, 19.0]));
+        assert_eq!(p.last(), Some(&[410.0, 40.0]));
+        assert_eq!(p.len(), 22);
+        // Everything, reduced to the budget.
+        let all = points(
+            &rows,
+            |r| r.offered_per_sec,
+            (f64::NEG_INFINITY, f64::INFINITY),
+            10,
+        );
+        assert!(all.len() <= 10 && all.len() >= 8, "{}", all.len());
+        // Nothing in view: nothing drawn.
+        assert!(points(&rows, |r| r.offered_per_sec, (5000.0, 6000.0), 10).len() <= 1);
+    }
 
     #[test]
     fn axis_labels_name_the_day_only_at_midnight() {
