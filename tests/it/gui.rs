@@ -281,3 +281,23 @@ fn two_files_on_the_command_line_open_side_by_side_at_a_time() {
     assert!(!app.playing);
     assert_ne!(app.designs[0].colour, app.designs[1].colour);
 }
+
+#[test]
+fn a_scenario_opens_from_the_library_and_another_is_added_to_compare() {
+    let mut h = harness("scenarios/monday-spike.ron");
+    h.get_by_label("Open from library").click();
+    h.run_steps(2);
+    h.get_by_label("scenarios/autoscaling/hpa.ron").click();
+    h.run_steps(2);
+    assert_eq!(h.state().designs.len(), 1);
+    assert_eq!(h.state().designs[0].name(), "monday-hpa");
+    let (msg, is_error) = h.state().status.clone().unwrap();
+    assert!(!is_error && msg.contains("hpa.ron"), "{msg}");
+    h.get_by_label("Compare: add from library").click();
+    h.run_steps(2);
+    h.get_by_label("scenarios/autoscaling/scheduled.ron")
+        .click();
+    h.run_steps(2);
+    let names: Vec<&str> = h.state().designs.iter().map(|d| d.name()).collect();
+    assert_eq!(names, ["monday-hpa", "monday-scheduled"]);
+}
