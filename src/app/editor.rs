@@ -26,7 +26,7 @@
 //!   Each request class: `<class> weight` (e.g. `page weight`).
 //! - Pools: `pool` (only with several pools), `instance type`, `workers`,
 //!   `queue capacity`, `timeout s`, `min`, `max`, `initial`, `balancer`, `scale-in`,
-//!   `warm-up s`, `drain s`, `policy`, then by policy (`target` is always its main target):
+//!   `warm-up s`, `drain s`, `crash MTTF h`, `grace s`, `policy`, then by policy (`target` is always its main target):
 //!   TargetTracking `metric`, `target`, `scale-in ratio`; Hpa `metric`, `target`,
 //!   `tolerance`, `sync period s`, `scale-down stabilization s`; StepScaling `metric`,
 //!   `target` (scale-out threshold), `scale-out type`, `scale-out <bounds>` per step,
@@ -59,7 +59,7 @@ use crate::model::instance::InstanceType;
 use crate::model::pool::ScaleInOrder;
 use crate::model::timepoint::TimePoint;
 use crate::model::workload::{Burst, Demand, RateCurve, RateProfile};
-use crate::scenario::{PoolSpec, Scenario, ScenarioFile, StartClock};
+use crate::scenario::{Failures, PoolSpec, Scenario, ScenarioFile, StartClock};
 use crate::sim::SimTime;
 
 /// How many points the rate preview samples over the run.
@@ -937,6 +937,57 @@ fn pool_rows(ui: &mut Ui, pool: &mut PoolSpec, types: &[InstanceType], i: usize)
     );
     changed |= drag_row(ui, "warm-up s", &mut pool.warmup_secs, 1.0);
     changed |= drag_row(ui, "drain s", &mut pool.drain_timeout_secs, 1.0);
+    changed |= failure_rows(ui, pool);
+    changed
+}
+
+/// Instance crashes and the group's health-check grace period: each an optional number
+/// behind a check box, so students can switch failures on and watch the replacements.
+fn failure_rows(ui: &mut Ui, pool: &mut PoolSpec) -> bool {
+    let mut changed = false;
+    let l = ui.label("crash MTTF h");
+    ui.horizontal(|ui| {
+        let mut on = pool.failures.is_some();
+        let mut mttf = pool.failures.as_ref().map_or(6.0, |f| f.mttf_hours);
+        if ui
+            .add_enabled(on, DragValue::new(&mut mttf).speed(0.1))
+            .labelled_by(l.id)
+            .changed()
+        {
+            pool.failures = Some(Failures { mttf_hours: mttf });
+            changed = true;
+        }
+        if ui.checkbox(&mut on, "instances crash").changed() {
+            pool.failures = on.then_some(Failures { mttf_hours: mttf });
+            changed = true;
+        }
+    });
+    ui.end_row();
+    let l = ui.label("grace s");
+    ui.horizontal(|ui| {
+        let mut on = pool.health_check_grace_secs.is_some();
+        let mut grace = pool.health_check_grace_secs.unwrap_or(300.0);
+        if ui
+            .add_enabled(on, DragValue::new(&mut grace).speed(1.0))
+            .labelled_by(l.id)
+            .changed()
+        {
+            pool.health_check_grace_secs = Some(grace);
+            changed = true;
+        }
+        if ui
+            .checkbox(&mut on, "group uses balancer checks")
+            .on_hover_text(
+                "AWS HealthCheckType ELB with this HealthCheckGracePeriod: an instance \
+                 not booted when it ends is replaced",
+            )
+            .changed()
+        {
+            pool.health_check_grace_secs = on.then_some(grace);
+            changed = true;
+        }
+    });
+    ui.end_row();
     changed
 }
 
@@ -1859,6 +1910,9 @@ mod tests {
             "balancer",
             "scale-in",
             "warm-up s",
+            "drain s",
+            "crash MTTF h",
+            "grace s",
             "policy",
             "RON source",
             "Apply",
@@ -1866,6 +1920,38 @@ mod tests {
             // get_by_label panics if the label is missing or names two widgets.
             let _ = h.get_by_label(label);
         }
+    }
+
+    #[test]
+    fn failures_and_the_grace_period_are_switched_on_from_the_panel() {
+        let mut h = harness(design());
+        assert!(h.state().design.file.pools[0].failures.is_none());
+        h.get_by_label("instances crash").click();
+        h.run();
+        h.get_by_label("group uses balancer checks").click();
+        h.run();
+        let p = h.state();
+        // The defaults offered: a crash every 6 h of service, the console's 300 s grace.
+        assert_eq!(
+            p.design.file.pools[0].failures.as_ref().unwrap().mttf_hours,
+            6.0
+        );
+        assert_eq!(p.design.file.pools[0].health_check_grace_secs, Some(300.0));
+        assert!(p.design.errors.is_empty(), "{:?}", p.design.errors);
+        assert!(p.changed, "a valid change restarts the run");
+        assert!(
+            p.design.text.contains("mttf_hours: 6.0"),
+            "{}",
+            p.design.text
+        );
+        // A zero MTTF is refused by the checker, with its words.
+        h.get_by_label("crash MTTF h").set_value_accesskit(0.0);
+        h.run();
+        let errors = &h.state().design.errors;
+        assert!(
+            errors.iter().any(|e| e.contains("expected a number > 0")),
+            "{errors:?}"
+        );
     }
 
     #[test]

@@ -18,7 +18,7 @@ pub fn default_export_dir() -> PathBuf {
 pub struct ExportState {
     /// The directory exports are written to.
     pub dir: PathBuf,
-    /// Where the plots were drawn last frame (points).
+    /// Where the view to export (the plots, the topology...) was drawn last frame (points).
     pub plots_rect: Option<Rect>,
     /// Where the backend leaves the screenshot it was asked for.
     arrived: Arc<Mutex<Option<Arc<ColorImage>>>>,

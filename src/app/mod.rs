@@ -460,6 +460,8 @@ impl ScalesimApp {
     }
 
     fn centre(&mut self, ui: &mut Ui) {
+        // Export PNG saves the view shown: the plots' scroll area, or all of the centre.
+        self.export.plots_rect = Some(ui.available_rect_before_wrap());
         match self.view {
             View::Plots => {
                 ui.horizontal_wrapped(|ui| {

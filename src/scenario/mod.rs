@@ -7,8 +7,8 @@ mod validate;
 
 pub use error::{ScenarioError, ScenarioErrors};
 pub use schema::{
-    ClassSpec, HealthCheck, PoolSize, PoolSpec, ScenarioFile, ScheduleEntry, SloSpec, StartClock,
-    WorkloadSpec,
+    ClassSpec, Failures, HealthCheck, PoolSize, PoolSpec, ScenarioFile, ScheduleEntry, SloSpec,
+    StartClock, WorkloadSpec,
 };
 pub use validate::{Scenario, Source};
 
