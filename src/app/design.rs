@@ -116,7 +116,8 @@ impl Design {
     }
 
     /// Replaces the source with `text` (typed in the RON editor, or the file changed on
-    /// disk). Returns whether it is valid; if not, the last valid version keeps running.
+    /// disk). Returns whether what runs changed (valid and different); if it is not valid,
+    /// the last valid version keeps running.
     pub fn set_text(&mut self, text: String) -> bool {
         self.text = text;
         self.dirty = true;
