@@ -307,33 +307,7 @@ pub fn plots_ui(
                 time_grid_steps(input.base_step_size)
             }))
             .x_axis_formatter(move |mark, _| fmt_mark(mark.value, mark.step_size))
-            .label_formatter(move |pos| match pos {
-                egui_plot::HoverPosition::NearDataPoint {
-                    plot_name,
-                    position,
-                    index,
-                } if plot_name.ends_with("scaling decisions") => {
-                    // The marker's series name tells whose decision list it indexes.
-                    let _ = position;
-                    decisions_ref
-                        .iter()
-                        .find(|(name, _)| name == plot_name)
-                        .and_then(|(_, list)| list.get(*index))
-                        .map(decision_text)
-                }
-                egui_plot::HoverPosition::NearDataPoint {
-                    plot_name,
-                    position,
-                    ..
-                } => Some(format!(
-                    "{plot_name}\n{}\n{:.3}",
-                    fmt_clock(position.x),
-                    position.y
-                )),
-                egui_plot::HoverPosition::Elsewhere { position } => {
-                    Some(fmt_clock(position.x).to_string())
-                }
-            })
+            .label_formatter(move |pos| hover_text(pos, decisions_ref, &fmt_clock))
             .show(ui, |plot| {
                 // While the x axis follows the data, all of it; once the user has zoomed
                 // or panned, what is in view, at the same density.
@@ -406,6 +380,35 @@ pub fn plots_ui(
     }
 }
 
+/// What hovering shows: a decision marker's time, change and reason; a series' name,
+/// time and value; elsewhere the time. `decisions` are the marker series' names with the
+/// lists their points index.
+fn hover_text(
+    pos: &egui_plot::HoverPosition<'_>,
+    decisions: &[(String, &[Decision])],
+    fmt_clock: &dyn Fn(f64) -> String,
+) -> Option<String> {
+    match pos {
+        egui_plot::HoverPosition::NearDataPoint {
+            plot_name, index, ..
+        } if plot_name.ends_with("scaling decisions") => decisions
+            .iter()
+            .find(|(name, _)| name == plot_name)
+            .and_then(|(_, list)| list.get(*index))
+            .map(decision_text),
+        egui_plot::HoverPosition::NearDataPoint {
+            plot_name,
+            position,
+            ..
+        } => Some(format!(
+            "{plot_name}\n{}\n{:.3}",
+            fmt_clock(position.x),
+            position.y
+        )),
+        egui_plot::HoverPosition::Elsewhere { position } => Some(fmt_clock(position.x)),
+    }
+}
+
 /// A short axis label from a clock label ("Mon 09:00:00"): marks a minute or more apart
 /// drop the seconds, and only midnight names the day, so hourly marks fit side by side.
 pub fn axis_label(clock_label: &str, step_secs: f64) -> String {
@@ -435,6 +438,47 @@ fn decisions_name(design: &str, compare: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hovering_a_decision_marker_tells_its_reason() {
+        let decision = |to: u32, reason: &str| Decision {
+            time_secs: 600.0,
+            clock: "Mon 08:10:00".into(),
+            pool: "web".into(),
+            policy: "target-tracking".into(),
+            metric_value: Some(0.8),
+            target: Some(0.6),
+            from: 4,
+            raw_desired: to,
+            to,
+            reason: reason.into(),
+        };
+        let a = [decision(6, "cpu 80% > 60%"), decision(9, "cpu 90% > 60%")];
+        let b = [decision(5, "cooldown until Mon 08:15:00")];
+        let lists: Vec<(String, &[Decision])> = vec![
+            (decisions_name("a", true), &a[..]),
+            (decisions_name("b", true), &b[..]),
+        ];
+        let clock = |secs: f64| format!("t={secs}");
+        fn near(name: &str, index: usize) -> egui_plot::HoverPosition<'_> {
+            egui_plot::HoverPosition::NearDataPoint {
+                plot_name: name,
+                position: egui_plot::PlotPoint::new(600.0, 9.0),
+                index,
+            }
+        }
+        // The second marker of design a, the first of design b: each its own list.
+        let text = hover_text(&near("a: scaling decisions", 1), &lists, &clock).unwrap();
+        assert_eq!(
+            text,
+            "Mon 08:10:00  web target-tracking: 4 -> 9\ncpu 90% > 60%"
+        );
+        let text = hover_text(&near("b: scaling decisions", 0), &lists, &clock).unwrap();
+        assert!(text.ends_with("cooldown until Mon 08:15:00"), "{text}");
+        // A line: its name, the time and the value.
+        let text = hover_text(&near("p99", 3), &lists, &clock).unwrap();
+        assert_eq!(text, "p99\nt=600\n9.000");
+    }
 
     #[test]
     fn points_are_cut_to_the_visible_range() {
