@@ -3,6 +3,8 @@
 //!
 //! - `frame_paused_spike_0900`: the Monday spike paused at Mon 09:00 (5400 intervals,
 //!   eight plots, the editor): the cost of drawing alone.
+//! - `frame_paused_predictive_7_5_days`: scenarios/autoscaling/predictive.ron at its end
+//!   (64,800 intervals): what long series cost to draw.
 //! - `frame_playing_100k_max`: scenarios/bench/live-100k.ron (100,000 requests/s) playing
 //!   at "max": the engine's 12 ms budget plus drawing. Under 33 ms means 30 fps or more
 //!   before rendering.
@@ -39,6 +41,12 @@ fn frames(c: &mut Criterion) {
         app.run_to(15.0 * 3600.0);
     });
     g.bench_function("frame_paused_spike_0900", |b| b.iter(|| paused.step()));
+    let mut week = harness("scenarios/autoscaling/predictive.ron", |app| {
+        app.run_to(f64::INFINITY);
+    });
+    g.bench_function("frame_paused_predictive_7_5_days", |b| {
+        b.iter(|| week.step())
+    });
     let mut playing = harness("scenarios/bench/live-100k.ron", |app| {
         app.speed = Speed::Max;
         app.playing = true;
