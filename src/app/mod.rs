@@ -516,13 +516,6 @@ impl ScalesimApp {
         }
     }
 
-    /// One whole frame: stepping, then drawing (what `logic` and `ui` do, for tests that
-    /// drive the app without eframe).
-    pub fn frame(&mut self, ui: &mut Ui) {
-        self.logic_step(ui.ctx());
-        self.draw(ui);
-    }
-
     fn logic_step(&mut self, ctx: &egui::Context) {
         let now = Instant::now();
         let dt = self
