@@ -74,7 +74,7 @@ impl Design {
             disk_mtime: None,
             dirty: false,
         };
-        d.revalidate_text();
+        d.check_text(true);
         Ok(d)
     }
 
@@ -98,19 +98,33 @@ impl Design {
         &self.file.name
     }
 
-    /// Checks `self.text` and, if valid, makes it what runs.
-    fn revalidate_text(&mut self) {
+    /// Checks `self.text` exactly as a file on disk is checked and, if valid, makes it
+    /// what runs; returns whether what runs changed. `typed`: the user wrote the text
+    /// (the RON tab, the file on disk), so the parsed fields replace `file` and errors
+    /// carry their file:line:col; otherwise the form wrote it from `file`, which stays as
+    /// the user set it, and errors are bare messages about text the user never saw.
+    fn check_text(&mut self, typed: bool) -> bool {
         let source = source_for(&self.text, self.path.as_deref());
+        let before = self.scenario.as_ref().map(|s| s.file.clone());
         match parse(&source).and_then(|file| {
-            self.file = file.clone();
+            if typed {
+                self.file = file.clone();
+            }
             Scenario::validate(file, &source)
         }) {
             Ok(s) => {
+                let changed = before.as_ref() != Some(&s.file);
                 self.scenario = Some(s);
                 self.errors.clear();
+                changed
             }
             Err(e) => {
-                self.errors = e.0.iter().map(ToString::to_string).collect();
+                self.errors = if typed {
+                    e.0.iter().map(ToString::to_string).collect()
+                } else {
+                    e.0.iter().map(|e| e.message.clone()).collect()
+                };
+                false
             }
         }
     }
@@ -121,9 +135,7 @@ impl Design {
     pub fn set_text(&mut self, text: String) -> bool {
         self.text = text;
         self.dirty = true;
-        let before = self.scenario.as_ref().map(|s| s.file.clone());
-        self.revalidate_text();
-        self.errors.is_empty() && before.as_ref() != self.scenario.as_ref().map(|s| &s.file)
+        self.check_text(true)
     }
 
     /// Takes the editor's `file`: writes it as RON and checks that text exactly as a
@@ -144,21 +156,7 @@ impl Design {
         self.file = file;
         self.text = format!("{header}{text}\n");
         self.dirty = true;
-        let source = source_for(&self.text, self.path.as_deref());
-        let before = self.scenario.as_ref().map(|s| s.file.clone());
-        match parse(&source).and_then(|f| Scenario::validate(f, &source)) {
-            Ok(s) => {
-                let changed = before.as_ref() != Some(&s.file);
-                self.scenario = Some(s);
-                self.errors.clear();
-                changed
-            }
-            Err(e) => {
-                // Messages without the line:col of text the user never saw.
-                self.errors = e.0.iter().map(|e| e.message.clone()).collect();
-                false
-            }
-        }
+        self.check_text(false)
     }
 
     /// Starts (or restarts) the run from zero with `seed`.

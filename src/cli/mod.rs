@@ -32,22 +32,41 @@ pub enum Command {
         files: Vec<PathBuf>,
     },
     /// Open the desktop app, optionally with a scenario.
-    Gui {
-        /// Scenario files to open; two or more are compared on the same traffic.
-        files: Vec<PathBuf>,
-        /// Run to this time before showing ("mon 09:30", "09:30" or "+2h"), paused.
-        #[arg(long, value_parser = parse_at)]
-        at: Option<crate::model::clock::At>,
-        /// Simulated seconds per wall-clock second (1 = real time), or `max`.
-        #[arg(long, default_value = "600", value_parser = parse_speed, allow_negative_numbers = true)]
-        speed: f64,
-        /// Start paused instead of running at once.
-        #[arg(long)]
-        paused: bool,
-        /// Print, every 5 s, the frame rate and where a frame's time goes.
-        #[arg(long)]
-        frame_stats: bool,
-    },
+    Gui(GuiArgs),
+}
+
+/// Simulated seconds per wall-clock second when the app opens.
+const DEFAULT_SPEED: f64 = 600.0;
+
+/// How the app opens (`scalesim gui`; `scalesim` alone takes the defaults).
+#[derive(clap::Args, Debug)]
+pub struct GuiArgs {
+    /// Scenario files to open; two or more are compared on the same traffic.
+    files: Vec<PathBuf>,
+    /// Run to this time before showing ("mon 09:30", "09:30" or "+2h"), paused.
+    #[arg(long, value_parser = parse_at)]
+    at: Option<crate::model::clock::At>,
+    /// Simulated seconds per wall-clock second (1 = real time), or `max`.
+    #[arg(long, default_value_t = DEFAULT_SPEED, value_parser = parse_speed, allow_negative_numbers = true)]
+    speed: f64,
+    /// Start paused instead of running at once.
+    #[arg(long)]
+    paused: bool,
+    /// Print, every 5 s, the frame rate and where a frame's time goes.
+    #[arg(long)]
+    frame_stats: bool,
+}
+
+impl Default for GuiArgs {
+    fn default() -> Self {
+        GuiArgs {
+            files: Vec::new(),
+            at: None,
+            speed: DEFAULT_SPEED,
+            paused: false,
+            frame_stats: false,
+        }
+    }
 }
 
 fn parse_at(s: &str) -> Result<crate::model::clock::At, String> {
@@ -103,14 +122,8 @@ fn dispatch(args: Args) -> Result<(), Failure> {
     match args.command {
         Some(Command::Run(a)) => run::run(a),
         Some(Command::Check { files }) => check(&files),
-        Some(Command::Gui {
-            files,
-            at,
-            speed,
-            paused,
-            frame_stats,
-        }) => gui(files, at, speed, !paused, frame_stats),
-        None => gui(Vec::new(), None, 600.0, true, false),
+        Some(Command::Gui(a)) => gui(a),
+        None => gui(GuiArgs::default()),
     }
 }
 
@@ -142,14 +155,8 @@ fn check(files: &[PathBuf]) -> Result<(), Failure> {
 }
 
 #[cfg(feature = "gui")]
-fn gui(
-    files: Vec<PathBuf>,
-    at: Option<crate::model::clock::At>,
-    speed: f64,
-    play: bool,
-    frame_stats: bool,
-) -> Result<(), Failure> {
-    for f in &files {
+fn gui(a: GuiArgs) -> Result<(), Failure> {
+    for f in &a.files {
         // A file that is not there is the user's mistake: say so before opening a window.
         if !f.is_file() {
             return Err(Failure::Input(anyhow::anyhow!(
@@ -158,30 +165,24 @@ fn gui(
             )));
         }
     }
-    let speed = if speed.is_finite() {
-        crate::app::live::Speed::Times(speed)
+    let speed = if a.speed.is_finite() {
+        crate::app::live::Speed::Times(a.speed)
     } else {
         crate::app::live::Speed::Max
     };
     let start = crate::app::Start {
-        files,
+        files: a.files,
         speed,
-        play: play && at.is_none(),
-        at,
-        frame_stats,
+        play: !a.paused && a.at.is_none(),
+        at: a.at,
+        frame_stats: a.frame_stats,
     };
     crate::app::run(start).map_err(Failure::Internal)
 }
 
 #[cfg(not(feature = "gui"))]
-fn gui(
-    files: Vec<PathBuf>,
-    at: Option<crate::model::clock::At>,
-    speed: f64,
-    play: bool,
-    frame_stats: bool,
-) -> Result<(), Failure> {
-    let _ = (files, at, speed, play, frame_stats);
+fn gui(a: GuiArgs) -> Result<(), Failure> {
+    let _ = a;
     Err(Failure::Input(anyhow::anyhow!(
         "this build has no desktop app (built without the `gui` feature); run a scenario \
          headless with `scalesim run scenarios/monday-spike.ron`"
