@@ -11,9 +11,15 @@ use std::path::Path;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use scalesim::app::{ScalesimApp, View};
+use scalesim::metrics::Recorder;
 
 /// Mon 09:00 in the Monday spike (it starts Sun 18:00): the peak, 15 h in.
 const MON_0900_SECS: f64 = 15.0 * 3600.0;
+
+/// The recorder of the first design's run.
+fn recorder(app: &ScalesimApp) -> &Recorder {
+    app.designs[0].run.as_ref().unwrap().world().recorder()
+}
 
 fn harness(file: &str) -> Harness<'static, ScalesimApp> {
     let path = Path::new(file).to_path_buf();
@@ -45,16 +51,7 @@ fn run_shows_the_spike_in_the_plots_and_the_summary() {
     assert_eq!(h.state().designs.len(), 1);
     assert!(h.state().designs[0].errors.is_empty());
     // Nothing has run yet: no intervals.
-    let rows = |h: &Harness<'_, ScalesimApp>| {
-        h.state().designs[0]
-            .run
-            .as_ref()
-            .unwrap()
-            .world()
-            .recorder()
-            .rows()
-            .len()
-    };
+    let rows = |h: &Harness<'_, ScalesimApp>| recorder(h.state()).rows().len();
     assert_eq!(rows(&h), 0);
     // A click is handled in the next frame, and drawn in the one after.
     h.get_by_label("Run").click();
@@ -150,14 +147,7 @@ fn topology_and_decisions_show_the_fleet() {
     h.snapshot("app_topology");
     h.get_by_label("Decisions").click();
     h.run_steps(2);
-    let decisions = h.state().designs[0]
-        .run
-        .as_ref()
-        .unwrap()
-        .world()
-        .recorder()
-        .decisions()
-        .len();
+    let decisions = recorder(h.state()).decisions().len();
     assert!(decisions > 5, "{decisions}");
     h.snapshot("app_decisions");
 }
@@ -199,14 +189,7 @@ fn the_editor_rejects_a_bad_value_with_a_message_and_keeps_running() {
             .count(),
         2
     );
-    let rows = app.designs[0]
-        .run
-        .as_ref()
-        .unwrap()
-        .world()
-        .recorder()
-        .rows()
-        .len();
+    let rows = recorder(app).rows().len();
     assert_eq!(rows, 360, "a rejected edit does not restart the run");
     h.snapshot("app_editor_rejects");
     // A valid value restarts the run with it.
@@ -224,14 +207,7 @@ fn the_editor_rejects_a_bad_value_with_a_message_and_keeps_running() {
             .min,
         3
     );
-    let rows = app.designs[0]
-        .run
-        .as_ref()
-        .unwrap()
-        .world()
-        .recorder()
-        .rows()
-        .len();
+    let rows = recorder(app).rows().len();
     assert_eq!(rows, 0, "a valid edit restarts the run");
 }
 
