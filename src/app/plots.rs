@@ -446,6 +446,8 @@ mod tests {
             clock: "Mon 08:10:00".into(),
             pool: "web".into(),
             policy: "target-tracking".into(),
+            metric: Some("cpu"),
+            unit: Some("fraction"),
             metric_value: Some(0.8),
             target: Some(0.6),
             from: 4,

@@ -152,6 +152,8 @@ pub fn decisions_csv(decisions: &[Decision]) -> String {
         "clock",
         "pool",
         "policy",
+        "metric",
+        "unit",
         "metric_value",
         "target",
         "from",
@@ -165,6 +167,8 @@ pub fn decisions_csv(decisions: &[Decision]) -> String {
             d.clock.clone(),
             d.pool.clone(),
             d.policy.clone(),
+            d.metric.unwrap_or_default().to_string(),
+            d.unit.unwrap_or_default().to_string(),
             d.metric_value
                 .map(|v| format!("{v:.4}"))
                 .unwrap_or_default(),

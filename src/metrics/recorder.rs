@@ -232,9 +232,13 @@ pub struct Decision {
     pub pool: String,
     /// Who decided ("schedule", or an autoscaling policy).
     pub policy: String,
-    /// The metric value the decision was based on, if any.
+    /// The metric the decision was based on ("cpu", "requests_per_sec", ...), if any.
+    pub metric: Option<&'static str>,
+    /// The unit of `metric_value` and `target` ("fraction", "req/s", "s", ...).
+    pub unit: Option<&'static str>,
+    /// The metric value the decision was based on, if any, in `unit`.
     pub metric_value: Option<f64>,
-    /// The target it was compared with, if any.
+    /// The target it was compared with, if any, in `unit`.
     pub target: Option<f64>,
     /// Desired capacity before.
     pub from: u32,

@@ -129,6 +129,8 @@ pub struct Why {
     pub policy: String,
     /// What the formula asked for before holds and limits.
     pub raw_desired: u32,
+    /// The quantity `metric_value` and `target` are in.
+    pub measure: Option<crate::model::autoscale::Measure>,
     /// The metric value it was based on.
     pub metric_value: Option<f64>,
     /// The target it was compared with.
@@ -652,6 +654,7 @@ impl World {
         let why = Why {
             policy: crate::metrics::REPLACEMENT_POLICY.into(),
             raw_desired: desired,
+            measure: None,
             metric_value: None,
             target: None,
             reason: format!("instance {} {what}: replaced", id.0),
@@ -714,6 +717,8 @@ impl World {
             clock: self.clock.label(now),
             pool: self.pools[pool].config.name.clone(),
             policy: why.policy,
+            metric: why.measure.map(|m| m.name()),
+            unit: why.measure.map(|m| m.unit()),
             metric_value: why.metric_value,
             target: why.target,
             from,
@@ -746,6 +751,7 @@ impl World {
         let why = Why {
             policy: "schedule".into(),
             raw_desired: change.desired.unwrap_or(wanted),
+            measure: None,
             metric_value: None,
             target: None,
             reason,
@@ -794,6 +800,7 @@ impl World {
         let why = Why {
             policy: "vertical".into(),
             raw_desired: count,
+            measure: Some(super::autoscale::Measure::Cpu),
             metric_value: rec.metric_value,
             target: rec.target,
             reason: format!(
@@ -894,6 +901,7 @@ impl World {
         }
         let period = SimDuration::from_secs_f64(policy.period_secs());
         let name = policy.name();
+        let measure = policy.measure();
         let current = self.pools[pool].desired;
         let p = &mut self.pools[pool];
         p.latest[index] = policy.vote(&rec);
@@ -914,6 +922,7 @@ impl World {
         let why = Why {
             policy: name.into(),
             raw_desired: rec.raw_desired,
+            measure: measure.filter(|_| rec.metric_value.is_some() || rec.target.is_some()),
             metric_value: rec.metric_value,
             target: rec.target,
             reason: rec.reason,

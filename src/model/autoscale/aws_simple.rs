@@ -242,6 +242,10 @@ impl Autoscaler for SimpleScaling {
         "simple-scaling"
     }
 
+    fn measure(&self) -> Option<super::Measure> {
+        Some(self.config.metric.measure())
+    }
+
     fn period_secs(&self) -> f64 {
         DATAPOINT_SECS
     }

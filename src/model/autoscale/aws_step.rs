@@ -813,6 +813,10 @@ impl Autoscaler for StepScaling {
         "step-scaling"
     }
 
+    fn measure(&self) -> Option<super::Measure> {
+        Some(self.config.metric.measure())
+    }
+
     fn period_secs(&self) -> f64 {
         DATAPOINT_SECS
     }

@@ -180,6 +180,10 @@ impl Autoscaler for TargetTracking {
         "target-tracking"
     }
 
+    fn measure(&self) -> Option<super::Measure> {
+        Some(self.config.metric.measure())
+    }
+
     fn period_secs(&self) -> f64 {
         DATAPOINT_SECS
     }

@@ -77,6 +77,10 @@ impl Autoscaler for Backlog {
         "backlog"
     }
 
+    fn measure(&self) -> Option<super::Measure> {
+        Some(super::Measure::QueuePerInstance)
+    }
+
     fn period_secs(&self) -> f64 {
         self.config.period_secs
     }
@@ -111,10 +115,9 @@ impl Autoscaler for Backlog {
         } else {
             wanted
         };
-        let mut reason = format!(
-            "backlog {total:.1} = {:.2} per instance vs {per}: wants {raw}",
-            total / f64::from(obs.current.max(1))
-        );
+        let per_instance = total / f64::from(obs.current.max(1));
+        let mut reason =
+            format!("backlog {total:.1} = {per_instance:.2} per instance vs {per}: wants {raw}");
         if wanted != raw {
             reason += &format!(", bounded to {wanted} (min {}, max {})", obs.min, obs.max);
         }
@@ -127,7 +130,8 @@ impl Autoscaler for Backlog {
         Recommendation {
             desired,
             raw_desired: raw,
-            metric_value: Some(total),
+            // Per instance, in the target's unit (the total is in the reason).
+            metric_value: Some(per_instance),
             target: Some(per),
             reason,
         }

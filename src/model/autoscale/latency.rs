@@ -92,6 +92,10 @@ impl Autoscaler for LatencyTarget {
         "latency-target"
     }
 
+    fn measure(&self) -> Option<super::Measure> {
+        Some(super::Measure::LatencyP95)
+    }
+
     fn period_secs(&self) -> f64 {
         self.config.period_secs
     }

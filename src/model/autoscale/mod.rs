@@ -40,6 +40,60 @@ pub enum Metric {
     LatencyP95,
 }
 
+impl Metric {
+    /// The quantity this metric's values are in, for the decision log.
+    pub fn measure(self) -> Measure {
+        match self {
+            Metric::Cpu => Measure::Cpu,
+            Metric::RequestsPerTarget => Measure::RequestsPerSecPerInstance,
+            Metric::QueuePerInstance => Measure::QueuePerInstance,
+            Metric::LatencyP95 => Measure::LatencyP95,
+        }
+    }
+}
+
+/// The quantity a decision's `metric_value` and `target` are in, so that the decision
+/// log names it and one column never mixes units (CPU as a fraction, never a percent).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Measure {
+    /// CPU utilisation of the instances, a fraction of their capacity (0.6 = 60 %).
+    Cpu,
+    /// Requests per second per instance.
+    RequestsPerSecPerInstance,
+    /// Requests per second over the whole pool (arrivals, or a forecast of them).
+    RequestsPerSec,
+    /// Requests held (queued or in service) per instance.
+    QueuePerInstance,
+    /// Requests held over the whole pool (a backlog).
+    Queue,
+    /// The pool's 95th-percentile latency, seconds.
+    LatencyP95,
+}
+
+impl Measure {
+    /// The name written in `decisions.csv`'s `metric` column.
+    pub fn name(self) -> &'static str {
+        match self {
+            Measure::Cpu => "cpu",
+            Measure::RequestsPerSecPerInstance => "requests_per_sec_per_instance",
+            Measure::RequestsPerSec => "requests_per_sec",
+            Measure::QueuePerInstance => "queue_per_instance",
+            Measure::Queue => "queue",
+            Measure::LatencyP95 => "latency_p95",
+        }
+    }
+
+    /// The unit of its values, written in `decisions.csv`'s `unit` column.
+    pub fn unit(self) -> &'static str {
+        match self {
+            Measure::Cpu => "fraction",
+            Measure::RequestsPerSecPerInstance | Measure::RequestsPerSec => "req/s",
+            Measure::QueuePerInstance | Measure::Queue => "requests",
+            Measure::LatencyP95 => "s",
+        }
+    }
+}
+
 /// Where an instance is, as an autoscaler sees it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Readiness {
@@ -184,6 +238,12 @@ pub trait Autoscaler: Send + std::fmt::Debug {
     /// The metric window (seconds) the observation should average over, and the lag
     /// (seconds) with which the monitoring system delivers it.
     fn window_secs(&self) -> (f64, f64);
+
+    /// The quantity the `metric_value` and `target` of this policy's last recommendation
+    /// are in (`None` when they carry none, e.g. a schedule).
+    fn measure(&self) -> Option<Measure> {
+        None
+    }
 
     /// Decides. `obs.current` is what the pool is set to now.
     fn evaluate(&mut self, obs: &Observation) -> Recommendation;

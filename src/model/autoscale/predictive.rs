@@ -430,6 +430,10 @@ impl Autoscaler for Predictive {
         "predictive"
     }
 
+    fn measure(&self) -> Option<super::Measure> {
+        Some(super::Measure::RequestsPerSec)
+    }
+
     fn period_secs(&self) -> f64 {
         self.config.evaluate_every_secs
     }
@@ -472,7 +476,6 @@ impl Autoscaler for Predictive {
         let learned = self.history.span_secs();
         if learned < c.history_min_secs {
             return Recommendation {
-                target: Some(rpi),
                 ..Recommendation::hold(
                     current,
                     format!(
@@ -496,7 +499,6 @@ impl Autoscaler for Predictive {
                 metric_value: self
                     .history
                     .slot_forecast((clock / SLOT_SECS).floor() as i64),
-                target: Some(rpi),
                 ..Recommendation::hold(
                     current,
                     format!(
@@ -518,7 +520,6 @@ impl Autoscaler for Predictive {
         };
         let Some((forecast, peak_at)) = self.history.peak(from, to) else {
             return Recommendation {
-                target: Some(rpi),
                 ..Recommendation::hold(current, format!("no history for {span}: holds {current}"))
             };
         };
@@ -538,8 +539,10 @@ impl Autoscaler for Predictive {
         let recommend = |desired: u32, reason: String| Recommendation {
             desired,
             raw_desired: needed,
+            // The forecast is the pool's rate; the per-instance rate it is divided by is in
+            // another unit, so it stays in the reason, not in `target`.
             metric_value: Some(forecast),
-            target: Some(rpi),
+            target: None,
             reason,
         };
         if c.mode == PredictiveMode::ForecastOnly {
@@ -874,7 +877,8 @@ mod tests {
         let r = at(&log, DAY + 6.0 * H + 55.0 * MIN);
         assert_eq!((r.desired, r.raw_desired), (11, 11));
         assert_near(r.metric_value.unwrap(), 523.75);
-        assert_eq!(r.target, Some(50.0));
+        // 50 req/s per instance is in the reason, not in `target` (another unit).
+        assert_eq!(r.target, None);
         // Tue 07:55, for 08:00-09:00: slot 08:55, the ramp at 08:56:30 =
         // 100 + 900 * 116.5/120 = 973.75 -> ceil(19.475) = 20.
         let r = at(&log, DAY + 7.0 * H + 55.0 * MIN);

@@ -107,6 +107,10 @@ impl Autoscaler for Vertical {
         "vertical"
     }
 
+    fn measure(&self) -> Option<super::Measure> {
+        Some(super::Measure::Cpu)
+    }
+
     fn period_secs(&self) -> f64 {
         self.config.period_secs
     }
