@@ -482,7 +482,9 @@ fn the_cli_writes_the_decision_log_as_csv() {
     let csv_text = std::fs::read_to_string(out_dir.join("decisions.csv")).unwrap();
     assert_eq!(
         csv_text.lines().next(),
-        Some("time_secs,clock,pool,policy,metric_value,target,from,raw_desired,to,reason")
+        Some(
+            "time_secs,clock,pool,policy,metric,unit,metric_value,target,from,raw_desired,to,reason"
+        )
     );
     // The file holds the same decisions as the library's run of the same scenario.
     let lib = run(&scenario_from_text("hpa-hour.ron", &short));
@@ -496,11 +498,12 @@ fn the_cli_writes_the_decision_log_as_csv() {
         assert_eq!(&rec[1], d.clock);
         assert_eq!((&rec[2], &rec[3]), (d.pool.as_str(), d.policy.as_str()));
         let n = |i: usize| rec[i].parse::<u32>().unwrap();
-        assert_eq!((n(6), n(7), n(8)), (d.from, d.raw_desired, d.to), "{rec:?}");
-        assert_eq!(&rec[9], d.reason);
+        assert_eq!((&rec[4], &rec[5]), (d.metric.unwrap_or(""), d.unit.unwrap_or("")));
+        assert_eq!((n(8), n(9), n(10)), (d.from, d.raw_desired, d.to), "{rec:?}");
+        assert_eq!(&rec[11], d.reason);
     }
     assert_eq!(
-        (&records[0][1], &records[0][6], &records[0][8]),
+        (&records[0][1], &records[0][8], &records[0][10]),
         ("Sun 18:02:45", "4", "3")
     );
 }
