@@ -133,7 +133,7 @@ impl LiveRun {
             world.recorder(),
             &scenario.file.name,
             self.seed,
-            &world.clock().to_string(),
+            world.clock(),
             self.now_secs(),
             self.engine(),
         )

@@ -512,7 +512,7 @@ impl ScalesimApp {
                         }
                     });
             }
-            View::Decisions => decisions_table(ui, &self.designs),
+            View::Decisions => decisions_table(ui, &self.designs, &self.summaries()),
         }
     }
 
@@ -729,12 +729,20 @@ pub fn headline(s: &RunSummary) -> Vec<(&'static str, String)> {
     vec![
         ("requests", format!("{}", s.requests.arrived)),
         (
-            "p99 latency",
+            "p99 of completed",
             format!("{:.0} ms", s.latency_secs.p99 * 1000.0),
         ),
         (
+            "within SLO, drops = misses",
+            format!("{:.2}%", 100.0 * s.slo.within_target_fraction),
+        ),
+        (
             "SLO violation",
-            format!("{:.1} min", s.slo.violation_secs / 60.0),
+            format!(
+                "{:.0} min in {} periods",
+                s.slo.violation_secs / 60.0,
+                s.slo.violation_periods.len()
+            ),
         ),
         (
             "dropped",
@@ -760,7 +768,7 @@ type Figure = (&'static str, fn(&RunSummary) -> f64);
 fn compare_table(ui: &mut Ui, designs: &[Design], sums: &[(usize, RunSummary)]) {
     let base = &sums[0].1;
     let figures: [Figure; 5] = [
-        ("p99 ms", |s| s.latency_secs.p99 * 1000.0),
+        ("p99 of completed, ms", |s| s.latency_secs.p99 * 1000.0),
         ("SLO violation min", |s| s.slo.violation_secs / 60.0),
         ("dropped", |s| s.requests.dropped as f64),
         ("cost $", |s| s.cost_usd),
@@ -802,12 +810,28 @@ fn fmt_figure(v: f64) -> String {
     }
 }
 
-fn decisions_table(ui: &mut Ui, designs: &[Design]) {
+fn decisions_table(ui: &mut Ui, designs: &[Design], sums: &[(usize, RunSummary)]) {
     egui::ScrollArea::vertical()
         .auto_shrink([false, false])
         .show(ui, |ui| {
+            ui.label(RichText::new("When the SLO broke").strong());
+            for (i, s) in sums {
+                let d = &designs[*i];
+                let periods = &s.slo.violation_periods;
+                if periods.is_empty() {
+                    ui.label(RichText::new(format!("{}: never so far", d.name())).color(d.colour));
+                }
+                for p in periods {
+                    ui.label(
+                        RichText::new(format!("{}: {}", d.name(), p.describe())).color(d.colour),
+                    );
+                }
+            }
+            ui.add_space(8.0);
             egui::Grid::new("decisions").striped(true).show(ui, |ui| {
-                for h in ["design", "clock", "pool", "policy", "from", "to", "reason"] {
+                for h in [
+                    "design", "clock", "pool", "policy", "metric", "from", "to", "reason",
+                ] {
                     ui.label(RichText::new(h).strong());
                 }
                 ui.end_row();
@@ -818,6 +842,7 @@ fn decisions_table(ui: &mut Ui, designs: &[Design]) {
                         ui.label(&dec.clock);
                         ui.label(&dec.pool);
                         ui.label(&dec.policy);
+                        ui.label(metric_text(dec));
                         ui.label(dec.from.to_string());
                         ui.label(dec.to.to_string());
                         ui.label(&dec.reason);
@@ -826,6 +851,24 @@ fn decisions_table(ui: &mut Ui, designs: &[Design]) {
                 }
             });
         });
+}
+
+/// "cpu 0.81 (target 0.6) fraction" for the decisions table; empty without a metric.
+fn metric_text(d: &crate::metrics::Decision) -> String {
+    let Some(metric) = d.metric else {
+        return String::new();
+    };
+    let mut t = metric.to_string();
+    if let Some(v) = d.metric_value {
+        t += &format!(" {}", fmt_figure(v));
+    }
+    if let Some(v) = d.target {
+        t += &format!(" (target {})", fmt_figure(v));
+    }
+    if let Some(u) = d.unit {
+        t += &format!(" {u}");
+    }
+    t
 }
 
 /// Every `.ron` file under `dir`, sorted (the scenario library).

@@ -207,7 +207,16 @@ fn panels() -> Vec<(&'static str, &'static str, Vec<Series>)> {
             "Queue",
             "requests",
             vec![
-                c("queued (mean)", |r| r.queue_mean, ORANGE),
+                c(
+                    "queued, all instances (mean)",
+                    |r| r.queue_total_mean,
+                    ORANGE,
+                ),
+                s(
+                    "queued per instance (mean)",
+                    |r| r.queue_per_instance_mean,
+                    PURPLE,
+                ),
                 s("in flight (mean)", |r| r.in_flight_mean, BLUE),
             ],
         ),

@@ -58,7 +58,7 @@ pub fn run(scenario: &Scenario) -> Result<RunOutput, RunError> {
         world.recorder(),
         &f.name,
         f.seed,
-        &world.clock().to_string(),
+        world.clock(),
         f.duration_secs,
         engine,
     );

@@ -47,9 +47,7 @@ pub(super) fn run(a: RunArgs) -> Result<(), Failure> {
         .out
         .unwrap_or_else(|| Path::new("out").join(sanitize(&scenario.file.name)));
     // Fail before a long run, not after it.
-    std::fs::create_dir_all(&out)
-        .with_context(|| format!("cannot create the output directory {}", out.display()))
-        .map_err(Failure::Input)?;
+    check_writable(&out).map_err(Failure::Input)?;
     let scenario_ron = scenario
         .to_ron()
         .map_err(|e| Failure::Internal(anyhow!("cannot write the scenario back as RON: {e}")))?;
@@ -76,6 +74,24 @@ pub(super) fn run(a: RunArgs) -> Result<(), Failure> {
     if !a.quiet {
         print!("{}", table(&result.summary, &out));
     }
+    Ok(())
+}
+
+/// Creates `dir` if needed and checks a file can be written in it, by writing and
+/// removing a probe: permission bits alone do not tell (root ignores them; an immutable or
+/// read-only-mounted directory refuses root too).
+pub(super) fn check_writable(dir: &Path) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("cannot create the output directory {}", dir.display()))?;
+    let probe = dir.join(format!(".scalesim-write-check-{}", std::process::id()));
+    std::fs::write(&probe, b"")
+        .with_context(|| format!("cannot write in the output directory {}", dir.display()))?;
+    std::fs::remove_file(&probe).with_context(|| {
+        format!(
+            "cannot remove {} from the output directory",
+            probe.display()
+        )
+    })?;
     Ok(())
 }
 
@@ -145,19 +161,48 @@ pub fn table(s: &RunSummary, out: &Path) -> String {
         );
     }
     t += &format!(
-        "  latency    mean {:.3} s  p50 {:.3}  p90 {:.3}  p95 {:.3}  p99 {:.3}  p99.9 {:.3}  max {:.3}\n",
+        "  latency    of completed requests: mean {:.3} s  p50 {:.3}  p90 {:.3}  p95 {:.3}  p99 {:.3}  p99.9 {:.3}  max {:.3}\n",
         l.mean, l.p50, l.p90, l.p95, l.p99, l.p999, l.max
     );
+    if r.dropped > 0 {
+        let c = &s.latency_counting_drops_secs;
+        let q = |v: Option<f64>| v.map_or("failed".to_string(), |v| format!("{v:.3}"));
+        t += &format!(
+            "             counting drops as failures: p50 {}  p90 {}  p95 {}  p99 {}\n",
+            q(c.p50),
+            q(c.p90),
+            q(c.p95),
+            q(c.p99)
+        );
+    }
     let slo = &s.slo;
     t += &format!(
-        "  SLO        {}% within {} s: {:.2}% of requests ({}), {} s in violation ({} intervals)\n",
+        "  SLO        {}% within {} s, drops count as misses: {:.2}% of requests ({})\n",
         slo.percentile,
         slo.latency_secs,
         100.0 * slo.within_target_fraction,
         if slo.met { "met" } else { "NOT met" },
-        slo.violation_secs,
-        slo.violation_intervals
     );
+    t += &format!(
+        "             {} s in violation: {} of {} windows of {} s missed it\n",
+        slo.violation_secs, slo.violation_windows, slo.windows, slo.window_secs
+    );
+    const PERIODS_SHOWN: usize = 8;
+    for (i, p) in slo.violation_periods.iter().enumerate() {
+        if i == PERIODS_SHOWN {
+            t += &format!(
+                "             ... and {} more periods in summary.json\n",
+                slo.violation_periods.len() - PERIODS_SHOWN
+            );
+            break;
+        }
+        let label = if i == 0 {
+            "  broke     "
+        } else {
+            "           "
+        };
+        t += &format!("{label}  {}\n", p.describe());
+    }
     let i = &s.instances;
     t += &format!(
         "  instances  max {}, {} launched, {:.1} instance-hours, {} capacity changes\n",
@@ -177,6 +222,41 @@ pub fn table(s: &RunSummary, out: &Path) -> String {
         "  cost       ${:.2} (${:.3} per million requests)\n",
         s.cost_usd, s.cost_per_million_requests_usd
     );
+    if s.classes.len() > 1 {
+        for (i, c) in s.classes.iter().enumerate() {
+            t += &format!(
+                "{}{:<10} {} arrived, {} dropped ({:.2}%), p99 {:.3} s, {:.2}% within target\n",
+                if i == 0 {
+                    "  classes    "
+                } else {
+                    "             "
+                },
+                c.name,
+                thousands(c.arrived),
+                thousands(c.dropped),
+                pct(c.dropped, c.arrived),
+                c.latency_secs.p99,
+                100.0 * c.within_target_fraction
+            );
+        }
+    }
+    for (i, d) in s.days.iter().enumerate() {
+        t += &format!(
+            "{}{:<14} {} arrived, {} dropped, p99 {:.3} s, {} s in violation, max {} instances, ${:.2}\n",
+            if i == 0 {
+                "  days       "
+            } else {
+                "             "
+            },
+            d.day,
+            thousands(d.arrived),
+            thousands(d.dropped),
+            d.p99_secs,
+            d.violation_secs,
+            d.max_instances,
+            d.cost_usd
+        );
+    }
     let e = &s.engine;
     t += &format!(
         "  engine     {} events in {:.2} s: {:.2} M events/s, {:.2} M requests/s\n",

@@ -5,6 +5,7 @@
 mod histogram;
 pub mod output;
 mod recorder;
+mod slo;
 mod summary;
 
 pub use histogram::LatencyHistogram;
@@ -12,7 +13,10 @@ pub use recorder::{
     Decision, IntervalRow, LatencyStats, PoolRow, PoolSnapshot, REPLACEMENT_POLICY, Recorder,
     SloTarget,
 };
-pub use summary::{EngineFigures, RunSummary};
+pub use slo::ViolationPeriod;
+pub use summary::{
+    ClassSummary, DaySummary, EngineFigures, LatencyCountingDrops, PeriodSummary, RunSummary,
+};
 
 use serde::{Deserialize, Serialize};
 

@@ -48,7 +48,8 @@ pub fn series_csv(rows: &[IntervalRow], pool_names: &[String], clock: WeekClock)
     out.push_str(
         "in_flight,in_flight_mean,latency_mean_secs,latency_p50_secs,latency_p90_secs,latency_p95_secs,\
          latency_p99_secs,latency_max_secs,within_slo,instances_booting,instances_in_service,\
-         instances_draining,desired,capacity_per_sec,utilisation,queue_mean,cost_usd,cost_usd_per_hour,\
+         instances_draining,desired,capacity_per_sec,utilisation,queue_total_mean,\
+         queue_per_instance_mean,cost_usd,cost_usd_per_hour,\
          cost_cumulative_usd,forecast_per_sec,instances_failed",
     );
     let per_pool = pool_names.len() > 1;
@@ -62,7 +63,8 @@ pub fn series_csv(rows: &[IntervalRow], pool_names: &[String], clock: WeekClock)
                 "desired",
                 "capacity_per_sec",
                 "utilisation",
-                "queue_mean",
+                "queue_total_mean",
+                "queue_per_instance_mean",
             ] {
                 let _ = write!(out, ",{p}_{col}");
             }
@@ -86,7 +88,7 @@ pub fn series_csv(rows: &[IntervalRow], pool_names: &[String], clock: WeekClock)
         let l = &r.latency;
         let _ = write!(
             out,
-            "{},{:.3},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6},{:.5},{},{},{},{},{:.3},{:.5},{:.3},{:.6},{:.4},{:.6}",
+            "{},{:.3},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6},{:.5},{},{},{},{},{:.3},{:.5},{:.3},{:.3},{:.6},{:.4},{:.6}",
             r.in_flight,
             r.in_flight_mean,
             l.mean,
@@ -102,7 +104,8 @@ pub fn series_csv(rows: &[IntervalRow], pool_names: &[String], clock: WeekClock)
             sum(|p| p.snapshot.desired),
             r.capacity_per_sec(),
             r.utilisation,
-            r.queue_mean,
+            r.queue_total_mean,
+            r.queue_per_instance_mean,
             r.cost_usd,
             r.cost_usd_per_hour(),
             r.cost_cumulative_usd
@@ -118,7 +121,7 @@ pub fn series_csv(rows: &[IntervalRow], pool_names: &[String], clock: WeekClock)
                 let s = &p.snapshot;
                 let _ = write!(
                     out,
-                    ",{},{},{},{},{},{:.3},{:.5},{:.3}",
+                    ",{},{},{},{},{},{:.3},{:.5},{:.3},{:.3}",
                     s.booting,
                     s.in_service,
                     s.draining,
@@ -126,7 +129,8 @@ pub fn series_csv(rows: &[IntervalRow], pool_names: &[String], clock: WeekClock)
                     s.desired,
                     s.capacity_per_sec,
                     p.utilisation,
-                    p.queue_mean
+                    p.queue_total_mean,
+                    p.queue_per_instance_mean
                 );
             }
         }

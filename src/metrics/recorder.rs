@@ -6,16 +6,24 @@ use serde::Serialize;
 
 use super::DropReason;
 use super::histogram::LatencyHistogram;
+use super::slo::{SloWindows, ViolationPeriod};
 use crate::sim::{SimDuration, SimTime};
 
-/// The service-level objective: `percentile` % of requests end within `latency_secs`.
+/// The service-level objective: in every `window_secs` window, `percentile` % of the
+/// requests that end complete within `latency_secs` (drops count as misses).
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct SloTarget {
     /// The latency target in seconds.
     pub latency_secs: f64,
     /// The share of requests (in percent, e.g. 99) that must meet it.
     pub percentile: f64,
+    /// The evaluation window, seconds: the objective is judged window by window,
+    /// whatever the reporting interval.
+    pub window_secs: f64,
 }
+
+/// Simulated seconds in a day.
+const DAY_NS: u64 = 86_400 * 1_000_000_000;
 
 /// A level that changes at events, integrated over time (count x nanoseconds).
 #[derive(Clone, Copy, Debug, Default)]
@@ -84,11 +92,27 @@ impl Counts {
     }
 }
 
+/// One request class's counts over the run.
+#[derive(Clone, Debug, Default)]
+pub(super) struct ClassCounts {
+    pub(super) name: String,
+    pub(super) arrived: u64,
+    pub(super) completed: u64,
+    pub(super) within_slo: u64,
+    pub(super) drops: [u64; 4],
+    pub(super) latency_sum_ns: u128,
+    /// Its latencies, kept only when there are several classes (with one, the run's
+    /// histogram is the class's).
+    pub(super) hist: Option<LatencyHistogram>,
+}
+
 /// Per-pool levels.
 #[derive(Clone, Debug, Default)]
 struct PoolLevels {
     busy: Level,
     queued: Level,
+    /// Instances in service (able to take requests, draining included).
+    serving: Level,
     /// Workers of instances that can work (in service or draining).
     workers: Level,
     /// Instances that are billed (booting, in service, draining).
@@ -143,8 +167,12 @@ pub struct PoolRow {
     pub snapshot: PoolSnapshot,
     /// Busy workers / workers able to work, averaged over the interval (0..=1).
     pub utilisation: f64,
-    /// Mean number of queued requests over the interval.
-    pub queue_mean: f64,
+    /// Mean number of requests queued in the whole pool over the interval (all its
+    /// instances' queues together).
+    pub queue_total_mean: f64,
+    /// Mean number of requests queued per instance in service over the interval (queued
+    /// request-time / in-service instance-time).
+    pub queue_per_instance_mean: f64,
 }
 
 /// Everything recorded over one interval of simulated time.
@@ -173,8 +201,10 @@ pub struct IntervalRow {
     pub within_slo: f64,
     /// Busy workers / workers able to work, over all pools.
     pub utilisation: f64,
-    /// Mean number of queued requests, over all pools.
-    pub queue_mean: f64,
+    /// Mean number of requests queued over all pools together.
+    pub queue_total_mean: f64,
+    /// Mean number of requests queued per instance in service, over all pools.
+    pub queue_per_instance_mean: f64,
     /// Dollars billed for the interval.
     pub cost_usd: f64,
     /// Dollars billed since the start.
@@ -271,6 +301,14 @@ pub struct Recorder {
     launched: u64,
     live_total: u64,
     max_live_total: u64,
+    serving_total: u64,
+    slo_windows: SloWindows,
+    classes: Vec<ClassCounts>,
+    /// Nanoseconds from the midnight before the run start to the start.
+    day_offset_ns: u64,
+    /// Latencies by calendar day of the simulated clock (day 0: the day the run starts).
+    day_hists: Vec<LatencyHistogram>,
+    finished: bool,
 }
 
 impl Recorder {
@@ -298,7 +336,45 @@ impl Recorder {
             launched: 0,
             live_total: 0,
             max_live_total: 0,
+            serving_total: 0,
+            slo_windows: SloWindows::new(
+                SimDuration::from_secs_f64(slo.window_secs).as_nanos(),
+                slo.percentile / 100.0,
+            ),
+            classes: vec![ClassCounts {
+                name: "all".into(),
+                ..ClassCounts::default()
+            }],
+            day_offset_ns: 0,
+            day_hists: Vec::new(),
+            finished: false,
         }
+    }
+
+    /// Names the request classes (in scenario order), to count each apart.
+    pub fn with_classes(mut self, names: Vec<String>) -> Recorder {
+        let several = names.len() > 1;
+        self.classes = names
+            .into_iter()
+            .map(|name| ClassCounts {
+                name,
+                hist: several.then(LatencyHistogram::new),
+                ..ClassCounts::default()
+            })
+            .collect();
+        if self.classes.is_empty() {
+            self.classes.push(ClassCounts::default());
+        }
+        self
+    }
+
+    /// Tells the recorder the simulated clock at the start (seconds after midnight), so
+    /// that figures by calendar day split at midnight.
+    pub fn with_day_start(mut self, secs_after_midnight: f64) -> Recorder {
+        self.day_offset_ns = SimDuration::from_secs_f64(secs_after_midnight.rem_euclid(86_400.0))
+            .as_nanos()
+            .min(DAY_NS - 1);
+        self
     }
 
     /// The interval length.
@@ -311,18 +387,25 @@ impl Recorder {
         self.slo
     }
 
-    /// `n` requests arrived.
+    /// `n` requests of class `class` arrived.
     #[inline]
-    pub fn arrived(&mut self, now: SimTime, n: u64) {
+    pub fn arrived(&mut self, now: SimTime, class: u16, n: u64) {
         self.cur.arrivals += n;
         self.in_flight.add(now, n);
+        if let Some(c) = self.classes.get_mut(usize::from(class)) {
+            c.arrived += n;
+        }
     }
 
-    /// `n` requests were dropped.
+    /// `n` requests of class `class` were dropped.
     #[inline]
-    pub fn dropped(&mut self, now: SimTime, reason: DropReason, n: u64) {
+    pub fn dropped(&mut self, now: SimTime, reason: DropReason, class: u16, n: u64) {
         self.cur.drops[reason.index()] += n;
         self.in_flight.sub(now, n);
+        self.slo_windows.dropped(now.as_nanos(), reason, n);
+        if let Some(c) = self.classes.get_mut(usize::from(class)) {
+            c.drops[reason.index()] += n;
+        }
     }
 
     /// A worker of `pool` took a request that had waited `waited`.
@@ -339,15 +422,25 @@ impl Recorder {
         self.pools[pool].busy.sub(now, n);
     }
 
-    /// A request completed with the given latency (arrival to response).
+    /// A request of class `class` completed with the given latency (arrival to response).
     #[inline]
-    pub fn completed(&mut self, now: SimTime, latency: SimDuration) {
+    pub fn completed(&mut self, now: SimTime, class: u16, latency: SimDuration) {
         let ns = latency.as_nanos();
+        let within = ns <= self.slo_nanos;
         self.cur.completed += 1;
         self.cur.latency_sum_ns += u128::from(ns);
-        self.cur.within_slo += u64::from(ns <= self.slo_nanos);
+        self.cur.within_slo += u64::from(within);
         self.hist_interval.record_nanos(ns);
         self.in_flight.sub(now, 1);
+        self.slo_windows.completed(now.as_nanos(), ns, within);
+        if let Some(c) = self.classes.get_mut(usize::from(class)) {
+            c.completed += 1;
+            c.within_slo += u64::from(within);
+            c.latency_sum_ns += u128::from(ns);
+            if let Some(h) = c.hist.as_mut() {
+                h.record_nanos(ns);
+            }
+        }
     }
 
     /// `pool`'s queues grew by one.
@@ -379,14 +472,23 @@ impl Recorder {
         self.pools[pool].live.sub(now, 1);
     }
 
-    /// `n` workers of `pool` became able to work (an instance entered service).
-    pub fn workers_added(&mut self, now: SimTime, pool: usize, n: u64) {
-        self.pools[pool].workers.add(now, n);
+    /// An instance of `pool` with `workers` workers entered service.
+    pub fn instance_serving(&mut self, now: SimTime, pool: usize, workers: u64) {
+        let p = &mut self.pools[pool];
+        p.workers.add(now, workers);
+        p.serving.add(now, 1);
+        self.serving_total += 1;
+        self.slo_windows.serving(now.as_nanos(), self.serving_total);
     }
 
-    /// `n` workers of `pool` stopped being able to work (an instance terminated).
-    pub fn workers_removed(&mut self, now: SimTime, pool: usize, n: u64) {
-        self.pools[pool].workers.sub(now, n);
+    /// An instance of `pool` with `workers` workers stopped serving (it terminated or
+    /// crashed).
+    pub fn instance_stopped_serving(&mut self, now: SimTime, pool: usize, workers: u64) {
+        let p = &mut self.pools[pool];
+        p.workers.sub(now, workers);
+        p.serving.sub(now, 1);
+        self.serving_total = self.serving_total.saturating_sub(1);
+        self.slo_windows.serving(now.as_nanos(), self.serving_total);
     }
 
     /// `usd` dollars were billed for `pool`.
@@ -434,26 +536,36 @@ impl Recorder {
             LatencyStats::default()
         };
         self.hist_run.absorb(&self.hist_interval);
+        // Figures by calendar day: each interval counts in the day it starts in.
+        let day = ((self.day_offset_ns + self.interval_start.as_nanos()) / DAY_NS) as usize;
+        if self.day_hists.len() <= day {
+            self.day_hists.resize_with(day + 1, LatencyHistogram::new);
+        }
+        self.day_hists[day].absorb(&self.hist_interval);
         self.hist_interval.reset();
         let ended = c.completed + c.dropped();
         let in_flight_area = self.in_flight.take(now);
         self.in_flight_area_run += in_flight_area;
-        let (mut busy_all, mut workers_all, mut queued_all) = (0u128, 0u128, 0u128);
+        let (mut busy_all, mut workers_all, mut queued_all, mut serving_all) =
+            (0u128, 0u128, 0u128, 0u128);
         let mut rows = Vec::with_capacity(self.pools.len());
         for (i, p) in self.pools.iter_mut().enumerate() {
             let busy = p.busy.take(now);
             let workers = p.workers.take(now);
             let queued = p.queued.take(now);
+            let serving = p.serving.take(now);
             p.busy_area_run += busy;
             p.workers_area_run += workers;
             p.live_area_run += p.live.take(now);
             busy_all += busy;
             workers_all += workers;
             queued_all += queued;
+            serving_all += serving;
             rows.push(PoolRow {
                 snapshot: pools.get(i).copied().unwrap_or_default(),
                 utilisation: ratio(busy, workers),
-                queue_mean: queued as f64 / span,
+                queue_total_mean: queued as f64 / span,
+                queue_per_instance_mean: ratio(queued, serving),
             });
         }
         self.cost_total_usd += self.cost_interval_usd;
@@ -473,7 +585,8 @@ impl Recorder {
                 1.0
             },
             utilisation: ratio(busy_all, workers_all),
-            queue_mean: queued_all as f64 / span,
+            queue_total_mean: queued_all as f64 / span,
+            queue_per_instance_mean: ratio(queued_all, serving_all),
             cost_usd: self.cost_interval_usd,
             cost_cumulative_usd: self.cost_total_usd,
             pools: rows,
@@ -481,6 +594,16 @@ impl Recorder {
         self.cost_interval_usd = 0.0;
         self.total.absorb(&c);
         self.interval_start = now;
+        self.slo_windows.advance(now.as_nanos());
+    }
+
+    /// Ends the run at `now`: closes the last SLO window, shorter than the others if the
+    /// run is not a whole number of windows. Call after the last interval closed.
+    pub fn finish(&mut self, now: SimTime) {
+        if !self.finished {
+            self.finished = true;
+            self.slo_windows.finish(now.as_nanos());
+        }
     }
 
     /// The intervals closed so far.
@@ -587,5 +710,23 @@ impl RunView<'_> {
     }
     pub(super) fn slo(&self) -> SloTarget {
         self.rec.slo
+    }
+    /// Seconds of SLO windows that missed the objective, missed windows, all windows.
+    pub(super) fn slo_violation(&self) -> (f64, u64, u64) {
+        let (missed, all) = self.rec.slo_windows.window_counts();
+        (self.rec.slo_windows.violation_secs(), missed, all)
+    }
+    pub(super) fn slo_window_secs(&self) -> f64 {
+        self.rec.slo_windows.window_secs()
+    }
+    pub(super) fn violation_periods(&self) -> impl Iterator<Item = &ViolationPeriod> {
+        self.rec.slo_windows.periods()
+    }
+    pub(super) fn classes(&self) -> &[ClassCounts] {
+        &self.rec.classes
+    }
+    /// Latencies by calendar day, with the start of day 0 in seconds before the run start.
+    pub(super) fn day_hists(&self) -> (&[LatencyHistogram], f64) {
+        (&self.rec.day_hists, self.rec.day_offset_ns as f64 / 1e9)
     }
 }

@@ -3,7 +3,11 @@
 use serde::Serialize;
 
 use super::DropReason;
-use super::recorder::{REPLACEMENT_POLICY, Recorder, SloTarget};
+use super::histogram::LatencyHistogram;
+use super::recorder::{ClassCounts, IntervalRow, REPLACEMENT_POLICY, Recorder, SloTarget};
+use super::slo::ViolationPeriod;
+use crate::model::clock::WeekClock;
+use crate::sim::SimTime;
 
 /// The engine's own figures: how much work the run was and how fast it went.
 /// `wall_secs`, `events_per_sec` and `requests_per_sec` vary between runs; nothing else does.
@@ -49,9 +53,12 @@ pub struct DropCounts {
     pub failure: u64,
 }
 
-/// Latency of completed requests, in seconds.
+/// Latency of completed requests, in seconds. Dropped requests are not in these figures:
+/// see [`LatencyCountingDrops`] for the view an SLO takes.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct LatencySummary {
+    /// Which requests these figures cover: always "completed requests".
+    pub of: &'static str,
     /// Mean (exact).
     pub mean: f64,
     /// Median (0.1 % precision).
@@ -68,6 +75,46 @@ pub struct LatencySummary {
     pub max: f64,
 }
 
+/// Latency percentiles over every request that ended, a dropped request counting as a
+/// failure (slower than any completed one), as an SLO counts it. `None` (null in JSON)
+/// when more than that share of requests failed: the percentile is a failure, not a time.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct LatencyCountingDrops {
+    /// Which requests these figures cover: "ended requests, drops as failures".
+    pub of: &'static str,
+    /// Median, seconds.
+    pub p50: Option<f64>,
+    /// 90th percentile, seconds.
+    pub p90: Option<f64>,
+    /// 95th percentile, seconds.
+    pub p95: Option<f64>,
+    /// 99th percentile, seconds.
+    pub p99: Option<f64>,
+}
+
+impl LatencyCountingDrops {
+    fn new(hist: &LatencyHistogram, dropped: u64) -> LatencyCountingDrops {
+        let completed = hist.len();
+        let ended = completed + dropped;
+        // The q-quantile of ended requests is the k-th smallest, k = ceil(q * ended); drops
+        // sort after every completion, so it is a completion's latency while k <= completed.
+        let at = |q: f64| {
+            if ended == 0 {
+                return Some(0.0);
+            }
+            let k = ((q * ended as f64).ceil() as u64).max(1);
+            (k <= completed).then(|| hist.quantile_secs(k as f64 / completed as f64))
+        };
+        LatencyCountingDrops {
+            of: "ended requests, drops as failures",
+            p50: at(0.50),
+            p90: at(0.90),
+            p95: at(0.95),
+            p99: at(0.99),
+        }
+    }
+}
+
 /// Time spent waiting for a worker, in seconds.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct WaitSummary {
@@ -82,14 +129,167 @@ pub struct SloSummary {
     pub latency_secs: f64,
     /// The share that must meet it, percent.
     pub percentile: f64,
+    /// The window the objective is judged over, seconds.
+    pub window_secs: f64,
+    /// Always true: a dropped request counts as a miss in every figure of this section.
+    pub drops_count_as_misses: bool,
     /// Requests completed within the target / requests that ended (drops count as misses).
     pub within_target_fraction: f64,
-    /// Whether `within_target_fraction` reached the percentile.
+    /// Whether `within_target_fraction` reached the percentile over the whole run.
     pub met: bool,
-    /// Simulated seconds in intervals that missed the objective.
+    /// Simulated seconds in windows that missed the objective (a whole number of windows,
+    /// the last one possibly shorter): independent of the reporting interval.
     pub violation_secs: f64,
-    /// Intervals that missed the objective.
-    pub violation_intervals: u64,
+    /// Windows that missed the objective.
+    pub violation_windows: u64,
+    /// Windows judged in all.
+    pub windows: u64,
+    /// When the design broke: consecutive missed windows, each with what it looked like.
+    pub violation_periods: Vec<PeriodSummary>,
+}
+
+/// One stretch of consecutive SLO windows that missed the objective.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct PeriodSummary {
+    /// When it started, on the simulated clock ("Mon 08:34:00").
+    pub start: String,
+    /// When it ended, on the simulated clock.
+    pub end: String,
+    /// Start, seconds after the run start.
+    pub start_secs: f64,
+    /// End, seconds after the run start.
+    pub end_secs: f64,
+    /// Seconds long.
+    pub duration_secs: f64,
+    /// The worst p99 latency of completed requests in any of its windows, seconds.
+    pub worst_p99_secs: f64,
+    /// Fewest instances in service during the period.
+    pub instances_min: u64,
+    /// Most instances in service during the period.
+    pub instances_max: u64,
+    /// Requests that ended in it.
+    pub ended: u64,
+    /// Of those, completed within the target.
+    pub within_target: u64,
+    /// Requests dropped in it.
+    pub dropped: u64,
+    /// What broke it: the most common drop reason when drops are at least half the misses
+    /// ("queue full", "no capacity", "timeouts", "failures"), else "slow responses".
+    pub main_cause: &'static str,
+}
+
+impl PeriodSummary {
+    fn new(p: &ViolationPeriod, clock: WeekClock) -> PeriodSummary {
+        PeriodSummary {
+            start: clock.label(SimTime::from_secs_f64(p.start_secs)),
+            end: clock.label(SimTime::from_secs_f64(p.end_secs)),
+            start_secs: p.start_secs,
+            end_secs: p.end_secs,
+            duration_secs: p.duration_secs(),
+            worst_p99_secs: p.worst_p99_secs,
+            instances_min: p.instances_min,
+            instances_max: p.instances_max,
+            ended: p.ended,
+            within_target: p.within_target,
+            dropped: p.drops.iter().sum(),
+            main_cause: p.main_cause(),
+        }
+    }
+
+    /// "Mon 08:34:00-09:01:00 (27 min): p99 4.10 s, 12 instances, queue full".
+    pub fn describe(&self) -> String {
+        let end = self
+            .end
+            .split_once(' ')
+            .filter(|(day, _)| self.start.starts_with(day))
+            .map_or(self.end.as_str(), |(_, time)| time);
+        let instances = if self.instances_min == self.instances_max {
+            format!("{} instances", self.instances_max)
+        } else {
+            format!("{}-{} instances", self.instances_min, self.instances_max)
+        };
+        format!(
+            "{}-{} ({}): p99 {}, {instances}, {}",
+            self.start,
+            end,
+            fmt_minutes(self.duration_secs),
+            fmt_latency(self.worst_p99_secs),
+            self.main_cause
+        )
+    }
+}
+
+/// "45 s", "27 min", "3 h 05 min".
+fn fmt_minutes(secs: f64) -> String {
+    if secs < 60.0 {
+        format!("{secs:.0} s")
+    } else if secs < 3600.0 {
+        format!("{:.0} min", secs / 60.0)
+    } else {
+        let m = (secs / 60.0).round() as u64;
+        format!("{} h {:02} min", m / 60, m % 60)
+    }
+}
+
+/// "0.84 s", "12 ms".
+fn fmt_latency(secs: f64) -> String {
+    if secs < 0.1 {
+        format!("{:.0} ms", secs * 1e3)
+    } else {
+        format!("{secs:.2} s")
+    }
+}
+
+/// One request class's figures over the run.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct ClassSummary {
+    /// Its name.
+    pub name: String,
+    /// Requests that arrived.
+    pub arrived: u64,
+    /// Requests served.
+    pub completed: u64,
+    /// Requests dropped, for any reason.
+    pub dropped: u64,
+    /// Drops by reason.
+    pub dropped_by_reason: DropCounts,
+    /// Completed within the SLO target / ended (drops count as misses).
+    pub within_target_fraction: f64,
+    /// Latency of its completed requests.
+    pub latency_secs: LatencySummary,
+}
+
+/// One calendar day of the simulated clock (for runs longer than a day).
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct DaySummary {
+    /// The day ("Mon", with the week after the first: "Mon (week 2)").
+    pub day: String,
+    /// The part of the day the run covered: start, seconds after the run start.
+    pub start_secs: f64,
+    /// End, seconds after the run start.
+    pub end_secs: f64,
+    /// Requests that arrived.
+    pub arrived: u64,
+    /// Requests served.
+    pub completed: u64,
+    /// Requests dropped.
+    pub dropped: u64,
+    /// 99th-percentile latency of completed requests, seconds.
+    pub p99_secs: f64,
+    /// Seconds of SLO windows that missed the objective.
+    pub violation_secs: f64,
+    /// Most instances alive (booting, in service, draining or failed) at an interval's end.
+    pub max_instances: u32,
+    /// Dollars billed.
+    #[serde(serialize_with = "micro")]
+    pub cost_usd: f64,
+}
+
+/// Writes dollars (and instance-hours) without the float noise of summing many small
+/// bills, to a millionth: 18.432, not 18.43200000000016. The summary keeps the exact
+/// values; only the files are rounded.
+fn micro<S: serde::Serializer>(x: &f64, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_f64((x * 1e6).round() / 1e6)
 }
 
 /// Instance figures.
@@ -98,6 +298,7 @@ pub struct InstanceSummary {
     /// Most instances alive (billed) at once.
     pub max: u64,
     /// Instance-hours billed-time (booting included).
+    #[serde(serialize_with = "micro")]
     pub instance_hours: f64,
     /// Instances launched during the run (not counting those running at the start).
     pub launched: u64,
@@ -119,10 +320,12 @@ pub struct PoolSummary {
     /// Most instances alive at once.
     pub max_instances: u64,
     /// Instance-hours.
+    #[serde(serialize_with = "micro")]
     pub instance_hours: f64,
     /// Busy workers / workers able to work, over the run.
     pub utilisation_mean: f64,
     /// Dollars billed.
+    #[serde(serialize_with = "micro")]
     pub cost_usd: f64,
 }
 
@@ -141,6 +344,8 @@ pub struct RunSummary {
     pub requests: RequestCounts,
     /// Latency of completed requests.
     pub latency_secs: LatencySummary,
+    /// Latency percentiles of every ended request, drops counting as failures.
+    pub latency_counting_drops_secs: LatencyCountingDrops,
     /// Waiting time.
     pub wait_secs: WaitSummary,
     /// Completed requests per simulated second.
@@ -152,22 +357,29 @@ pub struct RunSummary {
     /// Instance figures.
     pub instances: InstanceSummary,
     /// Dollars billed in all.
+    #[serde(serialize_with = "micro")]
     pub cost_usd: f64,
     /// Dollars per million completed requests.
+    #[serde(serialize_with = "micro")]
     pub cost_per_million_requests_usd: f64,
     /// Per-pool totals.
     pub pools: Vec<PoolSummary>,
+    /// Per request class.
+    pub classes: Vec<ClassSummary>,
+    /// Per calendar day, for runs longer than a day (empty otherwise).
+    pub days: Vec<DaySummary>,
     /// The engine's figures.
     pub engine: EngineFigures,
 }
 
 impl RunSummary {
-    /// Builds the summary from a finished recorder.
+    /// Builds the summary from a recorder, over the intervals closed so far (the whole
+    /// run once it has finished). `clock` names the times of violation periods and days.
     pub fn from_recorder(
         rec: &Recorder,
         scenario: &str,
         seed: u64,
-        start: &str,
+        clock: WeekClock,
         duration_secs: f64,
         engine: EngineFigures,
     ) -> RunSummary {
@@ -176,22 +388,11 @@ impl RunSummary {
         let dropped: u64 = drops.iter().sum();
         let completed = v.completed();
         let h = v.hist();
-        let latency = if completed > 0 {
-            LatencySummary {
-                mean: v.mean_latency_secs(),
-                p50: h.quantile_secs(0.5),
-                p90: h.quantile_secs(0.9),
-                p95: h.quantile_secs(0.95),
-                p99: h.quantile_secs(0.99),
-                p999: h.quantile_secs(0.999),
-                max: h.max_secs(),
-            }
-        } else {
-            LatencySummary::default()
-        };
+        let latency = latency_summary(h, completed, v.mean_latency_secs());
         let SloTarget {
             latency_secs,
             percentile,
+            ..
         } = v.slo();
         let ended = completed + dropped;
         let within = if ended > 0 {
@@ -200,13 +401,11 @@ impl RunSummary {
             1.0
         };
         let needed = percentile / 100.0;
-        let (mut violation_secs, mut violation_intervals) = (0.0, 0);
-        for r in v.rows() {
-            if r.within_slo < needed {
-                violation_secs += r.end_secs - r.start_secs;
-                violation_intervals += 1;
-            }
-        }
+        let (violation_secs, violation_windows, windows) = v.slo_violation();
+        let periods: Vec<PeriodSummary> = v
+            .violation_periods()
+            .map(|p| PeriodSummary::new(p, clock))
+            .collect();
         let ns_per_hour = 3600e9;
         let pools: Vec<PoolSummary> = v
             .pools()
@@ -224,24 +423,31 @@ impl RunSummary {
             .collect();
         let cost = v.cost_usd();
         let span_ns = duration_secs * 1e9;
+        let classes = v
+            .classes()
+            .iter()
+            .map(|c| class_summary(c, h, completed))
+            .collect();
+        let days = if duration_secs > 86_400.0 {
+            let (hists, day0_secs) = v.day_hists();
+            day_summaries(v.rows(), hists, day0_secs, &periods, clock)
+        } else {
+            Vec::new()
+        };
         RunSummary {
             scenario: scenario.to_string(),
             seed,
-            start: start.to_string(),
+            start: clock.to_string(),
             duration_secs,
             requests: RequestCounts {
                 arrived: v.arrivals(),
                 completed,
                 dropped,
                 in_flight: v.in_flight(),
-                dropped_by_reason: DropCounts {
-                    queue_full: drops[DropReason::QueueFull.index()],
-                    no_capacity: drops[DropReason::NoCapacity.index()],
-                    timeout: drops[DropReason::Timeout.index()],
-                    failure: drops[DropReason::Failure.index()],
-                },
+                dropped_by_reason: DropCounts::new(drops),
             },
             latency_secs: latency,
+            latency_counting_drops_secs: LatencyCountingDrops::new(h, dropped),
             wait_secs: WaitSummary {
                 mean: v.mean_wait_secs(),
             },
@@ -258,10 +464,14 @@ impl RunSummary {
             slo: SloSummary {
                 latency_secs,
                 percentile,
+                window_secs: v.slo_window_secs(),
+                drops_count_as_misses: true,
                 within_target_fraction: within,
                 met: within >= needed,
                 violation_secs,
-                violation_intervals,
+                violation_windows,
+                windows,
+                violation_periods: periods,
             },
             instances: InstanceSummary {
                 max: v.max_live(),
@@ -286,7 +496,125 @@ impl RunSummary {
                 0.0
             },
             pools,
+            classes,
+            days,
             engine,
         }
     }
+}
+
+impl DropCounts {
+    fn new(drops: [u64; 4]) -> DropCounts {
+        DropCounts {
+            queue_full: drops[DropReason::QueueFull.index()],
+            no_capacity: drops[DropReason::NoCapacity.index()],
+            timeout: drops[DropReason::Timeout.index()],
+            failure: drops[DropReason::Failure.index()],
+        }
+    }
+}
+
+fn latency_summary(h: &LatencyHistogram, completed: u64, mean: f64) -> LatencySummary {
+    if completed == 0 {
+        return LatencySummary {
+            of: "completed requests",
+            ..LatencySummary::default()
+        };
+    }
+    let mut q = [0.0; 5];
+    h.quantiles_secs(&[0.5, 0.9, 0.95, 0.99, 0.999], &mut q);
+    LatencySummary {
+        of: "completed requests",
+        mean,
+        p50: q[0],
+        p90: q[1],
+        p95: q[2],
+        p99: q[3],
+        p999: q[4],
+        max: h.max_secs(),
+    }
+}
+
+/// A class's figures; with a single class its latencies are the run's (`run_hist`).
+fn class_summary(c: &ClassCounts, run_hist: &LatencyHistogram, run_completed: u64) -> ClassSummary {
+    let dropped: u64 = c.drops.iter().sum();
+    let ended = c.completed + dropped;
+    let mean = if c.completed > 0 {
+        c.latency_sum_ns as f64 / c.completed as f64 / 1e9
+    } else {
+        0.0
+    };
+    let hist = c.hist.as_ref().unwrap_or(run_hist);
+    debug_assert!(c.hist.is_some() || c.completed == run_completed);
+    ClassSummary {
+        name: c.name.clone(),
+        arrived: c.arrived,
+        completed: c.completed,
+        dropped,
+        dropped_by_reason: DropCounts::new(c.drops),
+        within_target_fraction: if ended > 0 {
+            c.within_slo as f64 / ended as f64
+        } else {
+            1.0
+        },
+        latency_secs: latency_summary(hist, c.completed, mean),
+    }
+}
+
+/// Figures by calendar day: each interval counts in the day it starts in (`hists` were
+/// filled the same way); violation time is split at midnight.
+fn day_summaries(
+    rows: &[IntervalRow],
+    hists: &[LatencyHistogram],
+    day0_secs: f64,
+    periods: &[PeriodSummary],
+    clock: WeekClock,
+) -> Vec<DaySummary> {
+    const DAY: f64 = 86_400.0;
+    let mut days: Vec<DaySummary> = Vec::new();
+    for r in rows {
+        let d = ((day0_secs + r.start_secs) / DAY).floor().max(0.0) as usize;
+        while days.len() <= d {
+            let n = days.len();
+            let start = (n as f64 * DAY - day0_secs).max(0.0);
+            let week_day = clock.label(SimTime::from_secs_f64(start));
+            let name = week_day.split(' ').next().unwrap_or_default().to_string();
+            // The week of the run, counted from its first day: the second Monday of a
+            // ten-day run is "Mon (week 2)".
+            let week = n / 7 + 1;
+            days.push(DaySummary {
+                day: if week > 1 {
+                    format!("{name} (week {week})")
+                } else {
+                    name
+                },
+                start_secs: start,
+                end_secs: start,
+                ..DaySummary::default()
+            });
+        }
+        let day = &mut days[d];
+        day.end_secs = r.end_secs;
+        day.arrived += r.arrivals;
+        day.completed += r.completed;
+        day.dropped += r.dropped();
+        day.cost_usd += r.cost_usd;
+        let alive = r
+            .pools
+            .iter()
+            .map(|p| {
+                let s = &p.snapshot;
+                s.booting + s.in_service + s.draining + s.failed
+            })
+            .sum();
+        day.max_instances = day.max_instances.max(alive);
+    }
+    for (day, hist) in days.iter_mut().zip(hists) {
+        day.p99_secs = hist.quantile_secs(0.99);
+        day.violation_secs = periods
+            .iter()
+            .map(|p| (p.end_secs.min(day.end_secs) - p.start_secs.max(day.start_secs)).max(0.0))
+            .sum();
+    }
+    days
 }

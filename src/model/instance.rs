@@ -96,6 +96,9 @@ pub struct Instance {
     pub workers: u32,
     /// Workers busy now.
     pub busy: u32,
+    /// Of those, how many serve each request class (so a crash can tell whose requests
+    /// it lost).
+    pub busy_by_class: Vec<u32>,
     /// Requests waiting for a worker, oldest first.
     pub queue: VecDeque<Request>,
     /// Most requests the queue holds; one more is dropped.

@@ -56,6 +56,8 @@ pub enum Event {
         instance: InstanceId,
         /// When the request arrived.
         arrived: SimTime,
+        /// Its class.
+        class: u16,
     },
     /// Check `instance`'s queue head for requests that waited too long.
     QueueTimeout {
@@ -180,7 +182,9 @@ impl World {
         )
         .map_err(|e| BuildError(e.to_string()))?;
         let names = config.pools.iter().map(|p| p.name.clone()).collect();
-        let recorder = Recorder::new(names, config.interval, config.slo);
+        let recorder = Recorder::new(names, config.interval, config.slo)
+            .with_classes(config.classes.iter().map(|c| c.name.clone()).collect())
+            .with_day_start(config.clock.week_secs(0.0).rem_euclid(86_400.0));
         let mut pools = Vec::with_capacity(config.pools.len());
         for (i, p) in config.pools.iter().enumerate() {
             // The pool's mean demand: its classes' demands weighted by their traffic share.
@@ -270,8 +274,8 @@ impl World {
     }
 
     fn route(&mut self, now: SimTime, q: &mut EventQueue<Event>) {
-        self.recorder.arrived(now, 1);
         let drawn = self.workload.draw();
+        self.recorder.arrived(now, drawn.class, 1);
         let pool = &mut self.pools[drawn.pool];
         let view = InService {
             ids: &pool.in_service,
@@ -281,7 +285,8 @@ impl World {
             .balancer
             .pick(&view, pool.membership, &mut self.routing_rng)
         else {
-            self.recorder.dropped(now, DropReason::NoCapacity, 1);
+            self.recorder
+                .dropped(now, DropReason::NoCapacity, drawn.class, 1);
             return;
         };
         let id = pool.in_service[i];
@@ -317,7 +322,7 @@ impl World {
             } else {
                 DropReason::QueueFull
             };
-            self.recorder.dropped(now, reason, 1);
+            self.recorder.dropped(now, reason, drawn.class, 1);
         }
     }
 
@@ -330,6 +335,9 @@ impl World {
     ) {
         let inst = &mut self.instances[id.0 as usize];
         inst.busy += 1;
+        if let Some(n) = inst.busy_by_class.get_mut(usize::from(req.class)) {
+            *n += 1;
+        }
         if inst.metered {
             inst.meter.set(now, inst.busy, inst.outstanding());
         }
@@ -341,6 +349,7 @@ impl World {
             Event::Departure {
                 instance: id,
                 arrived: req.arrived,
+                class: req.class,
             },
         );
     }
@@ -350,6 +359,7 @@ impl World {
         now: SimTime,
         id: InstanceId,
         arrived: SimTime,
+        class: u16,
         q: &mut EventQueue<Event>,
     ) {
         let inst = &mut self.instances[id.0 as usize];
@@ -361,6 +371,9 @@ impl World {
             return;
         }
         inst.busy -= 1;
+        if let Some(n) = inst.busy_by_class.get_mut(usize::from(class)) {
+            *n -= 1;
+        }
         let pool = inst.pool.0 as usize;
         if inst.metered {
             inst.meter.completed();
@@ -370,13 +383,14 @@ impl World {
             }
         }
         self.recorder.workers_freed(now, pool, 1);
-        self.recorder.completed(now, now - arrived);
+        self.recorder.completed(now, class, now - arrived);
         let timeout = self.pools[pool].config.timeout;
         while let Some(req) = self.instances[id.0 as usize].queue.pop_front() {
             self.recorder.dequeued(now, pool, 1);
             if timeout.is_some_and(|t| now - req.arrived >= t) {
                 // Due to time out at this very instant (its timeout event is queued behind us).
-                self.recorder.dropped(now, DropReason::Timeout, 1);
+                self.recorder
+                    .dropped(now, DropReason::Timeout, req.class, 1);
                 continue;
             }
             self.start_service(now, id, req, q);
@@ -410,7 +424,9 @@ impl World {
             .front()
             .is_some_and(|r| now - r.arrived >= timeout)
         {
-            inst.queue.pop_front();
+            if let Some(r) = inst.queue.pop_front() {
+                self.recorder.dropped(now, DropReason::Timeout, r.class, 1);
+            }
             expired += 1;
         }
         if let Some(head) = inst.queue.front() {
@@ -425,7 +441,6 @@ impl World {
         }
         if expired > 0 {
             self.recorder.dequeued(now, pool, expired);
-            self.recorder.dropped(now, DropReason::Timeout, expired);
         }
         let inst = &self.instances[id.0 as usize];
         if inst.state == InstanceState::Draining && inst.outstanding() == 0 {
@@ -462,6 +477,7 @@ impl World {
             state: InstanceState::Booting,
             workers: cfg.workers,
             busy: 0,
+            busy_by_class: vec![0; self.workload.class_count()],
             queue: VecDeque::new(),
             queue_capacity: cfg.queue_capacity,
             speed: cfg.instance.speed,
@@ -518,7 +534,8 @@ impl World {
                 Event::Crash { instance: id },
             );
         }
-        self.recorder.workers_added(now, pool, u64::from(workers));
+        self.recorder
+            .instance_serving(now, pool, u64::from(workers));
         if rolling {
             self.restart_next(now, pool, q);
         }
@@ -567,7 +584,8 @@ impl World {
         self.recorder.billed(pool, usd);
         self.lose_held(now, id);
         if matches!(was, InstanceState::InService | InstanceState::Draining) {
-            self.recorder.workers_removed(now, pool, u64::from(workers));
+            self.recorder
+                .instance_stopped_serving(now, pool, u64::from(workers));
         }
         self.recorder.instance_terminated(now, pool);
         let p = &mut self.pools[pool];
@@ -588,16 +606,26 @@ impl World {
         let pool = inst.pool.0 as usize;
         let (busy, queued) = (inst.busy, inst.queue.len() as u64);
         inst.busy = 0;
-        inst.queue = VecDeque::new();
+        let queue = std::mem::take(&mut inst.queue);
+        let busy_by_class = std::mem::take(&mut inst.busy_by_class);
         if busy > 0 {
             self.recorder.workers_freed(now, pool, u64::from(busy));
-            self.recorder
-                .dropped(now, DropReason::Failure, u64::from(busy));
+            for (class, &n) in busy_by_class.iter().enumerate() {
+                if n > 0 {
+                    self.recorder
+                        .dropped(now, DropReason::Failure, class as u16, u64::from(n));
+                }
+            }
         }
         if queued > 0 {
             self.recorder.dequeued(now, pool, queued);
-            self.recorder.dropped(now, DropReason::Failure, queued);
+            for r in &queue {
+                self.recorder.dropped(now, DropReason::Failure, r.class, 1);
+            }
         }
+        let inst = &mut self.instances[id.0 as usize];
+        inst.busy_by_class = busy_by_class;
+        inst.busy_by_class.fill(0);
     }
 
     /// `id` crashes: what it holds is lost and its workers are gone, but the balancer
@@ -619,7 +647,8 @@ impl World {
         if inst.metered {
             inst.meter.set(now, 0, 0);
         }
-        self.recorder.workers_removed(now, pool, u64::from(workers));
+        self.recorder
+            .instance_stopped_serving(now, pool, u64::from(workers));
         let detect = self.pools[pool].config.unhealthy_detect;
         q.schedule_in(detect, Event::Unhealthy { instance: id });
     }
@@ -997,6 +1026,9 @@ impl World {
             0.0
         };
         self.recorder.close_interval(now, offered, &snapshots);
+        if last {
+            self.recorder.finish(now);
+        }
         if !last {
             let next = self.recorder.interval_end().min(self.end);
             q.schedule_in(next - now, Event::Tick);
@@ -1079,7 +1111,11 @@ impl Model for World {
                 }
                 self.schedule_next_arrival(now, q);
             }
-            Event::Departure { instance, arrived } => self.departure(now, instance, arrived, q),
+            Event::Departure {
+                instance,
+                arrived,
+                class,
+            } => self.departure(now, instance, arrived, class, q),
             Event::QueueTimeout { instance } => self.queue_timeout(now, instance, q),
             Event::BootDone { instance } => {
                 self.instance(instance).booted = true;

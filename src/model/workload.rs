@@ -105,6 +105,11 @@ impl Workload {
             .map(|(t, n)| (SimTime::from_secs_f64(t), n))
     }
 
+    /// How many request classes there are.
+    pub fn class_count(&self) -> usize {
+        self.classes.len()
+    }
+
     /// Draws one request's class and demand.
     pub fn draw(&mut self) -> Drawn {
         let class = if self.classes.len() == 1 {

@@ -123,6 +123,15 @@ pub struct SloSpec {
     /// The share of requests that must meet it, in percent (0, 100].
     #[serde(deserialize_with = "percent")]
     pub percentile: f64,
+    /// The window the objective is judged over, seconds (default 60, as error-budget
+    /// practice counts good and bad minutes). Violation time is a whole number of
+    /// windows, whatever `interval_secs` is.
+    #[serde(default = "default_slo_window", deserialize_with = "positive")]
+    pub window_secs: f64,
+}
+
+fn default_slo_window() -> f64 {
+    60.0
 }
 
 impl Default for SloSpec {
@@ -130,6 +139,7 @@ impl Default for SloSpec {
         SloSpec {
             latency_secs: 0.5,
             percentile: 99.0,
+            window_secs: default_slo_window(),
         }
     }
 }

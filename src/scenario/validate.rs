@@ -320,6 +320,7 @@ impl Scenario {
             slo: SloTarget {
                 latency_secs: self.file.slo.latency_secs,
                 percentile: self.file.slo.percentile,
+                window_secs: self.file.slo.window_secs,
             },
             profile: self.profile.clone(),
             burst: self.file.workload.burst.clone(),

@@ -29,6 +29,41 @@ fn books_balance(label: &str, o: &RunOutput) -> Result<(), String> {
     if r.dropped != d.queue_full + d.no_capacity + d.timeout + d.failure {
         return fail(format!("dropped {} != the sum by reason {d:?}", r.dropped));
     }
+    // By class: the classes add up to the totals, reason by reason, and none ends more
+    // requests than arrived in it.
+    let by_class =
+        |f: fn(&scalesim::metrics::ClassSummary) -> u64| s.classes.iter().map(f).sum::<u64>();
+    let class_totals = (
+        by_class(|c| c.arrived),
+        by_class(|c| c.completed),
+        by_class(|c| c.dropped_by_reason.queue_full),
+        by_class(|c| c.dropped_by_reason.no_capacity),
+        by_class(|c| c.dropped_by_reason.timeout),
+        by_class(|c| c.dropped_by_reason.failure),
+    );
+    let totals = (
+        r.arrived,
+        r.completed,
+        d.queue_full,
+        d.no_capacity,
+        d.timeout,
+        d.failure,
+    );
+    if class_totals != totals {
+        return fail(format!(
+            "classes add up to {class_totals:?} (arrived, completed, drops by reason), the totals are {totals:?}"
+        ));
+    }
+    if let Some(c) = s
+        .classes
+        .iter()
+        .find(|c| c.completed + c.dropped > c.arrived)
+    {
+        return fail(format!(
+            "class {} ends more requests than arrived: {c:?}",
+            c.name
+        ));
+    }
     let sum = |f: fn(&scalesim::metrics::IntervalRow) -> u64| rows.iter().map(f).sum::<u64>();
     let (arr, comp, drop) = (
         sum(|x| x.arrivals),
