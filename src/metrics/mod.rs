@@ -15,7 +15,7 @@ pub use recorder::{
 };
 pub use slo::ViolationPeriod;
 pub use summary::{
-    ClassSummary, DaySummary, EngineFigures, LatencyCountingDrops, PeriodSummary, RunSummary,
+    ClassSummary, DaySummary, EngineFigures, LatencyCountingDrops, Miss, PeriodSummary, RunSummary,
 };
 
 use serde::{Deserialize, Serialize};

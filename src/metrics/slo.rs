@@ -59,26 +59,33 @@ impl ViolationPeriod {
         self.end_secs - self.start_secs
     }
 
-    /// What broke it, in words a person reads: the most common drop reason when drops
-    /// are at least half the misses, else "slow responses".
-    pub fn main_cause(&self) -> &'static str {
+    /// Requests that missed the target, by cause: completed too slowly, then each drop
+    /// reason in [`DropReason::ALL`] order.
+    pub fn misses(&self) -> [u64; 5] {
         let dropped: u64 = self.drops.iter().sum();
-        let missed = self.ended - self.within_target;
-        if dropped == 0 || 2 * dropped < missed {
-            return "slow responses";
-        }
-        let (i, _) = self
-            .drops
+        let slow = (self.ended - self.within_target).saturating_sub(dropped);
+        let d = self.drops;
+        [slow, d[0], d[1], d[2], d[3]]
+    }
+
+    /// The names of [`ViolationPeriod::misses`]' causes, in its order.
+    pub const CAUSES: [&'static str; 5] = [
+        "slow responses",
+        "queue full",
+        "no capacity",
+        "timeouts",
+        "failures",
+    ];
+
+    /// What broke it most: the cause of the most misses (the first on a tie).
+    pub fn main_cause(&self) -> &'static str {
+        let m = self.misses();
+        let (i, _) = m
             .iter()
             .enumerate()
             .max_by_key(|&(i, &n)| (n, std::cmp::Reverse(i)))
             .unwrap_or((0, &0));
-        match DropReason::ALL[i] {
-            DropReason::QueueFull => "queue full",
-            DropReason::NoCapacity => "no capacity",
-            DropReason::Timeout => "timeouts",
-            DropReason::Failure => "failures",
-        }
+        Self::CAUSES[i]
     }
 
     fn absorb(&mut self, w: &Window, p99_secs: f64) {
@@ -278,6 +285,7 @@ mod tests {
         assert_eq!((p[0].ended, p[0].within_target), (100, 98));
         // Both misses are drops: the cause is the queue.
         assert_eq!(p[0].main_cause(), "queue full");
+        assert_eq!(p[0].misses(), [0, 2, 0, 0, 0]);
         // The window's p99 over its 98 completions (all 0.1 s).
         assert!((p[0].worst_p99_secs - 0.1).abs() < 1e-3, "{:?}", p[0]);
     }
@@ -295,7 +303,9 @@ mod tests {
         assert_eq!(p.len(), 1);
         assert_eq!((p[0].start_secs, p[0].end_secs), (20.0, 45.0));
         assert_eq!(w.violation_secs(), 25.0);
+        // 25 requests completed late, none dropped.
         assert_eq!(p[0].main_cause(), "slow responses");
+        assert_eq!(p[0].misses(), [25, 0, 0, 0, 0]);
         assert_eq!(w.window_counts(), (3, 5));
     }
 

@@ -173,9 +173,20 @@ pub struct PeriodSummary {
     pub within_target: u64,
     /// Requests dropped in it.
     pub dropped: u64,
-    /// What broke it: the most common drop reason when drops are at least half the misses
-    /// ("queue full", "no capacity", "timeouts", "failures"), else "slow responses".
+    /// Requests that missed the target, by cause ("slow responses": completed too late;
+    /// "queue full", "no capacity", "timeouts", "failures": dropped), largest first.
+    pub misses: Vec<Miss>,
+    /// The cause of the most misses.
     pub main_cause: &'static str,
+}
+
+/// Requests that missed the SLO target for one cause.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Miss {
+    /// The cause.
+    pub cause: &'static str,
+    /// How many requests.
+    pub requests: u64,
 }
 
 impl PeriodSummary {
@@ -192,11 +203,23 @@ impl PeriodSummary {
             ended: p.ended,
             within_target: p.within_target,
             dropped: p.drops.iter().sum(),
+            misses: {
+                let mut m: Vec<Miss> = ViolationPeriod::CAUSES
+                    .iter()
+                    .zip(p.misses())
+                    .filter(|&(_, n)| n > 0)
+                    .map(|(&cause, requests)| Miss { cause, requests })
+                    .collect();
+                // Stable: equal counts keep the causes' order.
+                m.sort_by_key(|x| std::cmp::Reverse(x.requests));
+                m
+            },
             main_cause: p.main_cause(),
         }
     }
 
-    /// "Mon 08:34:00-09:01:00 (27 min): p99 4.10 s, 12 instances, queue full".
+    /// "Mon 08:34:00-09:02:00 (28 min): p99 4.74 s, 12-40 instances, misses: 52% slow
+    /// responses, 48% queue full" (causes of at least 5 % of the misses).
     pub fn describe(&self) -> String {
         let end = self
             .end
@@ -208,13 +231,26 @@ impl PeriodSummary {
         } else {
             format!("{}-{} instances", self.instances_min, self.instances_max)
         };
+        let total: u64 = self.misses.iter().map(|m| m.requests).sum();
+        let causes: Vec<String> = self
+            .misses
+            .iter()
+            .filter(|m| 20 * m.requests >= total)
+            .map(|m| {
+                format!(
+                    "{:.0}% {}",
+                    100.0 * m.requests as f64 / total as f64,
+                    m.cause
+                )
+            })
+            .collect();
         format!(
-            "{}-{} ({}): p99 {}, {instances}, {}",
+            "{}-{} ({}): p99 {}, {instances}, misses: {}",
             self.start,
             end,
             fmt_minutes(self.duration_secs),
             fmt_latency(self.worst_p99_secs),
-            self.main_cause
+            causes.join(", ")
         )
     }
 }

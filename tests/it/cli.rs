@@ -2,7 +2,7 @@
 //! every kind gives a clear message on stderr and exit code 2 — never a panic — with
 //! `file:line:col` pointing at the problem when it is in a file.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use super::common::*;
 
@@ -284,4 +284,82 @@ fn check_accepts_every_shipped_scenario() {
     assert_eq!(o.status.code(), Some(2));
     assert!(text(&o.stdout).contains(&format!("{first}: ok")));
     assert!(text(&o.stderr).contains("1 of 2"), "{}", text(&o.stderr));
+}
+
+#[test]
+fn an_output_directory_that_exists_but_cannot_be_written_fails_before_the_run() {
+    // monday-spike simulates 18 hours: a refusal that comes "before the run" comes with
+    // no simulation at all, so stdout stays empty and nothing is half written.
+    let spike = repo_path("scenarios/monday-spike.ron");
+    let spike = spike.to_str().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let ro = dir.path().join("read-only");
+    std::fs::create_dir(&ro).unwrap();
+    let mut perms = std::fs::metadata(&ro).unwrap().permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o555);
+    std::fs::set_permissions(&ro, perms).unwrap();
+    // Root ignores permission bits; /sys refuses new files even to root. Test every
+    // directory that really is unwritable here (at least one is, on Linux).
+    let unwritable: Vec<PathBuf> = [ro.clone(), PathBuf::from("/sys")]
+        .into_iter()
+        .filter(|d| d.is_dir() && std::fs::write(d.join(".probe"), b"").is_err())
+        .collect();
+    assert!(
+        !unwritable.is_empty(),
+        "no unwritable directory to test with"
+    );
+    for d in &unwritable {
+        let o = d.to_str().unwrap();
+        let err = fails_with_input_error(&["run", spike, "--out", o]);
+        assert!(
+            err.contains("cannot write in the output directory") && err.contains(o),
+            "{err}"
+        );
+    }
+    let mut perms = std::fs::metadata(&ro).unwrap().permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o755);
+    std::fs::set_permissions(&ro, perms).unwrap();
+}
+
+#[test]
+fn the_readme_example_is_what_a_run_prints() {
+    // README.md shows what `scalesim run scenarios/monday-spike.ron` prints. Same scenario
+    // and seed, same figures: every line of that block must be the run's line, except that
+    // a line ending in "..." (the engine's wall time) only has to begin the same way.
+    let readme = std::fs::read_to_string(repo_path("README.md")).unwrap();
+    let start = readme
+        .find("What the Monday spike prints")
+        .expect("README.md shows the Monday spike's output");
+    let block: Vec<&str> = readme[start..]
+        .lines()
+        .skip_while(|l| !l.starts_with("    "))
+        .take_while(|l| l.starts_with("    ") || l.is_empty())
+        .filter(|l| !l.is_empty())
+        .map(|l| &l[4..])
+        .collect();
+    assert!(block.len() >= 8, "README block too short: {block:?}");
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let spike = repo_path("scenarios/monday-spike.ron");
+    let o = scalesim(&[
+        "run",
+        spike.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let printed = text(&o.stdout);
+    let lines: Vec<&str> = printed.lines().collect();
+    for (i, want) in block.iter().enumerate() {
+        let got = lines.get(i).copied().unwrap_or("<missing>");
+        let same = match want.strip_suffix("...") {
+            Some(prefix) => got.starts_with(prefix),
+            None => got == *want,
+        };
+        assert!(
+            same,
+            "README.md line {} of the Monday spike's output is stale:\n  README: {want}\n  run:    {got}\n\nthe run printed:\n{printed}",
+            i + 1
+        );
+    }
 }

@@ -10,5 +10,6 @@ mod determinism;
 mod failures;
 #[cfg(feature = "gui")]
 mod gui;
+mod metrics;
 mod queueing;
 mod workload;
