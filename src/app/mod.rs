@@ -738,11 +738,10 @@ pub fn headline(s: &RunSummary) -> Vec<(&'static str, String)> {
         ),
         (
             "SLO violation",
-            format!(
-                "{:.0} min in {} periods",
-                s.slo.violation_secs / 60.0,
-                s.slo.violation_periods.len()
-            ),
+            match s.slo.violation_periods.len() {
+                1 => format!("{:.0} min in 1 period", s.slo.violation_secs / 60.0),
+                n => format!("{:.0} min in {n} periods", s.slo.violation_secs / 60.0),
+            },
         ),
         (
             "dropped",

@@ -72,7 +72,8 @@ fn run_shows_the_spike_in_the_plots_and_the_summary() {
     // The summary strip shows the headline figures of the run so far.
     for label in [
         "requests",
-        "p99 latency",
+        "p99 of completed",
+        "within SLO, drops = misses",
         "SLO violation",
         "cost",
         "max instances",
@@ -126,7 +127,7 @@ fn compare_overlays_two_designs_on_the_same_traffic() {
     h.get_by_label("target tracking");
     assert!(h.query_all_by_label_contains("target tracking").count() >= 2);
     for col in [
-        "p99 ms",
+        "p99 of completed, ms",
         "SLO violation min",
         "dropped",
         "cost $",
