@@ -196,12 +196,8 @@ pub fn table(s: &RunSummary, out: &Path) -> String {
             );
             break;
         }
-        let label = if i == 0 {
-            "  broke     "
-        } else {
-            "           "
-        };
-        t += &format!("{label}  {}\n", p.describe());
+        let label = if i == 0 { "  broke" } else { "" };
+        t += &format!("{label:<13}{}\n", p.describe());
     }
     let i = &s.instances;
     t += &format!(
