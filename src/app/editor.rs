@@ -514,7 +514,7 @@ fn curve_summary(curve: &RateCurve) -> String {
         RateCurve::Points(p) => format!("{} points", p.len()),
         RateCurve::Daily { .. } => "24 hourly rates".into(),
         RateCurve::Weekly { daily, .. } => format!("a {} day times 7 factors", daily.kind()),
-        RateCurve::Trace { file } => format!("the trace {file}"),
+        RateCurve::Trace { file, .. } => format!("the trace {file}"),
         other => other.kind().into(),
     }
 }
@@ -1709,6 +1709,11 @@ mod tests {
         assert_eq!(switch_curve(&s, "Trace", 3600.0, (1.0, 2.0)), None);
         let t = RateCurve::Trace {
             file: "x.csv".into(),
+            scale: 1.0,
+            from_secs: 0.0,
+            to_secs: None,
+            offset_secs: 0.0,
+            shape: None,
         };
         assert_eq!(
             switch_curve(&t, "Constant", 3600.0, (5.0, 50.0)).unwrap(),

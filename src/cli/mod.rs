@@ -131,13 +131,16 @@ fn check(files: &[PathBuf]) -> Result<(), Failure> {
     let mut bad = 0;
     for f in files {
         match crate::scenario::load(f) {
-            Ok(s) => println!(
-                "{}: ok ({}, {} pool(s), {} s)",
-                f.display(),
-                s.file.name,
-                s.pools.len(),
-                s.file.duration_secs
-            ),
+            Ok(s) => {
+                print_warnings(&s);
+                println!(
+                    "{}: ok ({}, {} pool(s), {} s)",
+                    f.display(),
+                    s.file.name,
+                    s.pools.len(),
+                    s.file.duration_secs
+                )
+            }
             Err(e) => {
                 eprintln!("{e}");
                 bad += 1;
@@ -151,6 +154,13 @@ fn check(files: &[PathBuf]) -> Result<(), Failure> {
         )))
     } else {
         Ok(())
+    }
+}
+
+/// A scenario's warnings on stderr, one `warning: file:line:col: ...` line each.
+fn print_warnings(s: &crate::scenario::Scenario) {
+    for w in &s.warnings {
+        eprintln!("warning: {w}");
     }
 }
 

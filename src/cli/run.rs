@@ -43,6 +43,9 @@ pub(super) fn run(a: RunArgs) -> Result<(), Failure> {
     }
     let scenario = crate::scenario::Scenario::validate(file, &source)
         .map_err(|e| Failure::Input(anyhow!("{e}")))?;
+    if !a.quiet {
+        super::print_warnings(&scenario);
+    }
     let out = a
         .out
         .unwrap_or_else(|| Path::new("out").join(sanitize(&scenario.file.name)));

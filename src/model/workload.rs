@@ -8,10 +8,12 @@
 mod arrivals;
 mod curve;
 mod demand;
+mod trace;
 
 pub use arrivals::{ArrivalProcess, Burst};
 pub use curve::{CurveContext, CurveError, Knot, RateCurve, RateProfile, SMOOTH_STEP_SECS};
 pub use demand::{Demand, DemandError, DemandSampler};
+pub use trace::{TraceColumn, TraceRows, TraceShape, TraceSpan, read_trace};
 
 use rand::RngExt;
 

@@ -11,7 +11,9 @@ use crate::model::catalog::Catalog;
 use crate::model::clock::WeekClock;
 use crate::model::pool::{PoolConfig, ScheduledChange};
 use crate::model::topology::WorldConfig;
-use crate::model::workload::{ClassModel, CurveContext, CurveError, Knot, RateProfile};
+use crate::model::workload::{
+    ClassModel, CurveContext, CurveError, RateProfile, TraceRows, TraceSpan, read_trace,
+};
 use crate::sim::{SimDuration, SimTime};
 
 /// Where a scenario's text came from.
@@ -50,6 +52,10 @@ pub struct Scenario {
     pub classes: Vec<ClassModel>,
     /// Pools with their instance types resolved.
     pub pools: Vec<PoolConfig>,
+    /// What the user should know although the scenario runs (a trace that ends before the
+    /// run does), each as `file:line:col: message`; `scalesim run` and `check` print them
+    /// to stderr as `warning: ...`.
+    pub warnings: Vec<String>,
 }
 
 impl Scenario {
@@ -284,11 +290,12 @@ impl Scenario {
 
         // The rate curve (traces are read relative to the scenario file).
         let dir = source.dir.clone();
-        let load_trace = move |f: &str| load_trace(&dir.join(f));
+        let load_trace = move |f: &str, span: TraceSpan| load_trace(&dir.join(f), span);
         let ctx = CurveContext {
             clock,
             duration_secs: file.duration_secs,
             load_trace: &load_trace,
+            warnings: Default::default(),
         };
         let profile = match w.rate.compile(&ctx) {
             Ok(p) => p,
@@ -297,6 +304,21 @@ impl Scenario {
                 RateProfile::from_knots(vec![])
             }
         };
+        let (line, col) = locate(&source.text, &["rate", w.rate.kind()]).unwrap_or((0, 0));
+        let warnings = ctx
+            .warnings
+            .take()
+            .into_iter()
+            .map(|w| {
+                ScenarioError {
+                    file: source.label.clone(),
+                    line,
+                    col,
+                    message: format!("workload.rate: {w}"),
+                }
+                .to_string()
+            })
+            .collect();
         if !errors.is_empty() {
             return Err(ScenarioErrors(errors));
         }
@@ -307,6 +329,7 @@ impl Scenario {
             profile,
             classes,
             pools,
+            warnings,
         })
     }
 
@@ -349,83 +372,20 @@ fn refs(v: &[String]) -> Vec<&str> {
     v.iter().map(String::as_str).collect()
 }
 
-/// Reads a trace CSV: a header with `time_secs` and `rate_per_sec` or `count`.
-fn load_trace(path: &Path) -> Result<Vec<Knot>, CurveError> {
-    let bad = |reason: String| CurveError::Invalid {
+/// Opens a trace CSV and reads what `span` needs of it (see [`read_trace`]).
+fn load_trace(path: &Path, span: TraceSpan) -> Result<TraceRows, CurveError> {
+    let label = path.display().to_string();
+    let file = std::fs::File::open(path).map_err(|e| CurveError::Invalid {
         curve: "Trace",
-        reason,
-    };
-    let mut reader = csv::Reader::from_path(path)
-        .map_err(|e| bad(format!("cannot read {}: {e}", path.display())))?;
-    let headers = reader
-        .headers()
-        .map_err(|e| bad(format!("{}: {e}", path.display())))?
-        .clone();
-    let col = |name: &str| headers.iter().position(|h| h.trim() == name);
-    let Some(t_col) = col("time_secs") else {
-        return Err(bad(format!("{}: needs a time_secs column", path.display())));
-    };
-    let (v_col, counts) = match (col("rate_per_sec"), col("count")) {
-        (Some(c), _) => (c, false),
-        (None, Some(c)) => (c, true),
-        (None, None) => {
-            return Err(bad(format!(
-                "{}: needs a rate_per_sec or a count column",
-                path.display()
-            )));
-        }
-    };
-    let mut rows: Vec<(f64, f64)> = Vec::new();
-    for (i, rec) in reader.records().enumerate() {
-        let line = i + 2;
-        let rec = rec.map_err(|e| bad(format!("{}:{line}: {e}", path.display())))?;
-        let num = |c: usize| -> Result<f64, CurveError> {
-            let s = rec.get(c).unwrap_or("").trim();
-            s.parse::<f64>()
-                .map_err(|_| bad(format!("{}:{line}: {s:?} is not a number", path.display())))
-        };
-        let (t, v) = (num(t_col)?, num(v_col)?);
-        if let Some(&(prev, _)) = rows.last()
-            && t <= prev
-        {
-            return Err(bad(format!(
-                "{}:{line}: time_secs must increase, {t} follows {prev}",
-                path.display()
-            )));
-        }
-        rows.push((t, v));
-    }
-    if !counts {
-        return Ok(rows
-            .into_iter()
-            .map(|(t_secs, per_sec)| Knot { t_secs, per_sec })
-            .collect());
-    }
-    // Counts per bucket: a flat rate over each bucket; the last bucket is as wide as the one before.
-    let mut knots = Vec::with_capacity(rows.len() * 2);
-    for (i, &(t, n)) in rows.iter().enumerate() {
-        let width = match (rows.get(i + 1), i.checked_sub(1).and_then(|j| rows.get(j))) {
-            (Some(&(next, _)), _) => next - t,
-            (None, Some(&(prev, _))) => t - prev,
-            (None, None) => 1.0,
-        };
-        knots.push(Knot {
-            t_secs: t,
-            per_sec: n / width,
-        });
-        knots.push(Knot {
-            t_secs: t + width,
-            per_sec: n / width,
-        });
-    }
-    // Zero-width joins between buckets make the steps.
-    Ok(knots)
+        reason: format!("cannot read {label}: {e}"),
+    })?;
+    read_trace(file, &label, span)
 }
 
 fn absolutise_traces(rate: &mut crate::model::workload::RateCurve, dir: &Path) {
     use crate::model::workload::RateCurve;
     match rate {
-        RateCurve::Trace { file } => {
+        RateCurve::Trace { file, .. } => {
             let p = dir.join(&*file);
             let abs = std::fs::canonicalize(&p).unwrap_or(p);
             *file = abs.display().to_string();

@@ -363,3 +363,34 @@ fn the_readme_example_is_what_a_run_prints() {
         );
     }
 }
+
+#[test]
+fn warnings_reach_stderr_without_failing_the_command() {
+    // A trace of two 30 s buckets (60 s) under a 120 s run: `check` and `run` warn on
+    // stderr and still succeed; `run --quiet` prints nothing.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("t.csv"), "time_secs,count\n0,300\n30,300\n").unwrap();
+    let file = dir.path().join("short.ron");
+    std::fs::write(
+        &file,
+        GOOD.replace("Constant(per_sec: 5)", r#"Trace(file: "t.csv")"#)
+            .replace("duration_secs: 60", "duration_secs: 120"),
+    )
+    .unwrap();
+    let f = file.to_str().unwrap();
+    let o = scalesim(&["check", f]);
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    // The warning points at the rate, on line 6 of GOOD.
+    assert!(err.starts_with(&format!("warning: {f}:6:")), "{err}");
+    assert!(err.contains("covers 60 s of the run"), "{err}");
+    assert!(err.contains("the run lasts 120 s"), "{err}");
+    assert!(text(&o.stdout).contains(&format!("{f}: ok")));
+    let out = dir.path().join("out");
+    let o = scalesim(&["run", f, "--out", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert!(text(&o.stderr).contains("warning: "), "{}", text(&o.stderr));
+    let o = scalesim(&["run", f, "--quiet", "--out", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(text(&o.stderr), "");
+}

@@ -277,3 +277,104 @@ fn batches_keep_the_rate_and_clump_arrivals() {
         f.mean_z2
     );
 }
+
+/// A scenario in `dir` replaying `trace.csv` (also in `dir`) for `duration` seconds.
+fn trace_scenario(
+    dir: &std::path::Path,
+    trace: &str,
+    duration: f64,
+    rate: &str,
+) -> std::path::PathBuf {
+    std::fs::write(dir.join("trace.csv"), trace).unwrap();
+    let path = dir.join("replay.ron");
+    std::fs::write(
+        &path,
+        scenario_with_rate("replay", "mon 00:00", duration, 10.0, rate),
+    )
+    .unwrap();
+    path
+}
+
+#[test]
+fn a_negative_trace_time_is_an_error_naming_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    // Line 1 a comment, 2 the header, 3 and 4 rows, 5 the negative time.
+    let path = trace_scenario(
+        dir.path(),
+        "# made up\ntime_secs,count\n0,10\n60,20\n-60,5\n",
+        600.0,
+        r#"Trace(file: "trace.csv")"#,
+    );
+    let e = scalesim::scenario::load(&path).unwrap_err().to_string();
+    assert!(e.contains("trace.csv:5: time_secs -60 is negative"), "{e}");
+    // And the scenario line that names the trace: line 8 of the generated file.
+    assert!(e.contains("replay.ron:8:"), "{e}");
+}
+
+#[test]
+fn a_run_longer_than_its_trace_warns_with_both_lengths() {
+    let dir = tempfile::tempdir().unwrap();
+    // Ten one-minute buckets of 600 requests: the trace covers 600 s at 10/s.
+    let mut trace = String::from("time_secs,count\n");
+    for t in (0..600).step_by(60) {
+        trace += &format!("{t},600\n");
+    }
+    let path = trace_scenario(dir.path(), &trace, 1200.0, r#"Trace(file: "trace.csv")"#);
+    let s = scalesim::scenario::load(&path).unwrap();
+    assert_eq!(s.warnings.len(), 1, "{:?}", s.warnings);
+    let w = &s.warnings[0];
+    assert!(w.contains("replay.ron:8:"), "{w}");
+    assert!(w.contains("covers 600 s of the run"), "{w}");
+    assert!(w.contains("the run lasts 1200 s"), "{w}");
+    assert!(
+        w.contains("10.000 requests/s, is held for the remaining 600 s"),
+        "{w}"
+    );
+    // The held rate is what the run gets: 1200 s at 10/s = 12,000 expected.
+    assert!((s.profile.expected_arrivals(0.0, 1200.0) - 12_000.0).abs() < 1e-6);
+    // A run that fits the trace has nothing to warn about.
+    let path = trace_scenario(dir.path(), &trace, 600.0, r#"Trace(file: "trace.csv")"#);
+    assert!(scalesim::scenario::load(&path).unwrap().warnings.is_empty());
+}
+
+#[test]
+fn a_huge_trace_is_read_only_as_far_as_a_short_run_needs() {
+    // Two million one-second buckets (about 23 MB) ending with a row that is an error
+    // (a negative time on line 2,000,001). A one-hour run from trace second 60 reads the
+    // rows up to the first past 3,660 s and never reaches it; a run that needs the whole
+    // trace does, and says where it is.
+    let dir = tempfile::tempdir().unwrap();
+    let mut trace = String::with_capacity(24_000_000);
+    trace += "time_secs,count\n";
+    for t in 0..1_999_999u32 {
+        trace += &t.to_string();
+        trace += ",2\n";
+    }
+    trace += "-1,2\n";
+    let path = trace_scenario(
+        dir.path(),
+        &trace,
+        3600.0,
+        r#"Trace(file: "trace.csv", from_secs: 60)"#,
+    );
+    drop(trace);
+    let s = scalesim::scenario::load(&path).unwrap();
+    assert!(s.warnings.is_empty(), "{:?}", s.warnings);
+    // 2/s throughout: 7,200 expected in the hour; the knots stay within the hour.
+    assert!((s.profile.expected_arrivals(0.0, 3600.0) - 7200.0).abs() < 1e-6);
+    // Two knots per one-second step of the hour, and the edges.
+    assert!(
+        s.profile.knots().len() <= 2 * 3600 + 4,
+        "{}",
+        s.profile.knots().len()
+    );
+    let (mut file, source) = scalesim::scenario::read(&path).unwrap();
+    file.duration_secs = 2_500_000.0;
+    let e = scalesim::scenario::Scenario::validate(file, &source)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("trace.csv:2000001: time_secs -1 is negative"),
+        "{e}"
+    );
+}

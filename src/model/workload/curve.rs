@@ -8,6 +8,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use std::cell::RefCell;
+
+use super::trace::{ReplayOptions, TraceRows, TraceShape, TraceSpan};
 use crate::model::clock::{SECS_PER_DAY, WeekClock};
 use crate::model::timepoint::TimePoint;
 
@@ -101,13 +104,41 @@ pub enum RateCurve {
         /// Time constant of the decay after the top.
         decay_secs: f64,
     },
-    /// Replays a CSV trace with a header row: `time_secs` (after the start) and either
-    /// `rate_per_sec` (joined by straight lines) or `count` (requests in the bucket that
-    /// starts at that time, spread evenly over it).
+    /// Replays a recorded trace: a CSV with a header row, `time_secs` (seconds from the
+    /// trace's start, >= 0, increasing) and either `rate_per_sec` (requests per second at
+    /// that instant) or `count` (requests in the bucket from that row to the next). Lines
+    /// starting with `#` are comments. Trace second `T` plays at run second
+    /// `offset_secs + (T - from_secs)`; before `offset_secs` the rate at `from_secs` is held,
+    /// and after `to_secs` or the trace's last row the last rate is held (a run that outlasts
+    /// the trace gets a warning giving both lengths). Only the rows the run needs are read,
+    /// so a long trace costs what the replayed part costs. See `docs/traces.md`.
     Trace {
         /// The CSV file, relative to the scenario file.
         file: String,
+        /// Multiplies every rate (1 = as recorded; 0.5 = half the traffic).
+        #[serde(default = "default_scale")]
+        scale: f64,
+        /// The first trace second to replay (default 0, the trace's start).
+        #[serde(default)]
+        from_secs: f64,
+        /// The trace second at which the replay stops and its last rate is held
+        /// (default: the trace's end).
+        #[serde(default)]
+        to_secs: Option<f64>,
+        /// The run second at which trace second `from_secs` plays (default 0, the start).
+        #[serde(default)]
+        offset_secs: f64,
+        /// `Steps` (flat between rows) or `Smooth` (straight lines between rows). Default:
+        /// `Steps` for a `count` column (a count is a total over its bucket, and steps keep
+        /// every bucket's count exactly), `Smooth` for `rate_per_sec` (samples of a rate that
+        /// moves continuously).
+        #[serde(default)]
+        shape: Option<TraceShape>,
     },
+}
+
+fn default_scale() -> f64 {
+    1.0
 }
 
 fn default_plateau() -> f64 {
@@ -204,8 +235,12 @@ pub struct CurveContext<'a> {
     pub clock: WeekClock,
     /// How long the run lasts, in seconds.
     pub duration_secs: f64,
-    /// Loads a trace's `(time_secs, rate_per_sec)` knots (already converted from counts).
-    pub load_trace: &'a dyn Fn(&str) -> Result<Vec<Knot>, CurveError>,
+    /// Reads the rows of a trace file (named as in the scenario) that a span of trace
+    /// seconds needs (see [`super::read_trace`]).
+    pub load_trace: &'a dyn Fn(&str, TraceSpan) -> Result<TraceRows, CurveError>,
+    /// What compiling found worth telling the user without stopping the run (a trace
+    /// that ends before the run does), in the order found.
+    pub warnings: RefCell<Vec<String>>,
 }
 
 impl RateCurve {
@@ -429,19 +464,43 @@ impl RateCurve {
                 knots.sort_by(|a, b| a.t_secs.total_cmp(&b.t_secs));
                 knots
             }
-            RateCurve::Trace { file } => {
-                let mut knots = (ctx.load_trace)(file)?;
-                if knots.is_empty() {
-                    return Err(invalid(format!("trace {file} has no rows")));
+            RateCurve::Trace {
+                file,
+                scale,
+                from_secs,
+                to_secs,
+                offset_secs,
+                shape,
+            } => {
+                for (name, v) in [
+                    ("scale", scale),
+                    ("from_secs", from_secs),
+                    ("offset_secs", offset_secs),
+                ] {
+                    if !(v.is_finite() && *v >= 0.0) {
+                        return Err(invalid(format!(
+                            "{name} must be a finite number >= 0, got {v}"
+                        )));
+                    }
                 }
-                for k in &knots {
-                    rate(k.per_sec)?;
+                if let Some(to) = to_secs
+                    && !(to.is_finite() && to > from_secs)
+                {
+                    return Err(invalid(format!(
+                        "to_secs must be a finite number greater than from_secs ({from_secs}), got {to}"
+                    )));
                 }
-                let first = knots[0];
-                if first.t_secs > 0.0 {
-                    knots.insert(0, knot(0.0, first.per_sec));
-                }
-                knots
+                let opts = ReplayOptions {
+                    scale: *scale,
+                    from_secs: *from_secs,
+                    to_secs: *to_secs,
+                    offset_secs: *offset_secs,
+                    shape: *shape,
+                };
+                let rows = (ctx.load_trace)(file, opts.span(end))?;
+                let replay = super::trace::replay(file, &rows, &opts, end)?;
+                ctx.warnings.borrow_mut().extend(replay.warnings);
+                replay.knots
             }
         };
         Ok(RateProfile::from_knots(knots))
@@ -687,7 +746,13 @@ mod tests {
         CurveContext {
             clock: WeekClock::parse("sun 18:00").unwrap(),
             duration_secs,
-            load_trace: &|_| Ok(vec![]),
+            load_trace: &|_, _| {
+                Err(CurveError::Invalid {
+                    curve: "Trace",
+                    reason: "no traces in these tests".into(),
+                })
+            },
+            warnings: RefCell::default(),
         }
     }
 
@@ -758,5 +823,229 @@ mod tests {
         .compile(&ctx(10.0))
         .unwrap_err();
         assert!(e.to_string().contains("24"), "{e}");
+    }
+
+    /// A `Trace` of the given options (the file name is only a label here).
+    fn trace(
+        scale: f64,
+        from_secs: f64,
+        to_secs: Option<f64>,
+        offset_secs: f64,
+        shape: Option<TraceShape>,
+    ) -> RateCurve {
+        RateCurve::Trace {
+            file: "t.csv".into(),
+            scale,
+            from_secs,
+            to_secs,
+            offset_secs,
+            shape,
+        }
+    }
+
+    /// Compiles `curve` over `duration_secs` with `csv` as its trace; returns the profile
+    /// (or the error) and the warnings.
+    fn replay(
+        csv: &str,
+        curve: &RateCurve,
+        duration_secs: f64,
+    ) -> (Result<RateProfile, CurveError>, Vec<String>) {
+        let load =
+            |_: &str, span: TraceSpan| super::super::read_trace(csv.as_bytes(), "t.csv", span);
+        let c = CurveContext {
+            clock: WeekClock::parse("mon 00:00").unwrap(),
+            duration_secs,
+            load_trace: &load,
+            warnings: RefCell::default(),
+        };
+        let p = curve.compile(&c);
+        (p, c.warnings.take())
+    }
+
+    fn close(a: f64, b: f64) -> bool {
+        (a - b).abs() < 1e-9
+    }
+
+    /// Three one-minute buckets: 600, 1200 and 0 requests (10/s, 20/s, 0/s).
+    const COUNTS: &str = "time_secs,count\n0,600\n60,1200\n120,0\n";
+
+    #[test]
+    fn count_buckets_replay_as_steps_by_default() {
+        let (p, warnings) = replay(COUNTS, &trace(1.0, 0.0, None, 0.0, None), 180.0);
+        let p = p.unwrap();
+        assert_eq!(p.rate_at(30.0), 10.0);
+        assert_eq!(p.rate_at(60.0), 20.0, "the second bucket starts at 60 s");
+        assert_eq!(p.rate_at(119.9), 20.0);
+        // The last bucket is as wide as the one before: 0/s on [120, 180).
+        assert_eq!(p.rate_at(150.0), 0.0);
+        // Every bucket keeps its count: 600 + 1200 + 0.
+        assert!(close(p.expected_arrivals(0.0, 60.0), 600.0));
+        assert!(close(p.expected_arrivals(0.0, 180.0), 1800.0));
+        // The trace covers [0, 180) and the run lasts 180 s: nothing to warn about.
+        assert!(warnings.is_empty(), "{warnings:?}");
+    }
+
+    #[test]
+    fn smooth_counts_join_bucket_middles_and_keep_the_total() {
+        // Mean rates 10, 20, 0 at the middles 30, 90, 150, flat to the trace's ends.
+        let (p, _) = replay(
+            COUNTS,
+            &trace(1.0, 0.0, None, 0.0, Some(TraceShape::Smooth)),
+            180.0,
+        );
+        let p = p.unwrap();
+        assert_eq!(p.rate_at(10.0), 10.0);
+        // Halfway from (30, 10) to (90, 20).
+        assert!(close(p.rate_at(60.0), 15.0));
+        // Halfway from (90, 20) to (150, 0).
+        assert!(close(p.rate_at(120.0), 10.0));
+        // Equal buckets: the total is kept (300 + 900 + 600 + 0 = 1800)...
+        assert!(close(p.expected_arrivals(0.0, 180.0), 1800.0));
+        // ...but the first bucket gains an eighth of its difference with the second:
+        // 600 + (1200 - 600) / 8 = 675 (300 flat to 30 s, then 30 s averaging 12.5/s).
+        assert!(close(p.expected_arrivals(0.0, 60.0), 675.0));
+        // The middle one loses an eighth of both differences: 1200 - 75 - 150 = 975
+        // (30 s averaging 17.5/s, 30 s averaging 15/s); the last gains 1200 / 8 = 150.
+        assert!(close(p.expected_arrivals(60.0, 120.0), 975.0));
+        assert!(close(p.expected_arrivals(120.0, 180.0), 150.0));
+    }
+
+    #[test]
+    fn scale_multiplies_every_rate() {
+        let (p, _) = replay(COUNTS, &trace(0.5, 0.0, None, 0.0, None), 180.0);
+        let p = p.unwrap();
+        // 10/s and 20/s halved; 1800 requests halved.
+        assert_eq!(p.rate_at(30.0), 5.0);
+        assert_eq!(p.rate_at(90.0), 10.0);
+        assert!(close(p.expected_arrivals(0.0, 180.0), 900.0));
+        let (p, _) = replay(COUNTS, &trace(0.0, 0.0, None, 0.0, None), 180.0);
+        assert_eq!(p.unwrap().max_rate(), 0.0);
+    }
+
+    #[test]
+    fn rate_samples_are_joined_by_lines_unless_steps_are_asked_for() {
+        let csv = "time_secs,rate_per_sec\n0,10\n100,30\n";
+        let (p, warnings) = replay(csv, &trace(1.0, 0.0, None, 0.0, None), 200.0);
+        let p = p.unwrap();
+        // Halfway from 10/s to 30/s; after the last sample its rate is held.
+        assert!(close(p.rate_at(50.0), 20.0));
+        assert_eq!(p.rate_at(150.0), 30.0);
+        // The samples end at 100 s, the run at 200 s: one warning with both lengths.
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        let w = &warnings[0];
+        assert!(w.contains("covers 100 s of the run"), "{w}");
+        assert!(w.contains("the run lasts 200 s"), "{w}");
+        assert!(
+            w.contains("30.000 requests/s, is held for the remaining 100 s"),
+            "{w}"
+        );
+        let (p, _) = replay(
+            csv,
+            &trace(1.0, 0.0, None, 0.0, Some(TraceShape::Steps)),
+            200.0,
+        );
+        let p = p.unwrap();
+        assert_eq!(p.rate_at(50.0), 10.0, "each sample holds until the next");
+        assert_eq!(p.rate_at(100.0), 30.0);
+    }
+
+    #[test]
+    fn a_window_of_the_trace_plays_from_the_offset() {
+        // One-minute buckets at 0, 60, ..., 600 whose count is their start time: rates
+        // 0, 1, 2, ..., 10/s. Replay trace seconds [120, 300) from run second 60:
+        // run second t plays trace second 120 + (t - 60).
+        let mut csv = String::from("time_secs,count\n");
+        for t in (0..=600).step_by(60) {
+            csv += &format!("{t},{t}\n");
+        }
+        let curve = trace(1.0, 120.0, Some(300.0), 60.0, None);
+        let (p, warnings) = replay(&csv, &curve, 400.0);
+        let p = p.unwrap();
+        // Before the offset the rate at trace second 120 (2/s) is held.
+        assert_eq!(p.rate_at(0.0), 2.0);
+        assert_eq!(p.rate_at(59.0), 2.0);
+        // Run 100 -> trace 160 (bucket at 120: 2/s); run 130 -> trace 190 (3/s);
+        // run 200 -> trace 260 (4/s).
+        assert_eq!(p.rate_at(100.0), 2.0);
+        assert_eq!(p.rate_at(130.0), 3.0);
+        assert_eq!(p.rate_at(200.0), 4.0);
+        // The window ends at run 60 + 180 = 240; its last rate, 4/s, is held, not the
+        // 5/s that follows in the file.
+        assert_eq!(p.rate_at(240.0), 4.0);
+        assert_eq!(p.rate_at(399.0), 4.0);
+        // 60 s x 2 before, 60 x (2 + 3 + 4) in the window, 160 s x 4 after = 1300.
+        assert!(close(p.expected_arrivals(0.0, 400.0), 1300.0));
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        let w = &warnings[0];
+        assert!(w.contains("covers 180 s of the run"), "{w}");
+        assert!(w.contains("to_secs is 300"), "{w}");
+        assert!(w.contains("the run lasts 400 s"), "{w}");
+        assert!(w.contains("remaining 160 s"), "{w}");
+        // A run that ends inside the window has nothing to warn about.
+        let (_, warnings) = replay(&csv, &curve, 200.0);
+        assert!(warnings.is_empty(), "{warnings:?}");
+    }
+
+    #[test]
+    fn a_window_cuts_smooth_samples_where_it_starts() {
+        // Rate 0/s at 0 rising to 100/s at 100: from trace second 25, the run starts at
+        // 25/s and reaches 100/s 75 s in; 40 s in it is at 65/s.
+        let csv = "time_secs,rate_per_sec\n0,0\n100,100\n";
+        let (p, warnings) = replay(csv, &trace(1.0, 25.0, None, 0.0, None), 75.0);
+        let p = p.unwrap();
+        assert!(close(p.rate_at(0.0), 25.0));
+        assert!(close(p.rate_at(40.0), 65.0));
+        assert!(close(p.rate_at(75.0), 100.0));
+        assert!(warnings.is_empty(), "{warnings:?}");
+    }
+
+    #[test]
+    fn an_offset_past_the_run_plays_nothing_and_says_so() {
+        let (p, warnings) = replay(COUNTS, &trace(1.0, 0.0, None, 500.0, None), 180.0);
+        assert_eq!(p.unwrap().rate_at(100.0), 10.0, "the first rate is held");
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(warnings[0].contains("offset_secs 500 is at or after the run's end (180 s)"));
+    }
+
+    #[test]
+    fn bad_trace_options_name_the_field() {
+        let cases = [
+            (trace(-1.0, 0.0, None, 0.0, None), "scale must be"),
+            (trace(f64::NAN, 0.0, None, 0.0, None), "scale must be"),
+            (trace(1.0, -5.0, None, 0.0, None), "from_secs must be"),
+            (
+                trace(1.0, 0.0, None, f64::INFINITY, None),
+                "offset_secs must be",
+            ),
+            (trace(1.0, 60.0, Some(60.0), 0.0, None), "to_secs must be"),
+            // The trace covers [0, 180): nothing is left to play from 180.
+            (
+                trace(1.0, 180.0, None, 0.0, None),
+                "from_secs 180 is at or past the end",
+            ),
+        ];
+        for (curve, needle) in cases {
+            let (p, _) = replay(COUNTS, &curve, 60.0);
+            let e = p.unwrap_err().to_string();
+            assert!(e.contains(needle), "{curve:?}: {e}");
+        }
+        let (p, _) = replay("time_secs,count\n", &trace(1.0, 0.0, None, 0.0, None), 60.0);
+        assert!(p.unwrap_err().to_string().contains("has no rows"));
+    }
+
+    #[test]
+    fn the_new_trace_fields_default_to_a_plain_replay() {
+        let c: RateCurve = ron::from_str(r#"Trace(file: "t.csv")"#).unwrap();
+        assert_eq!(c, trace(1.0, 0.0, None, 0.0, None));
+        let e = ron::from_str::<RateCurve>(r#"Trace(file: "t.csv", speed: 2)"#).unwrap_err();
+        assert!(e.to_string().contains("speed"), "{e}");
+        let c: RateCurve = ron::from_str(
+            r#"Trace(file: "t.csv", scale: 2, to_secs: Some(60), shape: Some(Smooth))"#,
+        )
+        .unwrap();
+        assert_eq!(
+            c,
+            trace(2.0, 0.0, Some(60.0), 0.0, Some(TraceShape::Smooth))
+        );
     }
 }
