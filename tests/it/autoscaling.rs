@@ -498,8 +498,15 @@ fn the_cli_writes_the_decision_log_as_csv() {
         assert_eq!(&rec[1], d.clock);
         assert_eq!((&rec[2], &rec[3]), (d.pool.as_str(), d.policy.as_str()));
         let n = |i: usize| rec[i].parse::<u32>().unwrap();
-        assert_eq!((&rec[4], &rec[5]), (d.metric.unwrap_or(""), d.unit.unwrap_or("")));
-        assert_eq!((n(8), n(9), n(10)), (d.from, d.raw_desired, d.to), "{rec:?}");
+        assert_eq!(
+            (&rec[4], &rec[5]),
+            (d.metric.unwrap_or(""), d.unit.unwrap_or(""))
+        );
+        assert_eq!(
+            (n(8), n(9), n(10)),
+            (d.from, d.raw_desired, d.to),
+            "{rec:?}"
+        );
         assert_eq!(&rec[11], d.reason);
     }
     assert_eq!(
