@@ -1381,9 +1381,17 @@ fn hpa_rows(ui: &mut Ui, i: usize, c: &mut HpaConfig) -> bool {
     let mut changed = false;
     let more = c.metrics.len().saturating_sub(1);
     match c.metrics.first_mut() {
+        Some(MetricTarget::PoolAverageValue { metric, target }) => {
+            note_row(
+                ui,
+                &format!("metric: pool-wide {metric:?} (change it in the RON tab)"),
+            );
+            changed |= target_row(ui, target, 0.1, "PoolAverageValue (per instance)");
+        }
         Some(first) => {
-            let mut m = *hpa_parts(first).0;
-            if metric_row(ui, ("editor hpa metric", i), &mut m) {
+            if let Some(mut m) = hpa_parts(first).map(|(m, _)| *m)
+                && metric_row(ui, ("editor hpa metric", i), &mut m)
+            {
                 // A new metric has a new unit: its target type and value start afresh.
                 *first = hpa_target(m, default_target(m));
                 changed = true;
@@ -1392,9 +1400,11 @@ fn hpa_rows(ui: &mut Ui, i: usize, c: &mut HpaConfig) -> bool {
                 MetricTarget::Utilization { .. } => "Utilization (fraction of a vCPU)",
                 MetricTarget::AverageValue { .. } => "AverageValue (per instance)",
                 MetricTarget::Value { .. } => "Value (pool-wide)",
+                MetricTarget::PoolAverageValue { .. } => "PoolAverageValue (per instance)",
             };
-            let (metric, target) = hpa_parts(first);
-            changed |= target_row(ui, target, metric_speed(*metric), hint);
+            if let Some((metric, target)) = hpa_parts(first) {
+                changed |= target_row(ui, target, metric_speed(*metric), hint);
+            }
         }
         None => note_row(ui, "no metrics: add one in the RON tab"),
     }
@@ -1403,21 +1413,27 @@ fn hpa_rows(ui: &mut Ui, i: usize, c: &mut HpaConfig) -> bool {
     }
     changed |= drag_row(ui, "tolerance", &mut c.tolerance, 0.01);
     changed |= drag_row(ui, "sync period s", &mut c.sync_period_secs, 1.0);
-    changed |= drag_row(
-        ui,
-        "scale-down stabilization s",
-        &mut c.behavior.scale_down.stabilization_window_secs,
-        1.0,
-    );
+    // The window in force: the behavior's own, else the controller flag's.
+    let window = match c
+        .behavior
+        .as_mut()
+        .and_then(|b| b.scale_down.stabilization_window_secs.as_mut())
+    {
+        Some(w) => w,
+        None => &mut c.downscale_stabilization_secs,
+    };
+    changed |= drag_row(ui, "scale-down stabilization s", window, 1.0);
     changed
 }
 
-/// The metric and target of an HPA target, whatever its type.
-fn hpa_parts(t: &mut MetricTarget) -> (&mut Metric, &mut f64) {
+/// The metric and target of an HPA target on a per-instance or latency metric (`None`
+/// for a pool-wide total, whose metric is not a [`Metric`]).
+fn hpa_parts(t: &mut MetricTarget) -> Option<(&mut Metric, &mut f64)> {
     match t {
         MetricTarget::Utilization { metric, target }
         | MetricTarget::AverageValue { metric, target }
-        | MetricTarget::Value { metric, target } => (metric, target),
+        | MetricTarget::Value { metric, target } => Some((metric, target)),
+        MetricTarget::PoolAverageValue { .. } => None,
     }
 }
 

@@ -227,6 +227,7 @@ impl Monitor {
                     cpu: None,
                     requests_per_sec: None,
                     queue: None,
+                    workers: inst.workers,
                 };
                 // An instance reports only if it was sampled at both ends of the window
                 // (one launched inside the window has no datapoint yet) and is serving.

@@ -901,6 +901,7 @@ pub(crate) mod testing {
             cpu,
             requests_per_sec: None,
             queue: None,
+            workers: 1,
         };
         let mut instances = Vec::new();
         instances.extend((0..ready).map(|_| sample(Readiness::Ready, cpu)));

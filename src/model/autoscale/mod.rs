@@ -62,6 +62,8 @@ pub enum Measure {
     RequestsPerSecPerInstance,
     /// Requests per second over the whole pool (arrivals, or a forecast of them).
     RequestsPerSec,
+    /// CPU in use per instance, vCPU (a Kubernetes resource `AverageValue` target on `cpu`).
+    CpuCoresPerInstance,
     /// Requests held (queued or in service) per instance.
     QueuePerInstance,
     /// Requests held over the whole pool (a backlog).
@@ -77,6 +79,7 @@ impl Measure {
             Measure::Cpu => "cpu",
             Measure::RequestsPerSecPerInstance => "requests_per_sec_per_instance",
             Measure::RequestsPerSec => "requests_per_sec",
+            Measure::CpuCoresPerInstance => "cpu_cores_per_instance",
             Measure::QueuePerInstance => "queue_per_instance",
             Measure::Queue => "queue",
             Measure::LatencyP95 => "latency_p95",
@@ -89,6 +92,7 @@ impl Measure {
             Measure::Cpu => "fraction",
             Measure::RequestsPerSecPerInstance | Measure::RequestsPerSec => "req/s",
             Measure::QueuePerInstance | Measure::Queue => "requests",
+            Measure::CpuCoresPerInstance => "vCPU",
             Measure::LatencyP95 => "s",
         }
     }
@@ -121,6 +125,10 @@ pub struct InstanceSample {
     pub requests_per_sec: Option<f64>,
     /// Mean requests it held (queued + in service) over the window.
     pub queue: Option<f64>,
+    /// Its workers: the capacity its `cpu` is a fraction of (one per vCPU of its type
+    /// unless the pool sets `workers`). The CPU request of a Kubernetes pod, by which the
+    /// HPA weighs each pod's utilisation (summed usage / summed requests).
+    pub workers: u32,
 }
 
 /// What a policy sees at one evaluation.

@@ -199,6 +199,7 @@ mod tests {
             cpu: Some(cpu),
             requests_per_sec: None,
             queue: None,
+            workers: 1,
         };
         Observation {
             now_secs: now,
