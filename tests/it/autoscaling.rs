@@ -509,9 +509,12 @@ fn the_cli_writes_the_decision_log_as_csv() {
         );
         assert_eq!(&rec[11], d.reason);
     }
+    // The first line is a hold: the formula wants 3 of the 4 pods at 18:02:45, but the HPA
+    // recorded 4 as its first recommendation at 18:00 (upstream's
+    // recordInitialRecommendation), and the 300 s scale-down window still holds it.
     assert_eq!(
-        (&records[0][1], &records[0][8], &records[0][10]),
-        ("Sun 18:02:45", "4", "3")
+        (&records[0][1], &records[0][8], &records[0][9], &records[0][10]),
+        ("Sun 18:02:45", "4", "3", "4")
     );
 }
 
