@@ -463,6 +463,7 @@ mod tests {
             raw_desired: to,
             to,
             reason: reason.into(),
+            resize: None,
         };
         let a = [decision(6, "cpu 80% > 60%"), decision(9, "cpu 90% > 60%")];
         let b = [decision(5, "cooldown until Mon 08:15:00")];

@@ -542,7 +542,7 @@ pub fn topology_ui(ui: &mut Ui, world: &World, colour: Color32) {
                 "{}: {} in service could serve {} at 100% utilisation",
                 pool.config.name,
                 pool.in_service.len(),
-                rate_text(pool.capacity_per_sec(pool.in_service.len() as u32))
+                rate_text(pool.serving_capacity_per_sec(world.instances()))
             ));
         }
         top += row_heights[i] + ROW_GAP;

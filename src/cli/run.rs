@@ -134,6 +134,32 @@ fn pct(part: u64, whole: u64) -> f64 {
     }
 }
 
+/// The vertical-scaling line of the summary table (empty when no pool changed type):
+/// resizes, restarts, instance-hours by type and the types the pools end on.
+fn types_line(s: &RunSummary) -> String {
+    let i = &s.instances;
+    if i.resizes == 0 && i.hours_by_type.len() < 2 {
+        return String::new();
+    }
+    let hours: Vec<String> = i
+        .hours_by_type
+        .iter()
+        .map(|(name, h)| format!("{name} {h:.1}"))
+        .collect();
+    let ends: Vec<String> = s
+        .pools
+        .iter()
+        .map(|p| format!("{} on {}", p.name, p.instance_type))
+        .collect();
+    format!(
+        "  types      {} resizes, {} instances restarted; instance-hours {}; ending {}\n",
+        i.resizes,
+        i.restarted,
+        hours.join(", "),
+        ends.join(", ")
+    )
+}
+
 /// The summary table printed after a run.
 pub fn table(s: &RunSummary, out: &Path) -> String {
     let r = &s.requests;
@@ -207,6 +233,7 @@ pub fn table(s: &RunSummary, out: &Path) -> String {
         "  instances  max {}, {} launched, {:.1} instance-hours, {} capacity changes\n",
         i.max, i.launched, i.instance_hours, i.scaling_actions
     );
+    t += &types_line(s);
     for p in &s.pools {
         t += &format!(
             "    {:<10} max {:>3}  {:>8.1} inst-h  utilisation {:>5.1}%  ${:.2}\n",

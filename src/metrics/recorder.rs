@@ -278,6 +278,9 @@ pub struct Decision {
     pub to: u32,
     /// Why, in words.
     pub reason: String,
+    /// For a vertical resize, the instance type before and after: a capacity change even
+    /// though the count (`from`, `to`) stays.
+    pub resize: Option<(String, String)>,
 }
 
 /// Collects everything a run reports.
@@ -309,11 +312,24 @@ pub struct Recorder {
     /// Latencies by calendar day of the simulated clock (day 0: the day the run starts).
     day_hists: Vec<LatencyHistogram>,
     finished: bool,
+    types: Vec<PoolTypes>,
+}
+
+/// Instance types of one pool: which it runs now and the instance-hours of each.
+#[derive(Clone, Debug, Default)]
+struct PoolTypes {
+    /// The type new instances get (the last a vertical resize moved to).
+    current: String,
+    /// Live instances of each type, integrated over time, in order of first use.
+    live: Vec<(String, Level)>,
+    /// Instances stopped and started again on another type.
+    restarted: u64,
 }
 
 impl Recorder {
     /// A recorder for pools named `pool_names`, closing an interval every `interval`.
     pub fn new(pool_names: Vec<String>, interval: SimDuration, slo: SloTarget) -> Recorder {
+        let pool_count = pool_names.len();
         Recorder {
             interval,
             interval_start: SimTime::ZERO,
@@ -348,6 +364,7 @@ impl Recorder {
             day_offset_ns: 0,
             day_hists: Vec::new(),
             finished: false,
+            types: vec![PoolTypes::default(); pool_count],
         }
     }
 
@@ -479,6 +496,39 @@ impl Recorder {
         p.serving.add(now, 1);
         self.serving_total += 1;
         self.slo_windows.serving(now.as_nanos(), self.serving_total);
+    }
+
+    /// `pool`'s instances are now of type `name` (at the start, and after a resize).
+    pub fn set_instance_type(&mut self, pool: usize, name: &str) {
+        self.types[pool].current = name.to_string();
+    }
+
+    /// An instance of `pool` of type `name` started (launched, or started again after a
+    /// restart): its hours count toward that type from `now`.
+    pub fn instance_type_started(&mut self, now: SimTime, pool: usize, name: &str) {
+        let live = &mut self.types[pool].live;
+        match live.iter_mut().find(|(n, _)| n == name) {
+            Some((_, level)) => level.add(now, 1),
+            None => {
+                let mut level = Level::default();
+                level.add(now, 1);
+                live.push((name.to_string(), level));
+            }
+        }
+    }
+
+    /// An instance of `pool` of type `name` stopped (terminated, or stopped to restart on
+    /// another type).
+    pub fn instance_type_stopped(&mut self, now: SimTime, pool: usize, name: &str) {
+        if let Some((_, level)) = self.types[pool].live.iter_mut().find(|(n, _)| n == name) {
+            level.sub(now, 1);
+        }
+    }
+
+    /// An instance of `pool` was stopped and started again on another type (a vertical
+    /// resize): the same instance, not a new launch.
+    pub fn instance_restarted(&mut self, pool: usize) {
+        self.types[pool].restarted += 1;
     }
 
     /// An instance of `pool` with `workers` workers stopped serving (it terminated or
@@ -728,5 +778,23 @@ impl RunView<'_> {
     /// Latencies by calendar day, with the start of day 0 in seconds before the run start.
     pub(super) fn day_hists(&self) -> (&[LatencyHistogram], f64) {
         (&self.rec.day_hists, self.rec.day_offset_ns as f64 / 1e9)
+    }
+
+    /// Per pool: its instance type at the end, instances restarted on another type, and
+    /// instance-hours by type (in order of first use) up to the end of the last interval.
+    pub(super) fn types(&self) -> impl Iterator<Item = (&str, u64, Vec<(&str, f64)>)> {
+        let end_ns = self.rec.interval_start.as_nanos();
+        self.rec.types.iter().map(move |t| {
+            let hours = t
+                .live
+                .iter()
+                .map(|(name, level)| {
+                    let open =
+                        u128::from(level.value) * u128::from(end_ns.saturating_sub(level.since));
+                    (name.as_str(), (level.area + open) as f64 / 3600e9)
+                })
+                .collect();
+            (t.current.as_str(), t.restarted, hours)
+        })
     }
 }

@@ -1,5 +1,7 @@
 //! The run summary: the headline numbers an architect reads, and `summary.json`.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
 use super::DropReason;
@@ -336,13 +338,22 @@ pub struct InstanceSummary {
     /// Instance-hours billed-time (booting included).
     #[serde(serialize_with = "micro")]
     pub instance_hours: f64,
-    /// Instances launched during the run (not counting those running at the start).
+    /// Instances launched during the run (not counting those running at the start, nor
+    /// instances restarted on another type: see `restarted`).
     pub launched: u64,
-    /// Capacity changes made.
+    /// Instances stopped and started again on another type by vertical resizes (the same
+    /// instances, not new capacity).
+    pub restarted: u64,
+    /// Capacity changes made: changes of the instance count, and vertical resizes.
     pub scaling_actions: u64,
+    /// Of `scaling_actions`, the vertical resizes (the instance type changed, the count
+    /// did not).
+    pub resizes: u64,
     /// Evaluations that wanted a change and were held back (stabilization, cooldown,
     /// limits), as logged in `decisions.csv`.
     pub held_decisions: u64,
+    /// Instance-hours by instance type, all pools together.
+    pub hours_by_type: BTreeMap<String, f64>,
     /// Unhealthy instances the group replaced (crashed, or not booted by the end of the
     /// health-check grace period).
     pub replaced: u64,
@@ -363,6 +374,10 @@ pub struct PoolSummary {
     /// Dollars billed.
     #[serde(serialize_with = "micro")]
     pub cost_usd: f64,
+    /// Its instance type at the end of the run (vertical scaling may have changed it).
+    pub instance_type: String,
+    /// Instance-hours by instance type.
+    pub hours_by_type: BTreeMap<String, f64>,
 }
 
 /// Everything `summary.json` holds.
@@ -443,20 +458,35 @@ impl RunSummary {
             .map(|p| PeriodSummary::new(p, clock))
             .collect();
         let ns_per_hour = 3600e9;
+        let types: Vec<_> = v.types().collect();
+        let mut restarted = 0;
+        let mut hours_by_type = BTreeMap::new();
+        for (_, r, hours) in &types {
+            restarted += r;
+            for (name, h) in hours {
+                *hours_by_type.entry(name.to_string()).or_insert(0.0) += h;
+            }
+        }
         let pools: Vec<PoolSummary> = v
             .pools()
-            .map(|(name, busy, workers, live, max_live, cost)| PoolSummary {
-                name: name.to_string(),
-                max_instances: max_live,
-                instance_hours: live as f64 / ns_per_hour,
-                utilisation_mean: if workers == 0 {
-                    0.0
-                } else {
-                    busy as f64 / workers as f64
+            .zip(&types)
+            .map(
+                |((name, busy, workers, live, max_live, cost), (ty, _, hours))| PoolSummary {
+                    name: name.to_string(),
+                    max_instances: max_live,
+                    instance_hours: live as f64 / ns_per_hour,
+                    utilisation_mean: if workers == 0 {
+                        0.0
+                    } else {
+                        busy as f64 / workers as f64
+                    },
+                    cost_usd: cost,
+                    instance_type: ty.to_string(),
+                    hours_by_type: hours.iter().map(|(n, h)| (n.to_string(), *h)).collect(),
                 },
-                cost_usd: cost,
-            })
+            )
             .collect();
+        let resizes = v.decisions().iter().filter(|d| d.resize.is_some()).count() as u64;
         let cost = v.cost_usd();
         let span_ns = duration_secs * 1e9;
         let classes = v
@@ -513,12 +543,18 @@ impl RunSummary {
                 max: v.max_live(),
                 instance_hours: pools.iter().map(|p| p.instance_hours).sum(),
                 launched: v.launched(),
-                scaling_actions: v.decisions().iter().filter(|d| d.from != d.to).count() as u64,
+                restarted,
+                scaling_actions: v.decisions().iter().filter(|d| d.from != d.to).count() as u64
+                    + resizes,
+                resizes,
                 held_decisions: v
                     .decisions()
                     .iter()
-                    .filter(|d| d.from == d.to && d.policy != REPLACEMENT_POLICY)
+                    .filter(|d| {
+                        d.from == d.to && d.policy != REPLACEMENT_POLICY && d.resize.is_none()
+                    })
                     .count() as u64,
+                hours_by_type,
                 replaced: v
                     .decisions()
                     .iter()

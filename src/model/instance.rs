@@ -121,8 +121,16 @@ pub struct Instance {
     pub timeout_armed: bool,
     /// The pending drain deadline, cancelled if it drains first.
     pub drain_deadline: Option<EventKey>,
-    /// What it has cost so far.
+    /// What it has cost so far (since its latest start, for an instance restarted on
+    /// another type: its earlier runs were billed when it stopped).
     pub billing: BillingAccount,
+    /// The instance type it runs as (it changes when a vertical resize restarts it).
+    pub type_name: String,
+    /// While it drains to be restarted on its pool's new type (a vertical resize: stop,
+    /// change the type, start): the seconds the restart takes.
+    pub restart_secs: Option<f64>,
+    /// Whether a crash is scheduled for it (a restart must not draw a second one).
+    pub crash_armed: bool,
 }
 
 impl Instance {

@@ -10,7 +10,7 @@ use super::cost::Billing;
 use super::instance::{Instance, InstanceId, InstanceState, InstanceType, PoolId};
 use super::monitor::Monitor;
 use super::workload::{Demand, DemandSampler};
-use crate::sim::{SimDuration, SimRng};
+use crate::sim::{SimDuration, SimRng, SimTime};
 
 /// Which instances go first when a pool shrinks. Booting instances always go before
 /// in-service ones: they serve nobody yet.
@@ -79,6 +79,57 @@ pub struct PoolConfig {
     pub health_check_grace: Option<SimDuration>,
 }
 
+/// One policy's latest opinion of a pool's capacity, beside the other policies' (AWS: "each
+/// policy determines the desired capacity independently, and the desired capacity is set
+/// to the maximum of those").
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Vote {
+    /// The policy's name, for the decision log.
+    pub policy: &'static str,
+    /// The capacity it asks for.
+    pub desired: u32,
+    /// The pool's desired capacity when it was computed: a proportional policy's answer
+    /// holds for that capacity only. `None` for a vote that does not depend on the
+    /// capacity (a forecast of the arrivals).
+    pub at_capacity: Option<u32>,
+    /// When it was computed.
+    pub at: SimTime,
+}
+
+/// The capacity a pool with several policies follows, and the votes left out of it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Combined {
+    /// The largest usable vote (never below `current` on the strength of a stale vote).
+    pub desired: u32,
+    /// Votes below the current capacity that were computed before its last change, so do
+    /// not count toward a scale-in: `(policy, vote, capacity it was computed at)`.
+    pub stale: Vec<(&'static str, u32, Option<u32>)>,
+}
+
+/// The largest usable of `votes` for a pool at `current` desired capacity whose capacity
+/// last changed at `changed` (see [`Pool::largest_vote`]).
+pub fn combine_votes(votes: &[Option<Vote>], current: u32, changed: Option<SimTime>) -> Combined {
+    let mut desired = None;
+    let mut stale = Vec::new();
+    for v in votes.iter().flatten() {
+        let fresh = match v.at_capacity {
+            None => true,
+            Some(c) => c == current && changed.is_none_or(|t| v.at >= t),
+        };
+        let usable = if v.desired < current && !fresh {
+            stale.push((v.policy, v.desired, v.at_capacity));
+            current
+        } else {
+            v.desired
+        };
+        desired = Some(desired.map_or(usable, |d: u32| d.max(usable)));
+    }
+    Combined {
+        desired: desired.unwrap_or(current),
+        stale,
+    }
+}
+
 /// A pool during a run.
 #[derive(Debug)]
 pub struct Pool {
@@ -106,14 +157,24 @@ pub struct Pool {
     pub max: u32,
     /// The autoscaling policies (usually none or one). Each is taken out while it decides.
     pub autoscalers: Vec<Option<Box<dyn Autoscaler>>>,
-    /// Each policy's latest recommendation; the pool follows the largest.
-    pub latest: Vec<Option<u32>>,
+    /// Each policy's latest vote; the pool follows the largest usable one (see
+    /// [`Pool::largest_vote`]).
+    pub latest: Vec<Option<Vote>>,
+    /// When the pool's desired capacity last changed (by a policy, a schedule, a resize or
+    /// a replacement), and which policy changed it (`None`: not a policy).
+    pub last_change: Option<(SimTime, Option<usize>)>,
+    /// For each policy, when the capacity last changed by something other than that
+    /// policy: a metric window that starts before it describes another capacity.
+    pub changed_by_others_at: Vec<Option<SimTime>>,
     /// What the monitoring system has recorded (only with an autoscaler).
     pub monitor: Option<Monitor>,
     /// The last held-back decision logged, so a steady hold is logged once, not every period.
     pub last_held: Option<(u32, String)>,
     /// A rolling resize: old-type instances still to restart, one after another.
     pub restart_queue: Vec<InstanceId>,
+    /// The instance a rolling resize is restarting now: the next one waits until it
+    /// serves again.
+    pub restarting: Option<InstanceId>,
     /// Draws boot times when they vary.
     pub boot: Option<(DemandSampler, SimRng)>,
     /// Draws times to failure (only when instances fail).
@@ -143,14 +204,18 @@ impl Pool {
             .fold(None, |m: Option<f64>, k| Some(m.map_or(k, |m| m.max(k))));
         let monitor = keep.map(Monitor::new);
         let latest = vec![None; autoscalers.len()];
+        let changed_by_others_at = vec![None; autoscalers.len()];
         Pool {
             min: config.min,
             max: config.max,
             autoscalers: autoscalers.into_iter().map(Some).collect(),
             latest,
+            last_change: None,
+            changed_by_others_at,
             monitor,
             last_held: None,
             restart_queue: Vec::new(),
+            restarting: None,
             boot,
             failure_rng,
             id,
@@ -165,14 +230,45 @@ impl Pool {
         }
     }
 
-    /// Requests per second `serving` working instances could serve at 100 % utilisation.
-    pub fn capacity_per_sec(&self, serving: u32) -> f64 {
+    /// Requests per second the instances in service could serve at 100 % utilisation, each
+    /// with its own workers and speed (during a vertical resize some still run the old
+    /// type). `instances` is the world's instance vector.
+    pub fn serving_capacity_per_sec(&self, instances: &[Instance]) -> f64 {
         if self.mean_demand_secs <= 0.0 {
             return 0.0;
         }
-        let per_instance =
-            f64::from(self.config.workers) * self.config.instance.speed / self.mean_demand_secs;
-        per_instance * f64::from(serving)
+        let worker_speed: f64 = self
+            .in_service
+            .iter()
+            .map(|id| {
+                let inst = &instances[id.0 as usize];
+                f64::from(inst.workers) * inst.speed
+            })
+            .sum();
+        worker_speed / self.mean_demand_secs
+    }
+
+    /// The capacity the pool's policies agree on, at `current` desired capacity: the largest
+    /// of their latest votes. A vote computed before the last capacity change was an answer
+    /// for another capacity (target tracking's `capacity * metric / target` at 12 is not its
+    /// answer at 5); it may still keep capacity up, but it is not used to scale in, since
+    /// removing capacity on a stale answer is what AWS's rule of taking the largest is there
+    /// to prevent ("The intention is to prevent Amazon EC2 Auto Scaling from removing too
+    /// many instances", https://docs.aws.amazon.com/autoscaling/ec2/userguide/as-scale-based-on-demand.html).
+    /// The policy deciding now passes its fresh vote in `latest` like the others.
+    pub fn largest_vote(&self, current: u32) -> Combined {
+        combine_votes(&self.latest, current, self.last_change.map(|(t, _)| t))
+    }
+
+    /// Records that the desired capacity changed at `now`, made by policy `by` (`None`: a
+    /// schedule, a resize or a replacement).
+    pub fn capacity_changed(&mut self, now: SimTime, by: Option<usize>) {
+        self.last_change = Some((now, by));
+        for (i, at) in self.changed_by_others_at.iter_mut().enumerate() {
+            if by != Some(i) {
+                *at = Some(now);
+            }
+        }
     }
 
     /// Clamps a wanted capacity to the pool's current bounds.
@@ -218,5 +314,68 @@ impl Pool {
         let rest = count.saturating_sub(chosen.len());
         chosen.extend(serving.into_iter().take(rest));
         chosen
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vote(
+        policy: &'static str,
+        desired: u32,
+        at_capacity: Option<u32>,
+        at_secs: u64,
+    ) -> Option<Vote> {
+        Some(Vote {
+            policy,
+            desired,
+            at_capacity,
+            at: SimTime::from_secs(at_secs),
+        })
+    }
+
+    #[test]
+    fn the_pool_follows_the_largest_vote_computed_at_its_capacity() {
+        // AWS's example: target tracking needs 10, predictive 8: the group is set to 10.
+        let votes = [
+            vote("predictive", 8, None, 100),
+            vote("target-tracking", 10, Some(12), 100),
+        ];
+        assert_eq!(combine_votes(&votes, 12, None).desired, 10);
+        // Both fresh at 12 and below it: the pool scales in to the larger, 9.
+        let votes = [
+            vote("predictive", 5, None, 3600),
+            vote("target-tracking", 9, Some(12), 3540),
+        ];
+        let c = combine_votes(&votes, 12, Some(SimTime::from_secs(3000)));
+        assert_eq!((c.desired, c.stale.len()), (9, 0));
+    }
+
+    #[test]
+    fn a_vote_for_another_capacity_keeps_capacity_but_never_removes_it() {
+        // Target tracking voted 5 when the pool was at 12 (a CPU reading on 12 instances);
+        // a schedule then set 20 at 3,550 s; predictive's new hourly vote at 3,600 s is 3.
+        // Falling to 5 would apply the reading on 12 to 20: the stale vote counts as 20,
+        // the pool stays at 20 until target tracking votes again on a fresh window.
+        let votes = [
+            vote("predictive", 3, None, 3600),
+            vote("target-tracking", 5, Some(12), 3540),
+        ];
+        let c = combine_votes(&votes, 20, Some(SimTime::from_secs(3550)));
+        assert_eq!(c.desired, 20);
+        assert_eq!(c.stale, vec![("target-tracking", 5, Some(12))]);
+        // Computed at the current capacity but before a change away and back (12 -> 20
+        // -> 12): stale as well.
+        let c = combine_votes(&votes[1..], 12, Some(SimTime::from_secs(3550)));
+        assert_eq!((c.desired, c.stale.len()), (12, 1));
+        // A stale vote above the capacity still raises it: keeping capacity is safe.
+        let votes = [vote("target-tracking", 25, Some(12), 3540)];
+        assert_eq!(
+            combine_votes(&votes, 20, Some(SimTime::from_secs(3550))).desired,
+            25
+        );
+        // No votes yet: the pool keeps its capacity.
+        assert_eq!(combine_votes(&[None, None], 7, None).desired, 7);
     }
 }

@@ -13,7 +13,7 @@ use super::clock::WeekClock;
 use super::cost::BillingAccount;
 use super::instance::{Instance, InstanceId, InstanceState, PoolId};
 use super::monitor::{InstanceMeter, SAMPLE_SECS};
-use super::pool::{Pool, PoolConfig};
+use super::pool::{Pool, PoolConfig, Vote};
 use super::request::{DropReason, Request};
 use super::workload::{Burst, ClassModel, RateProfile, Workload};
 use crate::metrics::{Decision, PoolSnapshot, Recorder, SloTarget};
@@ -182,9 +182,12 @@ impl World {
         )
         .map_err(|e| BuildError(e.to_string()))?;
         let names = config.pools.iter().map(|p| p.name.clone()).collect();
-        let recorder = Recorder::new(names, config.interval, config.slo)
+        let mut recorder = Recorder::new(names, config.interval, config.slo)
             .with_classes(config.classes.iter().map(|c| c.name.clone()).collect())
             .with_day_start(config.clock.week_secs(0.0).rem_euclid(86_400.0));
+        for (i, p) in config.pools.iter().enumerate() {
+            recorder.set_instance_type(i, &p.instance.name);
+        }
         let mut pools = Vec::with_capacity(config.pools.len());
         for (i, p) in config.pools.iter().enumerate() {
             // The pool's mean demand: its classes' demands weighted by their traffic share.
@@ -398,7 +401,7 @@ impl World {
         }
         let inst = &self.instances[id.0 as usize];
         if inst.state == InstanceState::Draining && inst.outstanding() == 0 {
-            self.terminate(now, id, q);
+            self.drained(now, id, q);
         }
     }
 
@@ -444,7 +447,7 @@ impl World {
         }
         let inst = &self.instances[id.0 as usize];
         if inst.state == InstanceState::Draining && inst.outstanding() == 0 {
-            self.terminate(now, id, q);
+            self.drained(now, id, q);
         }
     }
 
@@ -491,9 +494,14 @@ impl World {
             timeout_armed: false,
             drain_deadline: None,
             billing: BillingAccount::open(cfg.instance.price_usd_per_hour, now, !already_running),
+            type_name: cfg.instance.name.clone(),
+            restart_secs: None,
+            crash_armed: false,
         });
         p.members.push(id);
         self.recorder.instance_launched(now, pool, !already_running);
+        self.recorder
+            .instance_type_started(now, pool, &p.config.instance.name);
         if let Some(grace) = p.config.health_check_grace
             && !already_running
         {
@@ -525,14 +533,21 @@ impl World {
         let p = &mut self.pools[pool];
         p.in_service.push(id);
         p.membership += 1;
-        let rolling = !p.restart_queue.is_empty();
-        if let (Some(mttf), Some(rng)) = (p.config.mttf, p.failure_rng.as_mut()) {
-            // Memoryless: the time to failure from entering service is exponential.
+        // A rolling resize goes on when the instance it restarted serves again.
+        let rolling = p.restarting == Some(id);
+        if rolling {
+            p.restarting = None;
+        }
+        let armed = self.instances[id.0 as usize].crash_armed;
+        if let (Some(mttf), Some(rng), false) = (p.config.mttf, p.failure_rng.as_mut(), armed) {
+            // Memoryless: the time to failure from entering service is exponential (a
+            // restarted instance whose earlier draw is still pending keeps that one).
             let draw: f64 = rand::RngExt::sample(rng, rand_distr::Exp1);
             q.schedule_in(
                 SimDuration::from_secs_f64(draw * mttf.as_secs_f64()),
                 Event::Crash { instance: id },
             );
+            self.instances[id.0 as usize].crash_armed = true;
         }
         self.recorder
             .instance_serving(now, pool, u64::from(workers));
@@ -559,6 +574,12 @@ impl World {
         let drain_timeout = p.config.drain_timeout;
         let inst = self.instance(id);
         inst.state = InstanceState::Draining;
+        // Removed while it drained for a restart: it goes for good instead.
+        inst.restart_secs = None;
+        if let Some(key) = inst.drain_deadline.take() {
+            q.cancel(key);
+        }
+        let inst = self.instance(id);
         if inst.outstanding() == 0 {
             self.terminate(now, id, q);
         } else {
@@ -588,6 +609,8 @@ impl World {
                 .instance_stopped_serving(now, pool, u64::from(workers));
         }
         self.recorder.instance_terminated(now, pool);
+        let type_name = std::mem::take(&mut self.instances[id.0 as usize].type_name);
+        self.recorder.instance_type_stopped(now, pool, &type_name);
         let p = &mut self.pools[pool];
         p.draining.retain(|m| *m != id);
         p.members.retain(|m| *m != id);
@@ -598,6 +621,64 @@ impl World {
                 p.membership += 1;
             }
         }
+        if p.restarting == Some(id) {
+            // Removed while it restarted: the rolling resize goes on with the next one.
+            p.restarting = None;
+            self.restart_next(now, pool, q);
+        }
+    }
+
+    /// A draining instance holds nothing more (or its drain deadline passed, and what it
+    /// holds is lost): it is terminated, or stopped and started again on its pool's new
+    /// type if it drained for a restart.
+    fn drained(&mut self, now: SimTime, id: InstanceId, q: &mut EventQueue<Event>) {
+        if self.instances[id.0 as usize].restart_secs.is_some() {
+            self.lose_held(now, id);
+            self.stop_and_start(now, id, q);
+        } else {
+            self.terminate(now, id, q);
+        }
+    }
+
+    /// Stops a drained instance, changes its type to its pool's current one and starts it
+    /// again: it is the same instance (one id, one member of the pool all along), billed
+    /// anew from the start with the new type's price and its own minimum, as EC2 bills each
+    /// start (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-lifecycle.html).
+    fn stop_and_start(&mut self, now: SimTime, id: InstanceId, q: &mut EventQueue<Event>) {
+        let inst = &mut self.instances[id.0 as usize];
+        let Some(restart_secs) = inst.restart_secs.take() else {
+            return;
+        };
+        if let Some(key) = inst.drain_deadline.take() {
+            q.cancel(key);
+        }
+        let pool = inst.pool.0 as usize;
+        let old_workers = inst.workers;
+        let cfg = &self.pools[pool].config;
+        let usd = inst.billing.close(now, &cfg.billing);
+        inst.billing = BillingAccount::open(cfg.instance.price_usd_per_hour, now, true);
+        let old_type = std::mem::replace(&mut inst.type_name, cfg.instance.name.clone());
+        inst.workers = cfg.workers;
+        inst.speed = cfg.instance.speed;
+        inst.inv_speed = 1.0 / cfg.instance.speed;
+        inst.queue_capacity = cfg.queue_capacity;
+        inst.state = InstanceState::Booting;
+        inst.booted = false;
+        inst.in_service_at = None;
+        if inst.metered {
+            inst.meter.set(now, 0, 0);
+        }
+        let new_type = cfg.instance.name.clone();
+        self.recorder.billed(pool, usd);
+        self.recorder
+            .instance_stopped_serving(now, pool, u64::from(old_workers));
+        self.recorder.instance_type_stopped(now, pool, &old_type);
+        self.recorder.instance_type_started(now, pool, &new_type);
+        self.recorder.instance_restarted(pool);
+        q.schedule_in(
+            SimDuration::from_secs_f64(restart_secs),
+            Event::BootDone { instance: id },
+        );
     }
 
     /// The requests `id` holds (in service and queued) are lost: counted as failures.
@@ -632,8 +713,9 @@ impl World {
     /// keeps routing to it until its health checks notice.
     fn crash(&mut self, now: SimTime, id: InstanceId, q: &mut EventQueue<Event>) {
         let inst = &mut self.instances[id.0 as usize];
+        inst.crash_armed = false;
         if inst.state != InstanceState::InService {
-            // Drained or terminated first: the draw is moot.
+            // Drained, terminated or restarting: the draw is moot.
             return;
         }
         inst.state = InstanceState::Failed;
@@ -689,6 +771,8 @@ impl World {
             reason: format!("instance {} {what}: replaced", id.0),
         };
         self.log_decision(now, pool, desired, desired, why);
+        // The instances serving change: windows from before describe the crashed one.
+        self.pools[pool].capacity_changed(now, None);
         self.terminate(now, id, q);
         self.reconcile(now, pool, q);
     }
@@ -721,6 +805,19 @@ impl World {
         why: Why,
         q: &mut EventQueue<Event>,
     ) {
+        self.set_desired_by(now, pool, wanted, why, None, q);
+    }
+
+    /// [`World::set_desired`] on behalf of policy `by` of the pool (`None`: not a policy).
+    fn set_desired_by(
+        &mut self,
+        now: SimTime,
+        pool: usize,
+        wanted: u32,
+        why: Why,
+        by: Option<usize>,
+        q: &mut EventQueue<Event>,
+    ) {
         let p = &self.pools[pool];
         let from = p.desired;
         let to = p.clamp(wanted);
@@ -736,11 +833,27 @@ impl World {
         self.log_decision(now, pool, from, to, Why { reason, ..why });
         self.pools[pool].desired = to;
         self.pools[pool].last_held = None;
+        if to != from {
+            self.pools[pool].capacity_changed(now, by);
+        }
         self.reconcile(now, pool, q);
     }
 
     /// Writes one line of the decision log (`from == to` for a change held back).
     fn log_decision(&mut self, now: SimTime, pool: usize, from: u32, to: u32, why: Why) {
+        self.log_change(now, pool, from, to, why, None);
+    }
+
+    /// [`World::log_decision`], for a vertical resize `(from type, to type)` too.
+    fn log_change(
+        &mut self,
+        now: SimTime,
+        pool: usize,
+        from: u32,
+        to: u32,
+        why: Why,
+        resize: Option<(String, String)>,
+    ) {
         self.recorder.decision(Decision {
             time_secs: now.as_secs_f64(),
             clock: self.clock.label(now),
@@ -754,6 +867,7 @@ impl World {
             raw_desired: why.raw_desired,
             to,
             reason: why.reason,
+            resize,
         });
     }
 
@@ -799,8 +913,10 @@ impl World {
     }
 
     /// Vertical scaling: moves `pool` to rung `rung` of its type ladder. Every instance
-    /// is drained and replaced by one of the new type that comes back after the restart
-    /// pause (stop, change type, start), so capacity dips while it happens.
+    /// drains, stops, changes type and starts again after the restart pause (on EC2: stop,
+    /// change the instance type, start), one at a time or all at once, so capacity dips
+    /// while it happens. The instance count does not change; the decision log records the
+    /// move as a resize from one type to the other.
     fn resize(
         &mut self,
         now: SimTime,
@@ -820,7 +936,7 @@ impl World {
         // Workers follow the vCPUs: that is what a bigger machine buys.
         p.config.workers = new_type.vcpus;
         let old: Vec<InstanceId> = p.members.clone();
-        let count = old.len() as u32;
+        let count = p.desired;
         let how = if all_at_once {
             "all at once"
         } else {
@@ -833,34 +949,62 @@ impl World {
             metric_value: rec.metric_value,
             target: rec.target,
             reason: format!(
-                "{} ({} vCPUs -> {}, {how})",
-                rec.reason, from_type.vcpus, new_type.vcpus
+                "{} ({} -> {}, {} vCPUs -> {}, {how})",
+                rec.reason, from_type.name, new_type.name, from_type.vcpus, new_type.vcpus
             ),
         };
-        self.log_decision(now, pool, count, count, why);
+        let resize = Some((from_type.name.clone(), new_type.name.clone()));
+        self.log_change(now, pool, count, count, why, resize);
+        self.recorder.set_instance_type(pool, &new_type.name);
         if all_at_once {
             for id in old {
-                self.restart(now, pool, id, restart_secs, q);
+                self.restart(now, id, restart_secs, q);
             }
         } else {
-            // Rolling: restart the first now, the next when its replacement serves.
-            self.pools[pool].restart_queue = old;
-            self.restart_next(now, pool, q);
+            // Rolling: restart the first now, the next when it serves again. Restarts pop
+            // from the back: the newest instance first.
+            let p = &mut self.pools[pool];
+            p.restart_queue = old;
+            if p.restarting.is_none() {
+                self.restart_next(now, pool, q);
+            }
         }
     }
 
-    /// Stops `id` (draining it) and starts its replacement of the pool's current type,
-    /// which serves after `restart_secs`.
+    /// Starts restarting `id` on its pool's current type: it leaves the balancer, drains,
+    /// then stops and starts again ([`World::stop_and_start`]). It stays a member of the
+    /// pool throughout. Returns whether a restart began (not for an instance already of
+    /// that type, booting on it, or failed: those are replaced or kept as they are).
     fn restart(
         &mut self,
         now: SimTime,
-        pool: usize,
         id: InstanceId,
         restart_secs: f64,
         q: &mut EventQueue<Event>,
-    ) {
-        self.begin_drain(now, id, q);
-        self.launch_inner(now, pool, false, Some(restart_secs), q);
+    ) -> bool {
+        let inst = &self.instances[id.0 as usize];
+        let pool = inst.pool.0 as usize;
+        let p = &self.pools[pool];
+        if inst.state != InstanceState::InService
+            || inst.type_name == p.config.instance.name
+            || !p.members.contains(&id)
+        {
+            return false;
+        }
+        let drain_timeout = p.config.drain_timeout;
+        let p = &mut self.pools[pool];
+        p.in_service.retain(|m| *m != id);
+        p.membership += 1;
+        let inst = self.instance(id);
+        inst.state = InstanceState::Draining;
+        inst.restart_secs = Some(restart_secs);
+        if inst.outstanding() == 0 {
+            self.stop_and_start(now, id, q);
+        } else {
+            let key = q.schedule_in(drain_timeout, Event::DrainDeadline { instance: id });
+            self.instance(id).drain_deadline = Some(key);
+        }
+        true
     }
 
     /// Restarts the next instance of a rolling resize, if any is left.
@@ -869,9 +1013,9 @@ impl World {
             return;
         };
         while let Some(id) = self.pools[pool].restart_queue.pop() {
-            // Skip instances that scale-in already removed.
-            if self.pools[pool].members.contains(&id) {
-                self.restart(now, pool, id, restart_secs, q);
+            // Skip instances that scale-in already removed, or that need no restart.
+            if self.restart(now, id, restart_secs, q) {
+                self.pools[pool].restarting = Some(id);
                 return;
             }
         }
@@ -924,27 +1068,51 @@ impl World {
             ),
             None => base,
         };
-        let rec = policy.evaluate(&obs);
-        if let Some(rung) = policy.take_resize() {
-            self.resize(now, pool, rung, &rec, q);
-        }
-        let period = SimDuration::from_secs_f64(policy.period_secs());
+        let mut rec = policy.evaluate(&obs);
         let name = policy.name();
         let measure = policy.measure();
         let current = self.pools[pool].desired;
+        // Pool-wide arrivals (a forecast's input) do not depend on the capacity; every other
+        // metric is per instance or the pool's latency, which do.
+        let per_capacity = measure != Some(super::autoscale::Measure::RequestsPerSec);
+        if per_capacity
+            && rec.desired < current
+            && let Some(stale) = self.stale_window(now, pool, index, window, lag)
+        {
+            rec.reason = format!("{}; but {stale}: hold {current}", rec.reason);
+            rec.desired = current;
+        }
+        if let Some(rung) = policy.take_resize() {
+            self.resize(now, pool, rung, &rec, q);
+            self.pools[pool].capacity_changed(now, Some(index));
+        }
+        let period = SimDuration::from_secs_f64(policy.period_secs());
         let p = &mut self.pools[pool];
-        p.latest[index] = policy.vote(&rec);
-        let mut rec = rec;
+        p.latest[index] = policy.vote(&rec).map(|desired| Vote {
+            policy: name,
+            desired,
+            at_capacity: per_capacity.then_some(current),
+            at: now,
+        });
         if p.latest.len() > 1 {
             // Several policies: the pool follows the largest vote (AWS: each computes its
-            // capacity independently and the group uses the maximum).
-            let largest = p.latest.iter().flatten().copied().max().unwrap_or(current);
-            if largest != rec.desired {
+            // capacity independently and the group uses the maximum), but not a vote
+            // computed for another capacity when that would remove instances.
+            let combined = p.largest_vote(current);
+            for (other, vote, at) in &combined.stale {
+                let at = at.map_or(String::new(), |c| format!(" (computed at {c})"));
                 rec.reason = format!(
-                    "{}; the largest of the policies' votes is {largest}",
+                    "{}; {other}'s vote {vote}{at} predates the last capacity change: not \
+                     used to scale in",
                     rec.reason
                 );
-                rec.desired = largest;
+            }
+            if combined.desired != rec.desired {
+                rec.reason = format!(
+                    "{}; the largest of the policies' votes is {}",
+                    rec.reason, combined.desired
+                );
+                rec.desired = combined.desired;
             }
         }
         let desired = self.pools[pool].clamp(rec.desired);
@@ -958,7 +1126,7 @@ impl World {
         };
         if desired != current {
             policy.applied(now.as_secs_f64(), current, desired);
-            self.set_desired(now, pool, desired, why, q);
+            self.set_desired_by(now, pool, desired, why, Some(index), q);
         } else if why.raw_desired != current {
             // Wanted a change and held it back: log it once per policy and wanted capacity
             // (the reason's numbers move every period; the hold is the news).
@@ -976,6 +1144,48 @@ impl World {
                 policy: index as u8,
             },
         );
+    }
+
+    /// Why the metric window of policy `index` of `pool` (`window_secs` long, delivered
+    /// `lag_secs` late, read at `now`) describes another capacity: it starts before a
+    /// capacity change that policy did not make (another policy's, a schedule's, a resize
+    /// or a replacement). `None` when it does not.
+    ///
+    /// Such a window is not used to remove capacity: a CPU reading taken on 12 instances,
+    /// applied to the 5 another policy just left, asks for 2. Target tracking avoids this
+    /// for its own scale-ins by counting "instances that are terminating as part of the
+    /// current capacity of the group" (https://docs.aws.amazon.com/autoscaling/ec2/userguide/as-scaling-target-tracking.html);
+    /// a change made by someone else is invisible to it, so the world holds its scale-in
+    /// until a window measured after the change arrives, as AWS blocks scale-in until new
+    /// instances are warm and their data is in the metric
+    /// (https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-default-instance-warmup.html).
+    /// Scaling out on such a window is left alone: it errs on the side of availability,
+    /// which AWS puts first ("scale out ... if any of the target tracking policies are
+    /// ready for scale out, but ... scale in only if all ... are ready to scale in").
+    fn stale_window(
+        &self,
+        now: SimTime,
+        pool: usize,
+        index: usize,
+        window_secs: f64,
+        lag_secs: f64,
+    ) -> Option<String> {
+        let changed = self.pools[pool]
+            .changed_by_others_at
+            .get(index)
+            .copied()
+            .flatten()?;
+        let start_secs = now.as_secs_f64() - lag_secs - window_secs;
+        if start_secs >= changed.as_secs_f64() {
+            return None;
+        }
+        let label =
+            |secs: f64| crate::model::clock::week_label(self.clock.week_secs(secs).round() as u64);
+        Some(format!(
+            "the metric window from {} predates the capacity change at {}",
+            label(start_secs),
+            label(changed.as_secs_f64())
+        ))
     }
 
     fn reconcile(&mut self, now: SimTime, pool: usize, q: &mut EventQueue<Event>) {
@@ -1046,10 +1256,11 @@ impl World {
         PoolSnapshot {
             booting: count(InstanceState::Booting),
             in_service,
-            draining: p.draining.len() as u32,
+            // Members draining are draining to be restarted on a new type.
+            draining: p.draining.len() as u32 + count(InstanceState::Draining),
             failed: count(InstanceState::Failed),
             desired: p.desired,
-            capacity_per_sec: p.capacity_per_sec(in_service),
+            capacity_per_sec: p.serving_capacity_per_sec(&self.instances),
             forecast_per_sec: p
                 .autoscalers
                 .iter()
@@ -1131,7 +1342,7 @@ impl Model for World {
             Event::DrainDeadline { instance } => {
                 self.instance(instance).drain_deadline = None;
                 if self.instances[instance.0 as usize].state == InstanceState::Draining {
-                    self.terminate(now, instance, q);
+                    self.drained(now, instance, q);
                 }
             }
             Event::Scheduled { pool, index } => self.scheduled(now, pool.0 as usize, index, q),
