@@ -28,7 +28,8 @@ pub enum AutoscaleSpec {
     /// Several policies on one pool, each deciding on its own schedule; the pool takes
     /// the largest of their latest recommendations, so it scales in only when all agree
     /// (AWS: "each computes desired capacity independently; the group uses the maximum",
-    /// e.g. predictive scaling beside target tracking).
+    /// e.g. predictive scaling beside target tracking). A recommendation computed before
+    /// the pool's last capacity change is not used to scale in (see `Pool::largest_vote`).
     Combined(Vec<AutoscaleSpec>),
     /// AWS predictive scaling: a seasonal forecast, launched ahead by the boot time.
     Predictive(PredictiveConfig),

@@ -5,8 +5,9 @@
 //!
 //! The decision is pure like every policy's: CPU over a window against two thresholds,
 //! one step up or down the ladder of types, then a cooldown. The world carries the move
-//! out (`Autoscaler::take_resize`): every instance is replaced by one of the new type
-//! that needs `restart_secs` to come back, one at a time (rolling) or all at once.
+//! out (`Autoscaler::take_resize`): every instance drains, stops, changes type and starts
+//! again after `restart_secs`, one at a time (rolling) or all at once. It stays the same
+//! instance (counted as restarted, not launched), and the move is logged as a resize.
 
 use serde::{Deserialize, Serialize};
 
