@@ -90,7 +90,7 @@ fn reactive_policies_breach_the_slo_on_the_monday_ramp_and_a_schedule_does_not()
         counts.push((stem, slo_breaches(rows, RAMP_FROM, RAMP_TO)));
     }
     eprintln!("intervals with within_slo < 0.99, Mon 08:00-09:30: {counts:?}");
-    // Measured at seed 42: target-tracking 41, hpa 7, step- and simple-scaling many more;
+    // Measured at seed 42: target-tracking 41, hpa 11, step- and simple-scaling many more;
     // each reactive policy acts on load minutes old and then waits ~90 s of boot, so the
     // 45-minute ramp from 40 to 900 req/s outruns it.
     for (stem, n) in &counts[..3] {
@@ -520,6 +520,17 @@ fn the_cli_writes_the_decision_log_as_csv() {
             &records[0][10]
         ),
         ("Sun 18:02:45", "4", "3", "4")
+    );
+    // The 4 recorded at 18:00:15 stays in the window through 18:05:15 (upstream's
+    // `Before(now - 300)` is false at exactly 300 s) and is out at 18:05:30: 4 -> 3.
+    assert_eq!(
+        (
+            &records[1][1],
+            &records[1][8],
+            &records[1][9],
+            &records[1][10]
+        ),
+        ("Sun 18:05:30", "4", "3", "3")
     );
 }
 
