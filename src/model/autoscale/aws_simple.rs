@@ -1,5 +1,6 @@
-//! AWS EC2 Auto Scaling **simple scaling** with its cooldown (DOMAIN.md 2.3,
-//! `as-scaling-simple-step.md`, `ec2-auto-scaling-scaling-cooldowns.md`).
+//! AWS EC2 Auto Scaling **simple scaling** with its cooldown
+//! (<https://docs.aws.amazon.com/autoscaling/ec2/userguide/as-scaling-simple-step.html>,
+//! <https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-scaling-cooldowns.html>).
 //!
 //! A simple scaling policy has one CloudWatch alarm and one adjustment (the same
 //! adjustment types as step scaling). "After a scaling activity is started, the policy

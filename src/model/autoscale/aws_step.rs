@@ -1,4 +1,5 @@
-//! AWS EC2 Auto Scaling **step scaling** (DOMAIN.md 2.2, `as-scaling-simple-step.md`),
+//! AWS EC2 Auto Scaling **step scaling**
+//! (<https://docs.aws.amazon.com/autoscaling/ec2/userguide/as-scaling-simple-step.html>),
 //! and the pieces the three AWS policies share: CloudWatch alarms over 60 s datapoints,
 //! adjustment types and their rounding, and the wording of reasons.
 //!
