@@ -378,3 +378,58 @@ fn a_huge_trace_is_read_only_as_far_as_a_short_run_needs() {
         "{e}"
     );
 }
+
+#[test]
+fn the_shipped_public_trace_replays_as_recorded() {
+    // scenarios/traces/wwwusage.ron replays R's WWWusage (100 one-minute readings of the
+    // users on a server, 84..228) at scale 2 for the 99 minutes the samples span. Rates are
+    // samples, so they replay Smooth: straight lines between readings. The readings sum to
+    // 13,708 and the first and last are 88 and 220, so the trapezoids give
+    // 2 · 60 · (13,708 − (88 + 220)/2) = 1,626,480 requests (Poisson sd 1,275, 0.08 %).
+    // The test reads the CSV itself and compares every 10 s interval with its own
+    // integral of the lines, so the model's reader is checked, not trusted.
+    let csv_path = repo_path("scenarios/traces/wwwusage.csv");
+    let csv = std::fs::read_to_string(&csv_path).unwrap();
+    // The file carries its provenance, as scenarios/traces/README.md promises.
+    for needed in [
+        "Source: Durbin",
+        "licence: part of R, GPL-2 | GPL-3",
+        "Regenerate:",
+    ] {
+        assert!(csv.contains(needed), "wwwusage.csv does not say {needed:?}");
+    }
+    let mut lines = csv.lines().filter(|l| !l.starts_with('#'));
+    assert_eq!(lines.next(), Some("time_secs,rate_per_sec"));
+    let knots: Vec<(f64, f64)> = lines
+        .map(|l| {
+            let (t, users) = l.split_once(',').unwrap();
+            (
+                t.parse::<f64>().unwrap(),
+                2.0 * users.parse::<f64>().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(knots.len(), 100);
+    assert_eq!(knots[99], (5940.0, 440.0));
+    let sum: f64 = knots.iter().map(|k| k.1).sum();
+    assert_eq!(sum, 2.0 * 13_708.0);
+
+    let s = load("scenarios/traces/wwwusage.ron");
+    // The run is exactly as long as the trace: nothing to warn about.
+    assert!(s.warnings.is_empty(), "{:?}", s.warnings);
+    let o = run(&s);
+    let rows = o.recorder().rows();
+    assert_eq!(rows.len(), 594);
+    for r in rows {
+        let want = mean_rate(&knots, r.start_secs, r.end_secs);
+        assert!(
+            (r.offered_per_sec - want).abs() <= 1e-9 * want,
+            "offered at {}: {} vs the trace's {want}",
+            r.start_secs,
+            r.offered_per_sec
+        );
+    }
+    let f = fit(rows, |r| mean_rate(&knots, r.start_secs, r.end_secs) * 10.0);
+    f.assert_poisson("WWWusage x2");
+    assert!((f.expected_total - 1_626_480.0).abs() < 1e-6 * 1_626_480.0);
+}
