@@ -147,7 +147,8 @@ fn fmt_secs(s: f64) -> String {
     }
 }
 
-/// `decisions.csv`: every capacity decision with its reason.
+/// `decisions.csv`: every capacity decision with its reason. `type_from` and `type_to` are
+/// filled only for a vertical resize, whose count (`from`, `to`) stays the same.
 pub fn decisions_csv(decisions: &[Decision]) -> String {
     let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
     // Writing to a Vec cannot fail; errors would only come from the sink.
@@ -163,6 +164,8 @@ pub fn decisions_csv(decisions: &[Decision]) -> String {
         "from",
         "raw_desired",
         "to",
+        "type_from",
+        "type_to",
         "reason",
     ]);
     for d in decisions {
@@ -180,6 +183,8 @@ pub fn decisions_csv(decisions: &[Decision]) -> String {
             d.from.to_string(),
             d.raw_desired.to_string(),
             d.to.to_string(),
+            d.resize.as_ref().map(|r| r.0.clone()).unwrap_or_default(),
+            d.resize.as_ref().map(|r| r.1.clone()).unwrap_or_default(),
             d.reason.clone(),
         ]);
     }

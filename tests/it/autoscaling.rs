@@ -483,7 +483,7 @@ fn the_cli_writes_the_decision_log_as_csv() {
     assert_eq!(
         csv_text.lines().next(),
         Some(
-            "time_secs,clock,pool,policy,metric,unit,metric_value,target,from,raw_desired,to,reason"
+            "time_secs,clock,pool,policy,metric,unit,metric_value,target,from,raw_desired,to,type_from,type_to,reason"
         )
     );
     // The file holds the same decisions as the library's run of the same scenario.
@@ -507,7 +507,9 @@ fn the_cli_writes_the_decision_log_as_csv() {
             (d.from, d.raw_desired, d.to),
             "{rec:?}"
         );
-        assert_eq!(&rec[11], d.reason);
+        // An HPA never resizes: no types.
+        assert_eq!((&rec[11], &rec[12]), ("", ""));
+        assert_eq!(&rec[13], d.reason);
     }
     // The first line is a hold: the formula wants 3 of the 4 pods at 18:02:45, but the HPA
     // recorded 4 as its first recommendation at 18:00 (upstream's
@@ -825,6 +827,19 @@ fn a_vertical_resize_counts_the_same_instances_and_each_type_at_its_own_capacity
         );
         assert_eq!((d.from, d.to), (4, 4));
     }
+    // decisions.csv carries the types in their own columns, filled on the resize rows only.
+    let csv_text = scalesim::metrics::output::decisions_csv(decisions);
+    let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
+    let headers = reader.headers().unwrap().clone();
+    let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let (tf, tt) = (col("type_from"), col("type_to"));
+    let csv_moves: Vec<(String, String)> = reader
+        .records()
+        .map(|r| r.unwrap())
+        .filter(|r| !r[tf].is_empty())
+        .map(|r| (r[tf].to_string(), r[tt].to_string()))
+        .collect();
+    assert_eq!(csv_moves, moves);
     let pool = &out.summary.pools[0];
     assert_eq!(pool.instance_type, "m5.4xlarge");
     // Instance-hours by type add up to the total.
