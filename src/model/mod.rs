@@ -5,6 +5,7 @@ pub mod autoscale;
 pub mod balancer;
 pub mod catalog;
 pub mod clock;
+pub mod config;
 pub mod cost;
 pub mod instance;
 pub mod monitor;

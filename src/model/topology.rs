@@ -8,6 +8,7 @@
 use std::collections::VecDeque;
 
 use super::autoscale::Observation;
+use super::autoscale::spec::PoolContext;
 use super::balancer::Candidates;
 use super::clock::WeekClock;
 use super::cost::BillingAccount;
@@ -119,10 +120,30 @@ pub enum Event {
     },
 }
 
-/// A world that cannot be built from its configuration.
+/// A world that cannot be built from its configuration (a checked scenario never is
+/// one: `Scenario::validate` reports these problems at their place in the file).
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("{0}")]
-pub struct BuildError(pub String);
+pub enum BuildError {
+    /// A request class's demand distribution is invalid.
+    #[error("workload: {0}")]
+    Workload(#[from] crate::model::workload::DemandError),
+    /// A pool's autoscaling policy is invalid.
+    #[error("pool {pool}: autoscale: {source}")]
+    Autoscale {
+        /// The pool's name.
+        pool: String,
+        /// What is wrong, and in which field of `autoscale`.
+        source: crate::model::config::ConfigError,
+    },
+    /// A pool's boot-time distribution is invalid.
+    #[error("pool {pool}: boot: {source}")]
+    Boot {
+        /// The pool's name.
+        pool: String,
+        /// What is wrong.
+        source: crate::model::workload::DemandError,
+    },
+}
 
 /// Who asked for a capacity change and why, for the decision log.
 #[derive(Clone, Debug, PartialEq)]
@@ -179,8 +200,7 @@ impl World {
             &config.burst,
             &config.classes,
             config.seed,
-        )
-        .map_err(|e| BuildError(e.to_string()))?;
+        )?;
         let names = config.pools.iter().map(|p| p.name.clone()).collect();
         let mut recorder = Recorder::new(names, config.interval, config.slo)
             .with_classes(config.classes.iter().map(|c| c.name.clone()).collect())
@@ -200,15 +220,26 @@ impl World {
                 });
             let mean = if w > 0.0 { wd / w } else { 0.0 };
             let autoscalers = match &p.autoscale {
-                Some(spec) => spec
-                    .build_all(&p.instance.name)
-                    .map_err(|e| BuildError(format!("pool {}: {e}", p.name)))?,
+                Some(spec) => {
+                    // The family matters only to the editor's new vertical policies.
+                    let pool = PoolContext {
+                        instance_type: &p.instance.name,
+                        family: &[],
+                    };
+                    spec.build_all(&pool)
+                        .map_err(|source| BuildError::Autoscale {
+                            pool: p.name.clone(),
+                            source,
+                        })?
+                }
                 None => Vec::new(),
             };
             let boot = match &p.boot {
                 Some(d) => Some((
-                    d.sampler()
-                        .map_err(|e| BuildError(format!("pool {}: boot: {e}", p.name)))?,
+                    d.sampler().map_err(|source| BuildError::Boot {
+                        pool: p.name.clone(),
+                        source,
+                    })?,
                     // The design's randomness, one stream per pool.
                     stream_rng(config.seed, &format!("design/boot/{}", p.name)),
                 )),

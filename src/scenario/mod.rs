@@ -3,6 +3,7 @@
 
 mod error;
 mod schema;
+pub mod span;
 mod validate;
 
 pub use error::{ScenarioError, ScenarioErrors};

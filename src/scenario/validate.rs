@@ -6,9 +6,12 @@ use std::path::{Path, PathBuf};
 
 use super::error::{ScenarioError, ScenarioErrors, locate};
 use super::schema::ScenarioFile;
+use super::span::locate_path;
 use crate::metrics::SloTarget;
+use crate::model::autoscale::spec::PoolContext;
 use crate::model::catalog::Catalog;
 use crate::model::clock::WeekClock;
+use crate::model::config::FieldPath;
 use crate::model::pool::{PoolConfig, ScheduledChange};
 use crate::model::topology::WorldConfig;
 use crate::model::workload::{
@@ -61,15 +64,21 @@ pub struct Scenario {
 impl Scenario {
     /// Checks `file` (read from `source`) and resolves everything in it.
     pub fn validate(mut file: ScenarioFile, source: &Source) -> Result<Scenario, ScenarioErrors> {
-        let mut errors = Vec::new();
-        let mut err = |needles: &[&str], message: String| {
-            let (line, col) = locate(&source.text, needles).unwrap_or((0, 0));
-            errors.push(ScenarioError {
+        let errors = std::cell::RefCell::new(Vec::new());
+        let push = |(line, col): (usize, usize), message: String| {
+            errors.borrow_mut().push(ScenarioError {
                 file: source.label.clone(),
                 line,
                 col,
                 message,
             });
+        };
+        let err = |needles: &[&str], message: String| {
+            push(locate(&source.text, needles).unwrap_or((0, 0)), message);
+        };
+        // For errors that carry the path of their field.
+        let err_at = |path: &FieldPath, message: String| {
+            push(locate_path(&source.text, path).unwrap_or((0, 0)), message);
         };
         let clock = file.start.clock();
 
@@ -93,7 +102,7 @@ impl Scenario {
         }
         let mut pools = Vec::with_capacity(file.pools.len());
         let mut seen = BTreeSet::new();
-        for p in &file.pools {
+        for (pool_index, p) in file.pools.iter().enumerate() {
             let name_q = format!("\"{}\"", p.name);
             let at = |field: &'static str| -> Vec<String> {
                 vec!["pools".into(), name_q.clone(), field.into()]
@@ -170,13 +179,21 @@ impl Scenario {
                     label: s.at.as_str().to_string(),
                 });
             }
-            if let Some(a) = &p.autoscale
-                && let Err(e) = a.build_all(&p.instance)
-            {
-                err(
-                    &refs(&at("autoscale")),
-                    format!("pool {name_q}: autoscale: {e}"),
-                );
+            if let Some(a) = &p.autoscale {
+                let family = catalog.family(&p.instance);
+                let ctx = PoolContext {
+                    instance_type: &p.instance,
+                    family: &family,
+                };
+                if let Err(e) = a.validate(&ctx) {
+                    // The error knows its field; find that field in the text.
+                    let path = FieldPath::root()
+                        .field("pools")
+                        .index(pool_index)
+                        .field("autoscale")
+                        .join(e.field());
+                    err_at(&path, format!("pool {name_q}: autoscale: {e}"));
+                }
             }
             let mut resize = None;
             if let Some(crate::model::autoscale::AutoscaleSpec::Vertical(v)) = &p.autoscale {
@@ -319,6 +336,7 @@ impl Scenario {
                 .to_string()
             })
             .collect();
+        let errors = errors.into_inner();
         if !errors.is_empty() {
             return Err(ScenarioErrors(errors));
         }

@@ -23,14 +23,16 @@
 //!   the instances deregister from the load balancer; the policy does not see draining
 //!   instances, so the cooldown can start up to a drain time early.
 
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Deserialize, Serialize};
 
-use super::aws_step::{
-    AdjustmentType, AwsConfigError, DATAPOINT_SECS, Datapoints, Side, adjusted_capacity, change,
+use super::aws::{
+    AdjustmentType, DATAPOINT_SECS, Datapoints, Side, adjusted_capacity, change,
     check_adjustment_sign, check_alarm, check_lag, check_magnitude, check_threshold_order,
     default_lag_secs, describe, describe_adjustment, fmt_value, hold, instances, metric_name, snap,
 };
+use super::spec::{PolicyConfig, PoolContext};
 use super::{Autoscaler, Metric, Observation, Readiness, Recommendation};
+use crate::model::config::{self, ConfigError};
 
 /// One simple scaling policy: its CloudWatch alarm and its single adjustment.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -67,9 +69,10 @@ pub struct SimplePolicy {
 /// group's cooldown (`autoscale: SimpleScaling(metric: Cpu, scale_out: (threshold: 0.7,
 /// adjustment: 2), scale_in: (threshold: 0.3, adjustment: -1))`).
 ///
-/// Checked while parsing, so a bad value is reported at its place in the scenario file.
+/// Checked by `validate` when the scenario is loaded: a bad value is an error that names
+/// its field.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, remote = "Self")]
+#[serde(deny_unknown_fields)]
 pub struct SimpleScalingConfig {
     /// The metric the alarms watch: the average over in-service instances.
     pub metric: Metric,
@@ -98,28 +101,14 @@ fn default_cooldown_secs() -> f64 {
     300.0
 }
 
-impl<'de> Deserialize<'de> for SimpleScalingConfig {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let config = SimpleScalingConfig::deserialize(d)?;
-        config.validate().map_err(serde::de::Error::custom)?;
-        Ok(config)
-    }
-}
-
-impl Serialize for SimpleScalingConfig {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        SimpleScalingConfig::serialize(self, s)
-    }
-}
-
 impl SimpleScalingConfig {
     /// Checks the alarms, adjustments and cooldowns as AWS would.
-    pub fn validate(&self) -> Result<(), AwsConfigError> {
+    pub fn validate(&self) -> Result<(), ConfigError> {
         check_lag(self.lag_secs)?;
         check_cooldown("cooldown_secs", self.cooldown_secs)?;
         if self.scale_out.is_none() && self.scale_in.is_none() {
-            return Err(AwsConfigError(
-                "simple scaling needs a scale_out or a scale_in policy (or both)".into(),
+            return Err(ConfigError::whole(
+                "simple scaling needs a scale_out or a scale_in policy (or both)",
             ));
         }
         for (field, policy, side) in [
@@ -153,14 +142,8 @@ impl SimpleScalingConfig {
     }
 }
 
-fn check_cooldown(field: &str, secs: f64) -> Result<(), AwsConfigError> {
-    if secs.is_finite() && secs >= 0.0 {
-        Ok(())
-    } else {
-        Err(AwsConfigError(format!(
-            "{field} must be a finite number of seconds >= 0, got {secs}"
-        )))
-    }
+fn check_cooldown(field: &str, secs: f64) -> Result<(), ConfigError> {
+    config::non_negative(field, secs)
 }
 
 /// A scaling activity the world applied and the policy has not yet seen complete.
@@ -184,7 +167,7 @@ pub struct SimpleScaling {
 impl SimpleScaling {
     /// A policy with no datapoints and no cooldown yet; fails if the configuration is
     /// invalid.
-    pub fn new(config: SimpleScalingConfig) -> Result<SimpleScaling, AwsConfigError> {
+    pub fn new(config: SimpleScalingConfig) -> Result<SimpleScaling, ConfigError> {
         config.validate()?;
         let keep = [&config.scale_out, &config.scale_in]
             .into_iter()
@@ -368,9 +351,39 @@ impl Autoscaler for SimpleScaling {
     }
 }
 
+impl PolicyConfig for SimpleScalingConfig {
+    /// On CPU: +2 instances at or above 70 %, -1 at or below 30 %, the 300 s cooldown.
+    fn example(_pool: &PoolContext<'_>) -> Self {
+        let policy = |threshold, adjustment| SimplePolicy {
+            threshold,
+            datapoints: None,
+            evaluation_periods: 1,
+            adjustment_type: AdjustmentType::ChangeInCapacity,
+            adjustment,
+            min_adjustment_magnitude: None,
+            cooldown_secs: None,
+        };
+        SimpleScalingConfig {
+            metric: Metric::Cpu,
+            lag_secs: default_lag_secs(),
+            cooldown_secs: default_cooldown_secs(),
+            scale_out: Some(policy(0.7, 2)),
+            scale_in: Some(policy(0.3, -1)),
+        }
+    }
+
+    fn validate(&self, _pool: &PoolContext<'_>) -> Result<(), ConfigError> {
+        SimpleScalingConfig::validate(self)
+    }
+
+    fn build(&self, _pool: &PoolContext<'_>) -> Result<Box<dyn Autoscaler>, ConfigError> {
+        Ok(Box::new(SimpleScaling::new(self.clone())?))
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::super::aws_step::testing::observe;
+    use super::super::aws::testing::observe;
     use super::*;
 
     fn ron_options() -> ron::Options {
@@ -573,22 +586,21 @@ mod tests {
             ("simple-scaling", 60.0, (60.0, 60.0))
         );
 
-        let err = |text: &str| {
-            ron_options()
-                .from_str::<SimpleScalingConfig>(text)
-                .unwrap_err()
-                .to_string()
+        // What a scenario loader reports: RON's error, else the configuration's check.
+        let err = |text: &str| match ron_options().from_str::<SimpleScalingConfig>(text) {
+            Err(e) => e.to_string(),
+            Ok(c) => c.validate().unwrap_err().to_string(),
         };
         let e = err("(metric: Cpu, scale_out: (threshold: 0.3, adjustment: 1), \
                      scale_in: (threshold: 0.7, adjustment: -1))");
         assert!(e.contains("would breach both alarms"), "{e}");
         let e = err("(metric: Cpu, scale_out: (threshold: 0.7, adjustment: -1))");
-        assert!(e.contains("scale_out.adjustment is -1"), "{e}");
+        assert!(e.contains("scale_out.adjustment: is -1"), "{e}");
         let e = err("(metric: Cpu, cooldown_secs: -5, scale_out: (threshold: 0.7, adjustment: 1))");
-        assert!(e.contains("cooldown_secs must be"), "{e}");
+        assert!(e.contains("cooldown_secs: must be"), "{e}");
         let e = err("(metric: Cpu, scale_out: (threshold: 0.7, datapoints: 3, adjustment: 1))");
         assert!(
-            e.contains("datapoints must be 1..=evaluation_periods"),
+            e.contains("datapoints: must be 1..=evaluation_periods"),
             "{e}"
         );
         let e = err("(metric: Cpu, scale_out: (threshold: 0.7, adjustment: 1, steps: []))");

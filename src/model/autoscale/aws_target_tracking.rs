@@ -34,13 +34,15 @@
 //!   measured before a recent scale-in it counts from the capacity before it, as AWS
 //!   counts instances that are terminating: a late datapoint does not remove twice.
 
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Deserialize, Serialize};
 
-use super::aws_step::{
-    AwsConfigError, DATAPOINT_SECS, Datapoints, RecentScaleIns, change, check_lag,
-    default_lag_secs, describe, fmt_value, hold, instances, snap, warming_up, window_start_secs,
+use super::aws::{
+    DATAPOINT_SECS, Datapoints, RecentScaleIns, change, check_lag, default_lag_secs, describe,
+    fmt_value, hold, instances, snap, warming_up, window_start_secs,
 };
+use super::spec::{PolicyConfig, PoolContext};
 use super::{Autoscaler, Metric, Observation, Readiness, Recommendation};
+use crate::model::config::{self, ConfigError};
 
 /// Longest alarm accepted, in datapoints (CloudWatch: at most a day of 1-minute periods).
 const MAX_DATAPOINTS: u32 = 1440;
@@ -48,9 +50,10 @@ const MAX_DATAPOINTS: u32 = 1440;
 /// Target tracking: keep `metric` near `target` (`autoscale: TargetTracking(metric: Cpu,
 /// target: 0.6)`).
 ///
-/// Checked while parsing, so a bad value is reported at its place in the scenario file.
+/// Checked by `validate` when the scenario is loaded: a bad value is an error that names
+/// its field.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, remote = "Self")]
+#[serde(deny_unknown_fields)]
 pub struct TargetTrackingConfig {
     /// The metric to track: the average over instances past their warm-up. It should
     /// fall as capacity grows (CPU, requests per instance); `LatencyP95` is accepted but
@@ -91,20 +94,6 @@ fn default_ratio() -> f64 {
     0.9
 }
 
-impl<'de> Deserialize<'de> for TargetTrackingConfig {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let config = TargetTrackingConfig::deserialize(d)?;
-        config.validate().map_err(serde::de::Error::custom)?;
-        Ok(config)
-    }
-}
-
-impl Serialize for TargetTrackingConfig {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        TargetTrackingConfig::serialize(self, s)
-    }
-}
-
 impl TargetTrackingConfig {
     /// A configuration with AWS's defaults for everything but the metric and target.
     pub fn new(metric: Metric, target: f64) -> TargetTrackingConfig {
@@ -120,29 +109,28 @@ impl TargetTrackingConfig {
     }
 
     /// Checks the values describe a policy AWS would accept.
-    pub fn validate(&self) -> Result<(), AwsConfigError> {
-        if !(self.target.is_finite() && self.target > 0.0) {
-            return Err(AwsConfigError(format!(
-                "target must be a finite number > 0, got {}",
-                self.target
-            )));
-        }
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        config::positive("target", self.target)?;
         check_lag(self.lag_secs)?;
         for (field, n) in [
             ("alarm_high_datapoints", self.alarm_high_datapoints),
             ("alarm_low_datapoints", self.alarm_low_datapoints),
         ] {
             if n == 0 || n > MAX_DATAPOINTS {
-                return Err(AwsConfigError(format!(
-                    "{field} must be 1..={MAX_DATAPOINTS} (one-minute datapoints), got {n}"
-                )));
+                return Err(ConfigError::invalid(
+                    field,
+                    format!("must be 1..={MAX_DATAPOINTS} (one-minute datapoints), got {n}"),
+                ));
             }
         }
         if !(self.scale_in_ratio > 0.0 && self.scale_in_ratio <= 1.0) {
-            return Err(AwsConfigError(format!(
-                "scale_in_ratio must be in (0, 1] (a fraction of the target), got {}",
-                self.scale_in_ratio
-            )));
+            return Err(ConfigError::invalid(
+                "scale_in_ratio",
+                format!(
+                    "must be in (0, 1] (a fraction of the target), got {}",
+                    self.scale_in_ratio
+                ),
+            ));
         }
         Ok(())
     }
@@ -162,7 +150,7 @@ pub struct TargetTracking {
 
 impl TargetTracking {
     /// A policy with no datapoints yet; fails if the configuration is invalid.
-    pub fn new(config: TargetTrackingConfig) -> Result<TargetTracking, AwsConfigError> {
+    pub fn new(config: TargetTrackingConfig) -> Result<TargetTracking, ConfigError> {
         config.validate()?;
         let keep = config
             .alarm_high_datapoints
@@ -326,9 +314,24 @@ impl Autoscaler for TargetTracking {
     }
 }
 
+impl PolicyConfig for TargetTrackingConfig {
+    /// CPU at 60 %, AWS's defaults for the rest.
+    fn example(_pool: &PoolContext<'_>) -> Self {
+        TargetTrackingConfig::new(Metric::Cpu, 0.6)
+    }
+
+    fn validate(&self, _pool: &PoolContext<'_>) -> Result<(), ConfigError> {
+        TargetTrackingConfig::validate(self)
+    }
+
+    fn build(&self, _pool: &PoolContext<'_>) -> Result<Box<dyn Autoscaler>, ConfigError> {
+        Ok(Box::new(TargetTracking::new(self.clone())?))
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::super::aws_step::testing::observe;
+    use super::super::aws::testing::observe;
     use super::*;
 
     fn ron_options() -> ron::Options {
@@ -567,17 +570,16 @@ mod tests {
         assert_eq!((p.name(), p.period_secs()), ("target-tracking", 60.0));
         assert_eq!(p.window_secs(), (60.0, 60.0));
 
-        let err = |text: &str| {
-            ron_options()
-                .from_str::<TargetTrackingConfig>(text)
-                .unwrap_err()
-                .to_string()
+        // What a scenario loader reports: RON's error, else the configuration's check.
+        let err = |text: &str| match ron_options().from_str::<TargetTrackingConfig>(text) {
+            Err(e) => e.to_string(),
+            Ok(c) => c.validate().unwrap_err().to_string(),
         };
-        assert!(err("(metric: Cpu, target: 0)").contains("target must be"));
+        assert!(err("(metric: Cpu, target: 0)").contains("target: must be"));
         assert!(err("(metric: Cpu, target: 0.6, scale_in_ratio: 1.2)").contains("scale_in_ratio"));
         assert!(
             err("(metric: Cpu, target: 0.6, alarm_low_datapoints: 0)")
-                .contains("alarm_low_datapoints must be")
+                .contains("alarm_low_datapoints: must be")
         );
         assert!(err("(metric: Cpu, target: 0.6, cooldown_secs: 60)").contains("cooldown_secs"));
     }

@@ -25,7 +25,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::spec::{PolicyConfig, PoolContext};
 use super::{Autoscaler, Metric, Observation, Readiness, Recommendation};
+use crate::model::config::{self, ConfigError};
 
 /// Scale so each instance holds about `per_instance` requests (queued + in service).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -58,6 +60,17 @@ fn default_scale_in_delay() -> f64 {
     300.0
 }
 
+impl BacklogConfig {
+    /// Checks every setting; the error names the field.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        config::positive("per_instance", self.per_instance)?;
+        config::positive("period_secs", self.period_secs)?;
+        config::positive("window_secs", self.window_secs)?;
+        config::non_negative("lag_secs", self.lag_secs)?;
+        config::non_negative("scale_in_delay_secs", self.scale_in_delay_secs)
+    }
+}
+
 /// The backlog policy and its memory of recent recommendations.
 #[derive(Clone, Debug)]
 pub struct Backlog {
@@ -71,25 +84,9 @@ pub struct Backlog {
 }
 
 impl Backlog {
-    /// Checks the configuration.
-    pub fn new(config: BacklogConfig) -> Result<Backlog, String> {
-        if !(config.per_instance.is_finite() && config.per_instance > 0.0) {
-            return Err(format!(
-                "Backlog: per_instance must be > 0, got {}",
-                config.per_instance
-            ));
-        }
-        for (name, v) in [
-            ("period_secs", config.period_secs),
-            ("window_secs", config.window_secs),
-        ] {
-            if !(v.is_finite() && v > 0.0) {
-                return Err(format!("Backlog: {name} must be > 0, got {v}"));
-            }
-        }
-        if !(config.lag_secs >= 0.0 && config.scale_in_delay_secs >= 0.0) {
-            return Err("Backlog: lag_secs and scale_in_delay_secs must be >= 0".into());
-        }
+    /// A policy that has seen nothing yet; fails if the configuration is invalid.
+    pub fn new(config: BacklogConfig) -> Result<Backlog, ConfigError> {
+        config.validate()?;
         Ok(Backlog {
             config,
             recent: Vec::new(),
@@ -195,9 +192,31 @@ impl Autoscaler for Backlog {
     }
 }
 
+impl PolicyConfig for BacklogConfig {
+    /// 1.2 requests held per instance (about 60 % busy on 2 workers), the defaults for
+    /// the rest.
+    fn example(_pool: &PoolContext<'_>) -> Self {
+        BacklogConfig {
+            per_instance: 1.2,
+            period_secs: default_period(),
+            window_secs: default_period(),
+            lag_secs: default_lag(),
+            scale_in_delay_secs: default_scale_in_delay(),
+        }
+    }
+
+    fn validate(&self, _pool: &PoolContext<'_>) -> Result<(), ConfigError> {
+        BacklogConfig::validate(self)
+    }
+
+    fn build(&self, _pool: &PoolContext<'_>) -> Result<Box<dyn Autoscaler>, ConfigError> {
+        Ok(Box::new(Backlog::new(self.clone())?))
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::super::aws_step::testing::observe;
+    use super::super::aws::testing::observe;
     use super::*;
 
     /// 1.5 held per instance (values exact in binary, so no ceil of 5.000000001).

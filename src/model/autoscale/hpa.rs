@@ -105,7 +105,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::spec::{PolicyConfig, PoolContext};
 use super::{Autoscaler, InstanceSample, Measure, Metric, Observation, Readiness, Recommendation};
+use crate::model::config::{self, ConfigError, FieldPath, non_negative, positive};
 
 /// Milli-units of CPU request per worker: one vCPU.
 const MILLI_PER_WORKER: i64 = 1000;
@@ -563,17 +565,20 @@ pub struct Hpa {
 impl Hpa {
     /// Checks `config` and builds the controller; the error says which field is wrong
     /// and why.
-    pub fn new(config: HpaConfig) -> Result<Hpa, String> {
+    pub fn new(config: HpaConfig) -> Result<Hpa, ConfigError> {
         if config.metrics.is_empty() {
-            return Err("hpa: `metrics` is empty; give at least one target, e.g. \
-                        Utilization(metric: Cpu, target: 0.6)"
-                .into());
+            return Err(ConfigError::invalid(
+                "metrics",
+                "is empty; give at least one target, e.g. Utilization(metric: Cpu, target: 0.6)",
+            ));
         }
         let targets = config
             .metrics
             .iter()
             .enumerate()
-            .map(|(i, m)| resolve_target(m).map_err(|e| format!("hpa: metrics[{i}]: {e}")))
+            .map(|(i, m)| {
+                resolve_target(m).map_err(|e| e.under(FieldPath::root().field("metrics").index(i)))
+            })
             .collect::<Result<Vec<_>, _>>()?;
         positive("sync_period_secs", config.sync_period_secs)?;
         non_negative("tolerance", config.tolerance)?;
@@ -1591,36 +1596,13 @@ fn ceil_replicas(x: f64) -> u32 {
     }
 }
 
-fn positive(field: &str, value: f64) -> Result<(), String> {
-    if value.is_finite() && value > 0.0 {
-        Ok(())
-    } else {
-        Err(format!(
-            "hpa: `{field}` must be a positive number, got {value}"
-        ))
-    }
-}
-
-fn non_negative(field: &str, value: f64) -> Result<(), String> {
-    if value.is_finite() && value >= 0.0 {
-        Ok(())
-    } else {
-        Err(format!("hpa: `{field}` must be zero or more, got {value}"))
-    }
-}
-
-fn stabilization_window(field: &str, value: f64) -> Result<(), String> {
-    if (0.0..=MAX_STABILIZATION_WINDOW_SECS).contains(&value) {
-        Ok(())
-    } else {
-        Err(format!(
-            "hpa: `{field}` must be within 0..=3600, got {value}"
-        ))
-    }
+/// Kubernetes' API validation of a stabilization window: 0..=3600 seconds.
+fn stabilization_window(field: &str, value: f64) -> Result<(), ConfigError> {
+    config::within(field, value, 0.0, MAX_STABILIZATION_WINDOW_SECS)
 }
 
 /// Checks one metric target and converts it to controller units.
-fn resolve_target(target: &MetricTarget) -> Result<Target, String> {
+fn resolve_target(target: &MetricTarget) -> Result<Target, ConfigError> {
     let (kind, what, value) = match *target {
         MetricTarget::Utilization { metric, target } => {
             ("Utilization", format!("{metric:?}"), target)
@@ -1634,31 +1616,38 @@ fn resolve_target(target: &MetricTarget) -> Result<Target, String> {
         }
     };
     if !value.is_finite() || value <= 0.0 {
-        return Err(format!(
-            "{kind} target for {what} must be a positive number, got {value}"
+        return Err(ConfigError::invalid(
+            "target",
+            format!("{kind} target for {what} must be a positive number, got {value}"),
         ));
     }
     match *target {
         MetricTarget::Utilization { metric, target } => {
             if metric != Metric::Cpu {
-                return Err(format!(
-                    "Utilization is a share of a resource request and only Cpu has one; \
-                     for {metric:?} use AverageValue{}",
-                    if metric == Metric::LatencyP95 {
-                        " or, as latency is pool-wide, Value"
-                    } else {
-                        ""
-                    }
+                return Err(ConfigError::invalid(
+                    "metric",
+                    format!(
+                        "Utilization is a share of a resource request and only Cpu has one; \
+                         for {metric:?} use AverageValue{}",
+                        if metric == Metric::LatencyP95 {
+                            " or, as latency is pool-wide, Value"
+                        } else {
+                            ""
+                        }
+                    ),
                 ));
             }
             let pct = target * 100.0;
             // Kubernetes takes `averageUtilization` as an integer percent; the tolerance
             // absorbs float noise such as 0.29 * 100 = 28.999999999999996.
             if (pct - pct.round()).abs() > 1e-6 {
-                return Err(format!(
-                    "Utilization target {target} is not a whole percent (Kubernetes takes an \
-                     integer averageUtilization); write e.g. {:.2}",
-                    pct.round() / 100.0
+                return Err(ConfigError::invalid(
+                    "target",
+                    format!(
+                        "Utilization target {target} is not a whole percent (Kubernetes takes \
+                         an integer averageUtilization); write e.g. {:.2}",
+                        pct.round() / 100.0
+                    ),
                 ));
             }
             Ok(Target::Utilization {
@@ -1667,11 +1656,11 @@ fn resolve_target(target: &MetricTarget) -> Result<Target, String> {
         }
         MetricTarget::AverageValue { metric, target } => {
             if metric == Metric::LatencyP95 {
-                return Err(
-                    "AverageValue needs a per-pod metric and LatencyP95 is pool-wide; \
-                            use Value(metric: LatencyP95, target: ...)"
-                        .into(),
-                );
+                return Err(ConfigError::invalid(
+                    "metric",
+                    "AverageValue needs a per-pod metric and LatencyP95 is pool-wide; use \
+                     Value(metric: LatencyP95, target: ...)",
+                ));
             }
             Ok(Target::AverageValue {
                 metric,
@@ -1680,9 +1669,12 @@ fn resolve_target(target: &MetricTarget) -> Result<Target, String> {
         }
         MetricTarget::Value { metric, target } => {
             if metric != Metric::LatencyP95 {
-                return Err(format!(
-                    "Value targets a pool-wide metric (LatencyP95); {metric:?} is per pod, \
-                     use AverageValue(metric: {metric:?}, target: ...)"
+                return Err(ConfigError::invalid(
+                    "metric",
+                    format!(
+                        "Value targets a pool-wide metric (LatencyP95); {metric:?} is per pod, \
+                         use AverageValue(metric: {metric:?}, target: ...)"
+                    ),
                 ));
             }
             Ok(Target::Value {
@@ -1697,12 +1689,15 @@ fn resolve_target(target: &MetricTarget) -> Result<Target, String> {
     }
 }
 
-fn target_milli(kind: &str, what: &str, target: f64) -> Result<i64, String> {
+fn target_milli(kind: &str, what: &str, target: f64) -> Result<i64, ConfigError> {
     let milli = (target * 1000.0).round();
     if milli < 1.0 {
-        return Err(format!(
-            "{kind} target {target} for {what} is below 0.001, the resolution of \
-             Kubernetes quantities"
+        return Err(ConfigError::invalid(
+            "target",
+            format!(
+                "{kind} target {target} for {what} is below 0.001, the resolution of \
+                 Kubernetes quantities"
+            ),
         ));
     }
     Ok(milli as i64)
@@ -1714,27 +1709,30 @@ fn check_rules(
     stabilization_window_secs: f64,
     select_policy: SelectPolicy,
     policies: &[ScalingPolicy],
-) -> Result<Rules, String> {
+) -> Result<Rules, ConfigError> {
     stabilization_window(
         &format!("{field}.stabilization_window_secs"),
         stabilization_window_secs,
     )?;
     if policies.is_empty() {
-        return Err(format!(
-            "hpa: `{field}.policies` is empty; give at least one policy, or leave the field \
-             out for the default (select_policy: Disabled forbids the direction)"
+        return Err(ConfigError::invalid(
+            format!("{field}.policies"),
+            "is empty; give at least one policy, or leave the field out for the default \
+             (select_policy: Disabled forbids the direction)",
         ));
     }
     for (i, policy) in policies.iter().enumerate() {
         if policy.value() == 0 {
-            return Err(format!(
-                "hpa: `{field}.policies[{i}]`: value must be greater than zero"
+            return Err(ConfigError::invalid(
+                format!("{field}.policies[{i}].value"),
+                "must be greater than zero",
             ));
         }
         let period = policy.period_secs();
         if !(period > 0.0 && period <= MAX_POLICY_PERIOD_SECS) {
-            return Err(format!(
-                "hpa: `{field}.policies[{i}]`: period_secs must be within (0, 1800], got {period}"
+            return Err(ConfigError::invalid(
+                format!("{field}.policies[{i}].period_secs"),
+                format!("must be within (0, 1800], got {period}"),
             ));
         }
     }
@@ -1743,6 +1741,17 @@ fn check_rules(
         select_policy,
         policies: policies.to_vec(),
     })
+}
+
+impl PolicyConfig for HpaConfig {
+    /// CPU utilization at 60 % with every other setting at Kubernetes' default.
+    fn example(_pool: &PoolContext<'_>) -> Self {
+        HpaConfig::default()
+    }
+
+    fn build(&self, _pool: &PoolContext<'_>) -> Result<Box<dyn Autoscaler>, ConfigError> {
+        Ok(Box::new(Hpa::new(self.clone())?))
+    }
 }
 
 #[cfg(test)]
@@ -3003,15 +3012,16 @@ mod tests {
                 ..HpaConfig::default()
             })
             .unwrap_err()
+            .to_string()
         };
-        assert!(with_metrics(vec![]).contains("`metrics` is empty"));
+        assert!(with_metrics(vec![]).contains("metrics: is empty"));
         let e = with_metrics(vec![cpu(0.0)]);
         assert!(e.contains("must be a positive number"), "{e}");
         let e = with_metrics(vec![MetricTarget::AverageValue {
             metric: Metric::QueuePerInstance,
             target: -3.0,
         }]);
-        assert!(e.contains("metrics[0]"), "{e}");
+        assert!(e.starts_with("metrics[0].target: "), "{e}");
         let e = with_metrics(vec![MetricTarget::Utilization {
             metric: Metric::RequestsPerTarget,
             target: 0.6,
@@ -3036,17 +3046,27 @@ mod tests {
             sync_period_secs: 0.0,
             ..HpaConfig::default()
         };
-        assert!(Hpa::new(config).unwrap_err().contains("sync_period_secs"));
+        assert!(
+            Hpa::new(config)
+                .unwrap_err()
+                .to_string()
+                .contains("sync_period_secs")
+        );
         let config = HpaConfig {
             tolerance: f64::NAN,
             ..HpaConfig::default()
         };
-        assert!(Hpa::new(config).unwrap_err().contains("tolerance"));
+        assert!(
+            Hpa::new(config)
+                .unwrap_err()
+                .to_string()
+                .contains("tolerance")
+        );
         let config = HpaConfig {
             downscale_stabilization_secs: 4000.0,
             ..HpaConfig::default()
         };
-        let e = Hpa::new(config).unwrap_err();
+        let e = Hpa::new(config).unwrap_err().to_string();
         assert!(
             e.contains("downscale_stabilization_secs") && e.contains("0..=3600"),
             "{e}"
@@ -3057,6 +3077,7 @@ mod tests {
                 ..HpaConfig::default()
             })
             .unwrap_err()
+            .to_string()
         };
         let mut behavior = HpaBehavior::default();
         behavior.scale_down.policies.clear();

@@ -6,7 +6,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::spec::{PolicyConfig, PoolContext};
 use super::{Autoscaler, Observation, Recommendation};
+use crate::model::config::{self, ConfigError};
 
 /// Keep the p95 latency under `target_secs`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -45,6 +47,26 @@ fn default_cooldown() -> f64 {
     180.0
 }
 
+impl LatencyTargetConfig {
+    /// Checks every setting; the error names the field.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        config::positive("target_secs", self.target_secs)?;
+        if !(self.scale_in_below > 0.0 && self.scale_in_below < 1.0) {
+            return Err(ConfigError::invalid(
+                "scale_in_below",
+                format!(
+                    "must be between 0 and 1 (a fraction of the target), got {}",
+                    self.scale_in_below
+                ),
+            ));
+        }
+        config::positive("period_secs", self.period_secs)?;
+        config::positive("window_secs", self.window_secs)?;
+        config::non_negative("lag_secs", self.lag_secs)?;
+        config::non_negative("cooldown_secs", self.cooldown_secs)
+    }
+}
+
 /// The latency policy.
 #[derive(Clone, Debug)]
 pub struct LatencyTarget {
@@ -55,30 +77,9 @@ pub struct LatencyTarget {
 }
 
 impl LatencyTarget {
-    /// Checks the configuration.
-    pub fn new(config: LatencyTargetConfig) -> Result<LatencyTarget, String> {
-        if !(config.target_secs.is_finite() && config.target_secs > 0.0) {
-            return Err(format!(
-                "LatencyTarget: target_secs must be > 0, got {}",
-                config.target_secs
-            ));
-        }
-        if !(config.scale_in_below > 0.0 && config.scale_in_below < 1.0) {
-            return Err(format!(
-                "LatencyTarget: scale_in_below must be between 0 and 1, got {}",
-                config.scale_in_below
-            ));
-        }
-        if !(config.period_secs > 0.0
-            && config.window_secs > 0.0
-            && config.lag_secs >= 0.0
-            && config.cooldown_secs >= 0.0)
-        {
-            return Err(
-                "LatencyTarget: period_secs and window_secs must be > 0, lag and cooldown >= 0"
-                    .into(),
-            );
-        }
+    /// A policy that has seen nothing yet; fails if the configuration is invalid.
+    pub fn new(config: LatencyTargetConfig) -> Result<LatencyTarget, ConfigError> {
+        config.validate()?;
         Ok(LatencyTarget {
             config,
             last_change_secs: None,
@@ -153,5 +154,27 @@ impl Autoscaler for LatencyTarget {
     fn applied(&mut self, now_secs: f64, _from: u32, _to: u32) {
         self.last_change_secs = Some(now_secs);
         self.quiet_since_secs = None;
+    }
+}
+
+impl PolicyConfig for LatencyTargetConfig {
+    /// p95 under 0.3 s, the defaults for the rest.
+    fn example(_pool: &PoolContext<'_>) -> Self {
+        LatencyTargetConfig {
+            target_secs: 0.3,
+            scale_in_below: default_scale_in_below(),
+            period_secs: default_period(),
+            window_secs: default_period(),
+            lag_secs: default_lag(),
+            cooldown_secs: default_cooldown(),
+        }
+    }
+
+    fn validate(&self, _pool: &PoolContext<'_>) -> Result<(), ConfigError> {
+        LatencyTargetConfig::validate(self)
+    }
+
+    fn build(&self, _pool: &PoolContext<'_>) -> Result<Box<dyn Autoscaler>, ConfigError> {
+        Ok(Box::new(LatencyTarget::new(self.clone())?))
     }
 }

@@ -11,6 +11,7 @@
 //! worked examples. Policies keep only the state the real controller keeps (recent
 //! recommendations, last scaling time), so an evaluation depends on nothing else.
 
+pub mod aws;
 pub mod aws_simple;
 pub mod aws_step;
 pub mod aws_target_tracking;

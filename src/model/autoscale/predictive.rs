@@ -59,10 +59,12 @@
 //! `hourly: false` and `scale_in_to_forecast: true`; its final size is the larger of the
 //! reactive and predictive recommendations, as AWS's is.
 
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Deserialize, Serialize};
 
+use super::spec::{PolicyConfig, PoolContext};
 use super::{Autoscaler, Observation, Recommendation};
 use crate::model::clock::{SECS_PER_DAY, SECS_PER_WEEK};
+use crate::model::config::{self, ConfigError};
 
 /// Width of one history slot, seconds (the 5-minute granularity of CloudWatch basic
 /// monitoring, and the metric window).
@@ -99,23 +101,12 @@ pub enum PredictiveMode {
     ForecastAndScale,
 }
 
-/// A configuration value AWS (or the simulator) would reject, naming the field and the
-/// reason.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct PredictiveConfigError(pub String);
-
-impl From<PredictiveConfigError> for String {
-    fn from(e: PredictiveConfigError) -> String {
-        e.0
-    }
-}
-
 /// Predictive scaling: `autoscale: Predictive(requests_per_instance: 50)`.
 ///
-/// Checked while parsing, so a bad value is reported at its place in the scenario file.
+/// Checked by `validate` when the scenario is loaded: a bad value is an error that names
+/// its field.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, remote = "Self")]
+#[serde(deny_unknown_fields)]
 pub struct PredictiveConfig {
     /// The load one instance should carry, requests per second (like the target of AWS's
     /// `ALBRequestCountPerTarget`, per second rather than per minute). Capacity for a
@@ -166,20 +157,6 @@ fn default_hourly() -> bool {
     true
 }
 
-impl<'de> Deserialize<'de> for PredictiveConfig {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let config = PredictiveConfig::deserialize(d)?;
-        config.validate().map_err(serde::de::Error::custom)?;
-        Ok(config)
-    }
-}
-
-impl Serialize for PredictiveConfig {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        PredictiveConfig::serialize(self, s)
-    }
-}
-
 impl PredictiveConfig {
     /// A configuration with the defaults for everything but the load per instance.
     pub fn new(requests_per_instance: f64) -> PredictiveConfig {
@@ -196,39 +173,27 @@ impl PredictiveConfig {
     }
 
     /// Checks the values describe a policy that can run.
-    pub fn validate(&self) -> Result<(), PredictiveConfigError> {
-        let err = |s: String| Err(PredictiveConfigError(s));
-        if !(self.requests_per_instance.is_finite() && self.requests_per_instance > 0.0) {
-            return err(format!(
-                "requests_per_instance must be a finite number > 0 (requests per second), got {}",
-                self.requests_per_instance
-            ));
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        config::positive("requests_per_instance", self.requests_per_instance)?;
+        config::non_negative("history_min_secs", self.history_min_secs)?;
+        if let Some(b) = self.scheduling_buffer_secs {
+            // AWS SchedulingBufferTime.
+            config::within("scheduling_buffer_secs", b, 0.0, MAX_SCHEDULING_BUFFER_SECS)?;
         }
-        if !(self.history_min_secs.is_finite() && self.history_min_secs >= 0.0) {
-            return err(format!(
-                "history_min_secs must be a finite number >= 0, got {}",
-                self.history_min_secs
-            ));
-        }
-        if let Some(b) = self.scheduling_buffer_secs
-            && !((0.0..=MAX_SCHEDULING_BUFFER_SECS).contains(&b))
-        {
-            return err(format!(
-                "scheduling_buffer_secs must be in 0..=3600 (AWS SchedulingBufferTime), got {b}"
-            ));
-        }
-        if let Some(p) = self.max_capacity_buffer_pct
-            && p > MAX_CAPACITY_BUFFER_PCT
-        {
-            return err(format!(
-                "max_capacity_buffer_pct must be in 0..=100 (AWS MaxCapacityBuffer), got {p}"
-            ));
+        if let Some(p) = self.max_capacity_buffer_pct {
+            // AWS MaxCapacityBuffer, a percentage.
+            config::within(
+                "max_capacity_buffer_pct",
+                f64::from(p),
+                0.0,
+                f64::from(MAX_CAPACITY_BUFFER_PCT),
+            )?;
         }
         // At most an hour, so every hourly step has an evaluation to take it.
         if !(self.evaluate_every_secs > 0.0 && self.evaluate_every_secs <= HOUR_SECS) {
-            return err(format!(
-                "evaluate_every_secs must be in (0, 3600], got {}",
-                self.evaluate_every_secs
+            return Err(ConfigError::invalid(
+                "evaluate_every_secs",
+                format!("must be in (0, 3600], got {}", self.evaluate_every_secs),
             ));
         }
         Ok(())
@@ -381,7 +346,7 @@ pub struct Predictive {
 
 impl Predictive {
     /// A policy with no history yet; fails if the configuration is invalid.
-    pub fn new(config: PredictiveConfig) -> Result<Predictive, PredictiveConfigError> {
+    pub fn new(config: PredictiveConfig) -> Result<Predictive, ConfigError> {
         config.validate()?;
         Ok(Predictive {
             config,
@@ -660,6 +625,22 @@ fn fmt_rate(x: f64) -> String {
     }
 }
 
+impl PolicyConfig for PredictiveConfig {
+    /// 24 requests per second per instance (about 60 % of an m5.large on the Monday
+    /// spike's requests), the defaults for the rest.
+    fn example(_pool: &PoolContext<'_>) -> Self {
+        PredictiveConfig::new(24.0)
+    }
+
+    fn validate(&self, _pool: &PoolContext<'_>) -> Result<(), ConfigError> {
+        PredictiveConfig::validate(self)
+    }
+
+    fn build(&self, _pool: &PoolContext<'_>) -> Result<Box<dyn Autoscaler>, ConfigError> {
+        Ok(Box::new(Predictive::new(self.clone())?))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -822,7 +803,11 @@ mod tests {
             "(requests_per_instance: 50, history_min_secs: -1)",
             "(requests_per_instance: 50, target: 0.6)",
         ] {
-            assert!(opts.from_str::<PredictiveConfig>(bad).is_err(), "{bad}");
+            let rejected = match opts.from_str::<PredictiveConfig>(bad) {
+                Err(_) => true,
+                Ok(c) => c.validate().is_err(),
+            };
+            assert!(rejected, "{bad}");
         }
     }
 

@@ -11,7 +11,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::spec::{PolicyConfig, PoolContext};
 use super::{Autoscaler, Metric, Observation, Recommendation};
+use crate::model::config::{self, ConfigError};
 
 /// Move up or down a ladder of instance types on CPU.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -56,6 +58,26 @@ fn default_period() -> f64 {
     60.0
 }
 
+impl VerticalConfig {
+    /// Checks every setting; the error names the field.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        config::within("scale_down_below", self.scale_down_below, 0.0, 1.0)?;
+        config::within("scale_up_above", self.scale_up_above, 0.0, 1.0)?;
+        if self.scale_down_below >= self.scale_up_above {
+            return Err(ConfigError::invalid(
+                "scale_down_below",
+                format!(
+                    "{} must be below scale_up_above ({})",
+                    self.scale_down_below, self.scale_up_above
+                ),
+            ));
+        }
+        config::non_negative("restart_secs", self.restart_secs)?;
+        config::non_negative("cooldown_secs", self.cooldown_secs)?;
+        config::positive("period_secs", self.period_secs)
+    }
+}
+
 /// The vertical policy: where on the ladder the pool is, and when it last moved.
 #[derive(Clone, Debug)]
 pub struct Vertical {
@@ -66,29 +88,19 @@ pub struct Vertical {
 }
 
 impl Vertical {
-    /// Checks the configuration; `current_type` is the pool's instance type.
-    pub fn new(config: VerticalConfig, current_type: &str) -> Result<Vertical, String> {
+    /// A policy on the rung of `current_type` (the pool's instance type); fails if the
+    /// configuration is invalid or the type is not on its ladder.
+    pub fn new(config: VerticalConfig, current_type: &str) -> Result<Vertical, ConfigError> {
+        config.validate()?;
         let Some(rung) = config.types.iter().position(|t| t == current_type) else {
-            return Err(format!(
-                "Vertical: the pool's instance type {current_type:?} is not in types {:?}",
-                config.types
+            return Err(ConfigError::invalid(
+                "types",
+                format!(
+                    "the pool's instance type {current_type:?} is not in types {:?}",
+                    config.types
+                ),
             ));
         };
-        if !(0.0..=1.0).contains(&config.scale_down_below)
-            || !(0.0..=1.0).contains(&config.scale_up_above)
-            || config.scale_down_below >= config.scale_up_above
-        {
-            return Err(format!(
-                "Vertical: need 0 <= scale_down_below ({}) < scale_up_above ({}) <= 1",
-                config.scale_down_below, config.scale_up_above
-            ));
-        }
-        if !(config.restart_secs >= 0.0 && config.cooldown_secs >= 0.0 && config.period_secs > 0.0)
-        {
-            return Err(
-                "Vertical: restart_secs and cooldown_secs must be >= 0, period_secs > 0".into(),
-            );
-        }
         Ok(Vertical {
             config,
             rung,
@@ -185,6 +197,35 @@ impl Autoscaler for Vertical {
 
     fn take_resize(&mut self) -> Option<usize> {
         self.pending.take()
+    }
+}
+
+impl PolicyConfig for VerticalConfig {
+    /// The pool's family from its own type up (`m5.large` .. `m5.24xlarge`), the
+    /// defaults for the rest.
+    fn example(pool: &PoolContext<'_>) -> Self {
+        let mut types: Vec<String> = pool.family.to_vec();
+        if !types.iter().any(|t| t == pool.instance_type) {
+            types.insert(0, pool.instance_type.to_string());
+        }
+        VerticalConfig {
+            types,
+            scale_up_above: default_up(),
+            scale_down_below: default_down(),
+            restart_secs: default_restart(),
+            all_at_once: false,
+            cooldown_secs: default_cooldown(),
+            period_secs: default_period(),
+        }
+    }
+
+    fn validate(&self, pool: &PoolContext<'_>) -> Result<(), ConfigError> {
+        VerticalConfig::validate(self)?;
+        Vertical::new(self.clone(), pool.instance_type).map(drop)
+    }
+
+    fn build(&self, pool: &PoolContext<'_>) -> Result<Box<dyn Autoscaler>, ConfigError> {
+        Ok(Box::new(Vertical::new(self.clone(), pool.instance_type)?))
     }
 }
 

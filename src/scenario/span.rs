@@ -1,0 +1,417 @@
+//! Where a value is in a scenario's text, by its [`FieldPath`].
+//!
+//! serde places the errors it finds while parsing; problems found afterwards (a target
+//! of -1, a step that leaves a gap) carry the path of their field instead
+//! (`pools[0].autoscale.scale_out.steps`), and this module finds that path in the text.
+//! It reads RON's structure, not its meaning: `name: value` pairs inside parentheses,
+//! lists in brackets, maps in braces, strings, comments, and everything else as a bare
+//! word. An enum variant's name before its parentheses (`TargetTracking(...)`,
+//! `Some(...)`) is looked through, so a path names fields only.
+
+use crate::model::config::{FieldPath, PathSegment};
+
+/// A value in the text: where it starts, and what is inside it.
+#[derive(Debug)]
+struct Node {
+    /// Byte offset of the value's first character (a variant's name, if it has one).
+    at: usize,
+    kind: Kind,
+}
+
+#[derive(Debug)]
+enum Kind {
+    /// `( name: value, ... )`, possibly after a variant name.
+    Struct(Vec<(String, usize, Node)>),
+    /// `( a, b )` or `[ a, b ]`, possibly after a variant name.
+    Seq(Vec<Node>),
+    /// `{ k: v, ... }`: looked up by key text; the key's offset.
+    Map(Vec<(String, usize, Node)>),
+    /// A number, string, bare word or a unit variant.
+    Leaf,
+}
+
+/// The 1-based line and column of the value at `path` in `text`: the field's name for a
+/// struct field (`target: 0.6` points at `target`), the element itself in a list. When
+/// the full path is not written in the text (a field left to its default), the deepest
+/// part of it that is. `None` if the text does not parse as RON's structure at all.
+pub fn locate_path(text: &str, path: &FieldPath) -> Option<(usize, usize)> {
+    let mut p = Parser {
+        s: text.as_bytes(),
+        i: 0,
+    };
+    p.skip_ws();
+    let root = p.value()?;
+    let at = resolve(&root, &path.0, root.at);
+    Some(line_col(text, at))
+}
+
+/// The offset of the deepest part of `path` found under `node`; `best` is the offset
+/// found so far (the node's own, or its field name's).
+fn resolve(node: &Node, path: &[PathSegment], best: usize) -> usize {
+    let Some((first, rest)) = path.split_first() else {
+        return best;
+    };
+    match (&node.kind, first) {
+        (Kind::Struct(fields), PathSegment::Field(name)) => {
+            match fields.iter().find(|(n, _, _)| n == name.as_ref()) {
+                Some((_, name_at, value)) => resolve(value, rest, *name_at),
+                None => best,
+            }
+        }
+        (Kind::Map(entries), PathSegment::Field(name)) => {
+            match entries
+                .iter()
+                .find(|(k, _, _)| k.trim_matches('"') == name.as_ref())
+            {
+                Some((_, key_at, value)) => resolve(value, rest, *key_at),
+                None => best,
+            }
+        }
+        (Kind::Seq(items), PathSegment::Index(i)) if items.len() > 1 || path_is_into(items) => {
+            match items.get(*i) {
+                Some(item) => resolve(item, rest, item.at),
+                None => best,
+            }
+        }
+        // A newtype variant's single value (`Combined([...])`, `Some((...))`): look
+        // through it.
+        (Kind::Seq(items), _) if items.len() == 1 => resolve(&items[0], path, best),
+        _ => best,
+    }
+}
+
+/// Whether a one-element sequence is a list to index into rather than a newtype
+/// wrapper: `[x]` is a list; `(x)` wraps unless `x` itself cannot be indexed.
+fn path_is_into(items: &[Node]) -> bool {
+    !matches!(items.first().map(|n| &n.kind), Some(Kind::Seq(_)))
+}
+
+fn line_col(text: &str, at: usize) -> (usize, usize) {
+    let at = at.min(text.len());
+    let before = &text[..at];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |p| p + 1);
+    let col = before[line_start..].chars().count() + 1;
+    (line, col)
+}
+
+struct Parser<'a> {
+    s: &'a [u8],
+    i: usize,
+}
+
+impl Parser<'_> {
+    fn peek(&self) -> Option<u8> {
+        self.s.get(self.i).copied()
+    }
+
+    /// Skips whitespace, `//` line comments, `/* */` block comments (nested, as RON
+    /// allows) and `#![enable(...)]` attributes.
+    fn skip_ws(&mut self) {
+        loop {
+            match (self.peek(), self.s.get(self.i + 1).copied()) {
+                (Some(c), _) if c.is_ascii_whitespace() => self.i += 1,
+                (Some(b'/'), Some(b'/')) => {
+                    while self.peek().is_some_and(|c| c != b'\n') {
+                        self.i += 1;
+                    }
+                }
+                (Some(b'/'), Some(b'*')) => {
+                    let mut depth = 0usize;
+                    while self.i < self.s.len() {
+                        if self.s[self.i..].starts_with(b"/*") {
+                            depth += 1;
+                            self.i += 2;
+                        } else if self.s[self.i..].starts_with(b"*/") {
+                            depth -= 1;
+                            self.i += 2;
+                            if depth == 0 {
+                                break;
+                            }
+                        } else {
+                            self.i += 1;
+                        }
+                    }
+                }
+                (Some(b'#'), Some(b'!')) => {
+                    // An attribute: skip to its closing bracket.
+                    while self.peek().is_some_and(|c| c != b']') {
+                        self.i += 1;
+                    }
+                    self.i += 1;
+                }
+                _ => return,
+            }
+        }
+    }
+
+    fn value(&mut self) -> Option<Node> {
+        self.skip_ws();
+        let at = self.i;
+        match self.peek()? {
+            b'(' => self.group(at),
+            b'[' => {
+                self.i += 1;
+                let items = self.items(b']')?;
+                Some(Node {
+                    at,
+                    kind: Kind::Seq(items),
+                })
+            }
+            b'{' => self.map(at),
+            b'"' => {
+                self.string()?;
+                Some(Node {
+                    at,
+                    kind: Kind::Leaf,
+                })
+            }
+            b'r' if matches!(self.s.get(self.i + 1), Some(b'"' | b'#')) => {
+                self.raw_string()?;
+                Some(Node {
+                    at,
+                    kind: Kind::Leaf,
+                })
+            }
+            b'\'' => {
+                // A char: 'x' or '\n'.
+                self.i += 1;
+                while self.peek().is_some_and(|c| c != b'\'') {
+                    if self.peek() == Some(b'\\') {
+                        self.i += 1;
+                    }
+                    self.i += 1;
+                }
+                self.i += 1;
+                Some(Node {
+                    at,
+                    kind: Kind::Leaf,
+                })
+            }
+            _ => {
+                // A number or a word; a word followed by `(` is a variant or struct name.
+                self.word();
+                if self.i == at {
+                    return None;
+                }
+                let after_word = self.i;
+                self.skip_ws();
+                if self.peek() == Some(b'(') {
+                    self.group(at)
+                } else {
+                    self.i = after_word;
+                    Some(Node {
+                        at,
+                        kind: Kind::Leaf,
+                    })
+                }
+            }
+        }
+    }
+
+    /// `( ... )` at the cursor: a struct if its first element is `name:`, else a tuple.
+    fn group(&mut self, at: usize) -> Option<Node> {
+        self.i += 1; // (
+        self.skip_ws();
+        let save = self.i;
+        let is_struct = {
+            let start = self.i;
+            self.word();
+            let is_ident =
+                self.i > start && (self.s[start].is_ascii_alphabetic() || self.s[start] == b'_');
+            self.skip_ws();
+            let colon = self.peek() == Some(b':') && self.s.get(self.i + 1) != Some(&b':');
+            is_ident && colon
+        };
+        self.i = save;
+        if !is_struct {
+            let items = self.items(b')')?;
+            return Some(Node {
+                at,
+                kind: Kind::Seq(items),
+            });
+        }
+        let mut fields = Vec::new();
+        loop {
+            self.skip_ws();
+            if self.peek()? == b')' {
+                self.i += 1;
+                break;
+            }
+            let name_at = self.i;
+            self.word();
+            let name = String::from_utf8_lossy(&self.s[name_at..self.i]).into_owned();
+            self.skip_ws();
+            if self.peek()? != b':' {
+                return None;
+            }
+            self.i += 1;
+            let value = self.value()?;
+            fields.push((name, name_at, value));
+            self.skip_ws();
+            match self.peek()? {
+                b',' => self.i += 1,
+                b')' => {}
+                _ => return None,
+            }
+        }
+        Some(Node {
+            at,
+            kind: Kind::Struct(fields),
+        })
+    }
+
+    /// Comma-separated values up to `close` (consumed).
+    fn items(&mut self, close: u8) -> Option<Vec<Node>> {
+        let mut items = Vec::new();
+        loop {
+            self.skip_ws();
+            if self.peek()? == close {
+                self.i += 1;
+                return Some(items);
+            }
+            items.push(self.value()?);
+            self.skip_ws();
+            match self.peek()? {
+                b',' => self.i += 1,
+                c if c == close => {}
+                _ => return None,
+            }
+        }
+    }
+
+    fn map(&mut self, at: usize) -> Option<Node> {
+        self.i += 1; // {
+        let mut entries = Vec::new();
+        loop {
+            self.skip_ws();
+            if self.peek()? == b'}' {
+                self.i += 1;
+                break;
+            }
+            let key = self.value()?;
+            let key_text = String::from_utf8_lossy(&self.s[key.at..self.i]).into_owned();
+            self.skip_ws();
+            if self.peek()? != b':' {
+                return None;
+            }
+            self.i += 1;
+            let value = self.value()?;
+            entries.push((key_text, key.at, value));
+            self.skip_ws();
+            match self.peek()? {
+                b',' => self.i += 1,
+                b'}' => {}
+                _ => return None,
+            }
+        }
+        Some(Node {
+            at,
+            kind: Kind::Map(entries),
+        })
+    }
+
+    /// A bare word: identifier, number (with sign, dot, exponent), `inf`, `NaN`.
+    fn word(&mut self) {
+        while self
+            .peek()
+            .is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-' | b'+'))
+        {
+            self.i += 1;
+        }
+    }
+
+    fn string(&mut self) -> Option<()> {
+        self.i += 1; // "
+        loop {
+            match self.peek()? {
+                b'\\' => self.i += 2,
+                b'"' => {
+                    self.i += 1;
+                    return Some(());
+                }
+                _ => self.i += 1,
+            }
+        }
+    }
+
+    fn raw_string(&mut self) -> Option<()> {
+        self.i += 1; // r
+        let hashes = self.s[self.i..].iter().take_while(|&&c| c == b'#').count();
+        self.i += hashes;
+        if self.peek()? != b'"' {
+            return None;
+        }
+        self.i += 1;
+        let mut end = vec![b'"'];
+        end.extend(std::iter::repeat_n(b'#', hashes));
+        while !self.s[self.i..].starts_with(&end) {
+            if self.i >= self.s.len() {
+                return None;
+            }
+            self.i += 1;
+        }
+        self.i += end.len();
+        Some(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TEXT: &str = r#"// A scenario: comments with pools: [ and target: are skipped.
+(
+    name: "x (with parens)",
+    pools: [
+        (name: "web", size: (min: 2, max: 4)),
+        (
+            name: "api",
+            /* autoscale: Nope */
+            autoscale: Combined([
+                TargetTracking(metric: Cpu, target: 0.6),
+                Backlog(per_instance: -1),
+            ]),
+            billing: Some((minimum_secs: 60)),
+        ),
+    ],
+    workload: (rate: Constant(per_sec: 5), tags: {"a": 1, "b": 2}),
+)"#;
+
+    fn at(path: &str) -> Option<(usize, usize)> {
+        locate_path(TEXT, &FieldPath::parse(path))
+    }
+
+    #[test]
+    fn fields_and_list_elements_are_found_by_their_path() {
+        // Line 5 is the first pool; `max` sits at column 38 of it.
+        assert_eq!(at("pools[0].size.max"), Some((5, 38)));
+        assert_eq!(at("pools[1].name"), Some((7, 13)));
+        // Through the variant names Combined(...) and Backlog(...).
+        assert_eq!(at("pools[1].autoscale[1].per_instance"), Some((11, 25)));
+        assert_eq!(at("pools[1].autoscale[0].target"), Some((10, 45)));
+        // Through Some(...).
+        assert_eq!(at("pools[1].billing.minimum_secs"), Some((13, 28)));
+        assert_eq!(at("workload.rate.per_sec"), Some((16, 31)));
+        assert_eq!(at("workload.tags.b"), Some((16, 59)));
+    }
+
+    #[test]
+    fn a_path_not_written_out_points_at_its_deepest_written_part() {
+        // `scale_in_delay_secs` is left to its default: the policy is reported.
+        assert_eq!(
+            at("pools[1].autoscale[1].scale_in_delay_secs"),
+            Some((11, 17))
+        );
+        // A pool without `autoscale`: the pool itself.
+        assert_eq!(at("pools[0].autoscale.target"), Some((5, 9)));
+        // The root.
+        assert_eq!(at(""), Some((2, 1)));
+    }
+
+    #[test]
+    fn broken_text_gives_none_instead_of_a_wrong_place() {
+        assert_eq!(locate_path("(a: [1, 2", &FieldPath::parse("a[1]")), None);
+        assert_eq!(locate_path("", &FieldPath::parse("a")), None);
+    }
+}
