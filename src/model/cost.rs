@@ -1,6 +1,7 @@
 //! Billing: per-second from launch (boot included) to termination, with a minimum per
 //! start, as EC2 and Compute Engine bill Linux instances (DOMAIN.md section 4).
 
+use crate::model::config::{self, ConfigError};
 use serde::{Deserialize, Serialize};
 
 use crate::sim::SimTime;
@@ -34,21 +35,10 @@ impl Default for Billing {
 }
 
 impl Billing {
-    /// Checks the numbers.
-    pub fn validate(&self) -> Result<(), String> {
-        if !(self.increment_secs.is_finite() && self.increment_secs > 0.0) {
-            return Err(format!(
-                "increment_secs must be > 0, got {}",
-                self.increment_secs
-            ));
-        }
-        if !(self.minimum_secs.is_finite() && self.minimum_secs >= 0.0) {
-            return Err(format!(
-                "minimum_secs must be >= 0, got {}",
-                self.minimum_secs
-            ));
-        }
-        Ok(())
+    /// Checks the numbers; the error names the field.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        config::positive("increment_secs", self.increment_secs)?;
+        config::non_negative("minimum_secs", self.minimum_secs)
     }
 
     /// Seconds billed for a start that ran `runtime_secs`: rounded up to the increment,

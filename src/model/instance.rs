@@ -5,6 +5,7 @@ use std::collections::VecDeque;
 
 use serde::{Deserialize, Serialize};
 
+use super::config::{self, ConfigError};
 use super::cost::BillingAccount;
 use super::monitor::InstanceMeter;
 use super::request::Request;
@@ -45,25 +46,15 @@ fn one() -> f64 {
 }
 
 impl InstanceType {
-    /// Checks that the numbers describe a machine.
-    pub fn validate(&self) -> Result<(), String> {
+    /// Checks that the numbers describe a machine; the error names the field.
+    pub fn validate(&self) -> Result<(), ConfigError> {
         if self.vcpus == 0 {
-            return Err(format!("{}: vcpus must be at least 1", self.name));
+            return Err(ConfigError::invalid("vcpus", "must be at least 1"));
         }
-        for (what, v) in [
-            ("speed", self.speed),
-            ("price_usd_per_hour", self.price_usd_per_hour + 1.0),
-            ("boot_secs", self.boot_secs + 1.0),
-            ("memory_gib", self.memory_gib + 1.0),
-        ] {
-            if !(v.is_finite() && v > 0.0) {
-                return Err(format!(
-                    "{}: {what} must be a finite number (> 0 for speed, >= 0 otherwise)",
-                    self.name
-                ));
-            }
-        }
-        Ok(())
+        config::positive("speed", self.speed)?;
+        config::non_negative("price_usd_per_hour", self.price_usd_per_hour)?;
+        config::non_negative("boot_secs", self.boot_secs)?;
+        config::non_negative("memory_gib", self.memory_gib)
     }
 }
 

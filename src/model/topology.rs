@@ -124,9 +124,9 @@ pub enum Event {
 /// one: `Scenario::validate` reports these problems at their place in the file).
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum BuildError {
-    /// A request class's demand distribution is invalid.
+    /// The workload's classes are invalid (a demand distribution, the weights).
     #[error("workload: {0}")]
-    Workload(#[from] crate::model::workload::DemandError),
+    Workload(#[from] crate::model::config::ConfigError),
     /// A pool's autoscaling policy is invalid.
     #[error("pool {pool}: autoscale: {source}")]
     Autoscale {
@@ -141,7 +141,7 @@ pub enum BuildError {
         /// The pool's name.
         pool: String,
         /// What is wrong.
-        source: crate::model::workload::DemandError,
+        source: crate::model::config::ConfigError,
     },
 }
 

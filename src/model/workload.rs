@@ -12,9 +12,10 @@ mod trace;
 
 pub use arrivals::{ArrivalProcess, Burst};
 pub use curve::{CurveContext, CurveError, Knot, RateCurve, RateProfile, SMOOTH_STEP_SECS};
-pub use demand::{Demand, DemandError, DemandSampler};
+pub use demand::{Demand, DemandSampler};
 pub use trace::{TraceColumn, TraceRows, TraceShape, TraceSpan, read_trace};
 
+use crate::model::config::ConfigError;
 use rand::RngExt;
 
 use crate::sim::{SimRng, SimTime, stream_rng};
@@ -65,7 +66,7 @@ impl Workload {
         burst: &Burst,
         classes: &[ClassModel],
         seed: u64,
-    ) -> Result<Workload, DemandError> {
+    ) -> Result<Workload, ConfigError> {
         let mut cumulative = 0.0;
         let mut runtime = Vec::with_capacity(classes.len());
         for c in classes {
@@ -78,8 +79,9 @@ impl Workload {
             });
         }
         if runtime.is_empty() || cumulative.is_nan() || cumulative <= 0.0 {
-            return Err(DemandError(
-                "the workload needs at least one class with weight > 0".into(),
+            return Err(ConfigError::invalid(
+                "classes",
+                "the workload needs at least one class with weight > 0",
             ));
         }
         Ok(Workload {

@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use crate::model::config::FieldPath;
+
 /// One problem in a scenario file.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ScenarioError {
@@ -11,6 +13,9 @@ pub struct ScenarioError {
     pub line: usize,
     /// 1-based column.
     pub col: usize,
+    /// The field the problem is about, when it was found after parsing
+    /// (`pools[0].autoscale.target`), so that an editor can show it beside that field.
+    pub field: Option<FieldPath>,
     /// What is wrong and what was expected.
     pub message: String,
 }
@@ -22,6 +27,7 @@ impl ScenarioError {
             file: file.to_string(),
             line: 0,
             col: 0,
+            field: None,
             message,
         }
     }
@@ -127,36 +133,6 @@ fn field_before(text: &str, line: usize, col: usize) -> Option<String> {
     None
 }
 
-/// Finds where `needles` occur in order in `text` (each searched after the previous one)
-/// and returns the 1-based line and column of the last; `None` if one is missing.
-/// Used for problems found after parsing, which serde does not place.
-pub(super) fn locate(text: &str, needles: &[&str]) -> Option<(usize, usize)> {
-    let mut from = 0;
-    let mut at = None;
-    for n in needles {
-        let i = find_outside_comments(text, n, from)?;
-        at = Some(i);
-        from = i + n.len();
-    }
-    let i = at?;
-    let line = text[..i].matches('\n').count() + 1;
-    let col = i - text[..i].rfind('\n').map_or(0, |p| p + 1) + 1;
-    Some((line, col))
-}
-
-fn find_outside_comments(text: &str, needle: &str, from: usize) -> Option<usize> {
-    let mut start = from;
-    while let Some(rel) = text.get(start..)?.find(needle) {
-        let i = start + rel;
-        let line_start = text[..i].rfind('\n').map_or(0, |p| p + 1);
-        if !text[line_start..i].contains("//") {
-            return Some(i);
-        }
-        start = i + needle.len();
-    }
-    None
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -171,12 +147,5 @@ mod tests {
             field_before("(\n  at: \"mon 25:00\",", 2, 19),
             Some("at".into())
         );
-    }
-
-    #[test]
-    fn locate_follows_needles_in_order_and_skips_comments() {
-        let text = "// pools: here\n(\n  pools: [(\n    name: \"web\",\n    size: (min: 3),\n";
-        assert_eq!(locate(text, &["pools", "\"web\"", "size"]), Some((5, 5)));
-        assert_eq!(locate(text, &["nowhere"]), None);
     }
 }

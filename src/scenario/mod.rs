@@ -60,6 +60,7 @@ pub fn parse(source: &Source) -> Result<ScenarioFile, ScenarioErrors> {
                 file: source.label.clone(),
                 line: e.span.start.line,
                 col: e.span.start.col,
+                field: None,
                 message: error::explain_ron(
                     &e.code,
                     &source.text,

@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use super::error::{ScenarioError, ScenarioErrors, locate};
+use super::error::{ScenarioError, ScenarioErrors};
 use super::schema::ScenarioFile;
 use super::span::locate_path;
 use crate::metrics::SloTarget;
@@ -65,58 +65,58 @@ impl Scenario {
     /// Checks `file` (read from `source`) and resolves everything in it.
     pub fn validate(mut file: ScenarioFile, source: &Source) -> Result<Scenario, ScenarioErrors> {
         let errors = std::cell::RefCell::new(Vec::new());
-        let push = |(line, col): (usize, usize), message: String| {
+        // Every problem is placed at the field it is about, found by its path in the text.
+        let err_at = |path: &FieldPath, message: String| {
+            let (line, col) = locate_path(&source.text, path).unwrap_or((0, 0));
             errors.borrow_mut().push(ScenarioError {
                 file: source.label.clone(),
                 line,
                 col,
+                field: Some(path.clone()),
                 message,
             });
         };
-        let err = |needles: &[&str], message: String| {
-            push(locate(&source.text, needles).unwrap_or((0, 0)), message);
-        };
-        // For errors that carry the path of their field.
-        let err_at = |path: &FieldPath, message: String| {
-            push(locate_path(&source.text, path).unwrap_or((0, 0)), message);
-        };
+        let root = FieldPath::root();
         let clock = file.start.clock();
 
         // Instance types: the catalog plus the scenario's own.
         let catalog = match Catalog::builtin() {
             Ok(c) => c.with(&file.instance_types),
             Err(e) => {
-                err(&[], format!("the built-in catalog is broken: {e}"));
+                err_at(&root, format!("the built-in catalog is broken: {e}"));
                 Catalog::default()
             }
         };
-        for t in &file.instance_types {
+        for (i, t) in file.instance_types.iter().enumerate() {
             if let Err(e) = t.validate() {
-                err(&["instance_types", &format!("\"{}\"", t.name)], e);
+                let at = root.clone().field("instance_types").index(i);
+                err_at(
+                    &at.clone().join(e.field()),
+                    format!("instance type \"{}\": {e}", t.name),
+                );
             }
         }
 
         // Pools.
         if file.pools.is_empty() {
-            err(&["pools"], "pools: at least one pool is needed".into());
+            err_at(
+                &root.clone().field("pools"),
+                "pools: at least one pool is needed".into(),
+            );
         }
         let mut pools = Vec::with_capacity(file.pools.len());
         let mut seen = BTreeSet::new();
         for (pool_index, p) in file.pools.iter().enumerate() {
             let name_q = format!("\"{}\"", p.name);
-            let at = |field: &'static str| -> Vec<String> {
-                vec!["pools".into(), name_q.clone(), field.into()]
-            };
+            let here = root.clone().field("pools").index(pool_index);
+            let at = |field: &'static str| here.clone().field(field);
             if !seen.insert(p.name.clone()) {
-                err(
-                    &["pools", &name_q, &name_q],
-                    format!("pool {name_q} is defined twice"),
-                );
+                err_at(&at("name"), format!("pool {name_q} is defined twice"));
             }
             let Some(itype) = catalog.get(&p.instance) else {
                 let known: Vec<&str> = catalog.types().iter().map(|t| t.name.as_str()).collect();
-                err(
-                    &["pools", &name_q, &format!("\"{}\"", p.instance)],
+                err_at(
+                    &at("instance"),
                     format!(
                         "unknown instance type \"{}\"; known types: {}",
                         p.instance,
@@ -127,15 +127,15 @@ impl Scenario {
             };
             let workers = p.workers.unwrap_or(itype.vcpus);
             if workers == 0 {
-                err(
-                    &refs(&at("workers")),
+                err_at(
+                    &at("workers"),
                     format!("pool {name_q}: workers must be at least 1"),
                 );
             }
             let timeout = match p.timeout_secs {
                 Some(t) if !(t.is_finite() && t > 0.0) => {
-                    err(
-                        &refs(&at("timeout_secs")),
+                    err_at(
+                        &at("timeout_secs"),
                         format!("pool {name_q}: timeout_secs must be > 0 (or None), got {t}"),
                     );
                     None
@@ -143,16 +143,16 @@ impl Scenario {
                 t => t.map(SimDuration::from_secs_f64),
             };
             if let Err(e) = p.billing.validate() {
-                err(
-                    &refs(&at("billing")),
+                err_at(
+                    &at("billing").join(e.field()),
                     format!("pool {name_q}: billing: {e}"),
                 );
             }
             let mut schedule = Vec::with_capacity(p.schedule.len());
-            for s in &p.schedule {
+            for (j, s) in p.schedule.iter().enumerate() {
                 if s.desired.is_none() && s.min.is_none() && s.max.is_none() {
-                    err(
-                        &["pools", &name_q, "schedule", s.at.as_str()],
+                    err_at(
+                        &at("schedule").index(j),
                         format!(
                             "pool {name_q}: the scheduled action at {:?} sets nothing; give desired, min or max",
                             s.at.as_str()
@@ -162,8 +162,8 @@ impl Scenario {
                 if let (Some(lo), Some(hi)) = (s.min, s.max)
                     && lo > hi
                 {
-                    err(
-                        &["pools", &name_q, "schedule", s.at.as_str()],
+                    err_at(
+                        &at("schedule").index(j).field("min"),
                         format!(
                             "pool {name_q}: the scheduled action at {:?} sets min {lo} above max {hi}",
                             s.at.as_str()
@@ -198,11 +198,11 @@ impl Scenario {
             let mut resize = None;
             if let Some(crate::model::autoscale::AutoscaleSpec::Vertical(v)) = &p.autoscale {
                 let mut ladder = Vec::new();
-                for t in &v.types {
+                for (k, t) in v.types.iter().enumerate() {
                     match catalog.get(t) {
                         Some(it) => ladder.push(it.clone()),
-                        None => err(
-                            &["pools", &name_q, "autoscale", &format!("\"{t}\"")],
+                        None => err_at(
+                            &at("autoscale").field("types").index(k),
                             format!(
                                 "pool {name_q}: autoscale: unknown instance type \"{t}\" in types"
                             ),
@@ -214,7 +214,10 @@ impl Scenario {
             if let Some(b) = &p.boot
                 && let Err(e) = b.sampler()
             {
-                err(&refs(&at("boot")), format!("pool {name_q}: boot: {e}"));
+                err_at(
+                    &at("boot").join(e.field()),
+                    format!("pool {name_q}: boot: {e}"),
+                );
             }
             pools.push(PoolConfig {
                 name: p.name.clone(),
@@ -251,31 +254,30 @@ impl Scenario {
 
         // Classes.
         let w = &file.workload;
+        let classes_at = root.clone().field("workload").field("classes");
         if w.classes.is_empty() {
-            err(
-                &["classes"],
+            err_at(
+                &classes_at,
                 "workload.classes: at least one request class is needed".into(),
             );
         } else if w.classes.iter().map(|c| c.weight).sum::<f64>() <= 0.0 {
-            err(
-                &["classes"],
+            err_at(
+                &classes_at,
                 "workload.classes: the weights add up to 0; give at least one class a weight > 0"
                     .into(),
             );
         }
         let mut classes = Vec::with_capacity(w.classes.len());
         let mut class_names = BTreeSet::new();
-        for c in &w.classes {
+        for (k, c) in w.classes.iter().enumerate() {
             let name_q = format!("\"{}\"", c.name);
+            let at = |field: &'static str| classes_at.clone().index(k).field(field);
             if !class_names.insert(c.name.clone()) {
-                err(
-                    &["classes", &name_q, &name_q],
-                    format!("class {name_q} is defined twice"),
-                );
+                err_at(&at("name"), format!("class {name_q} is defined twice"));
             }
             if let Err(e) = c.demand.sampler() {
-                err(
-                    &["classes", &name_q, "demand"],
+                err_at(
+                    &at("demand").join(e.field()),
                     format!("class {name_q}: demand: {e}"),
                 );
             }
@@ -284,8 +286,8 @@ impl Scenario {
                 Some(p) => match file.pools.iter().position(|x| &x.name == p) {
                     Some(i) => i,
                     None => {
-                        err(
-                            &["classes", &name_q, &format!("\"{p}\"")],
+                        err_at(
+                            &at("pool"),
                             format!(
                                 "class {name_q} is routed to pool \"{p}\", which is not defined"
                             ),
@@ -302,7 +304,14 @@ impl Scenario {
             });
         }
         if let Err(e) = w.burst.validate() {
-            err(&["burst"], format!("workload.burst: {e}"));
+            err_at(
+                &root
+                    .clone()
+                    .field("workload")
+                    .field("burst")
+                    .join(e.field()),
+                format!("workload.burst: {e}"),
+            );
         }
 
         // The rate curve (traces are read relative to the scenario file).
@@ -314,14 +323,15 @@ impl Scenario {
             load_trace: &load_trace,
             warnings: Default::default(),
         };
+        let rate_at = root.clone().field("workload").field("rate");
         let profile = match w.rate.compile(&ctx) {
             Ok(p) => p,
             Err(e) => {
-                err(&["rate", w.rate.kind()], format!("workload.rate: {e}"));
+                err_at(&rate_at, format!("workload.rate: {e}"));
                 RateProfile::from_knots(vec![])
             }
         };
-        let (line, col) = locate(&source.text, &["rate", w.rate.kind()]).unwrap_or((0, 0));
+        let (line, col) = locate_path(&source.text, &rate_at).unwrap_or((0, 0));
         let warnings = ctx
             .warnings
             .take()
@@ -331,6 +341,7 @@ impl Scenario {
                     file: source.label.clone(),
                     line,
                     col,
+                    field: Some(rate_at.clone()),
                     message: format!("workload.rate: {w}"),
                 }
                 .to_string()
@@ -384,10 +395,6 @@ impl Scenario {
             env!("CARGO_PKG_VERSION")
         ))
     }
-}
-
-fn refs(v: &[String]) -> Vec<&str> {
-    v.iter().map(String::as_str).collect()
 }
 
 /// Opens a trace CSV and reads what `span` needs of it (see [`read_trace`]).

@@ -24,6 +24,77 @@ pub struct PoolContext<'a> {
 }
 
 /// A policy's configuration: what every policy file implements once.
+///
+/// A whole policy, as its file would hold it: the settings, their checks, and the
+/// [`Autoscaler`] that decides. Registering it is then the line
+/// `Fixed(fixed::FixedConfig),` in this file's `policies!` list.
+///
+/// ```
+/// use scalesim::model::autoscale::spec::{PolicyConfig, PoolContext};
+/// use scalesim::model::autoscale::{Autoscaler, Observation, Recommendation};
+/// use scalesim::model::config::{self, ConfigError};
+///
+/// /// Keep the pool at `size` instances, checked every `period_secs`.
+/// #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+/// pub struct FixedConfig {
+///     pub size: u32,
+///     pub period_secs: f64,
+/// }
+///
+/// #[derive(Debug)]
+/// pub struct Fixed(FixedConfig);
+///
+/// impl PolicyConfig for FixedConfig {
+///     fn example(_pool: &PoolContext<'_>) -> Self {
+///         FixedConfig { size: 4, period_secs: 60.0 }
+///     }
+///     fn build(&self, _pool: &PoolContext<'_>) -> Result<Box<dyn Autoscaler>, ConfigError> {
+///         config::positive("period_secs", self.period_secs)?;
+///         Ok(Box::new(Fixed(self.clone())))
+///     }
+/// }
+///
+/// impl Autoscaler for Fixed {
+///     fn name(&self) -> &'static str {
+///         "fixed"
+///     }
+///     fn period_secs(&self) -> f64 {
+///         self.0.period_secs
+///     }
+///     fn window_secs(&self) -> (f64, f64) {
+///         (self.0.period_secs, 0.0)
+///     }
+///     fn evaluate(&mut self, obs: &Observation) -> Recommendation {
+///         let want = self.0.size.clamp(obs.min, obs.max);
+///         Recommendation {
+///             desired: want,
+///             raw_desired: self.0.size,
+///             metric_value: None,
+///             target: None,
+///             reason: format!("fixed size {}: {} -> {want}", self.0.size, obs.current),
+///         }
+///     }
+/// }
+///
+/// let pool = PoolContext { instance_type: "m5.large", family: &[] };
+/// // The checks name the field that is wrong.
+/// let bad = FixedConfig { size: 4, period_secs: 0.0 };
+/// assert_eq!(bad.validate(&pool).unwrap_err().field().to_string(), "period_secs");
+/// // The example builds, and decides from what it observes.
+/// let mut policy = FixedConfig::example(&pool).build(&pool).unwrap();
+/// let obs = Observation {
+///     now_secs: 60.0,
+///     week_secs: 60.0,
+///     current: 2,
+///     min: 1,
+///     max: 10,
+///     instances: Vec::new(),
+///     latency_p95_secs: None,
+///     arrivals_per_sec: None,
+///     boot_secs: 90.0,
+/// };
+/// assert_eq!(policy.evaluate(&obs).desired, 4);
+/// ```
 pub trait PolicyConfig: Sized {
     /// Settings for a new policy of this kind on `pool`, as the editor creates it: the
     /// values the shipped scenarios use, every other field at its documented default.

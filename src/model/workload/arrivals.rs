@@ -3,6 +3,7 @@
 //! by `E` (`RateProfile::advance`). Optional burstiness: batches, or a two-state
 //! Markov-modulated Poisson process (MMPP) whose mean rate is still the curve.
 
+use crate::model::config::{self, ConfigError};
 use rand::RngExt;
 use rand_distr::{Distribution, Exp1};
 use serde::{Deserialize, Serialize};
@@ -37,15 +38,18 @@ pub enum Burst {
 }
 
 impl Burst {
-    /// Checks the parameters; for an MMPP returns the multiplier between bursts.
-    pub fn validate(&self) -> Result<(), String> {
+    /// Checks the parameters; the error names the field.
+    pub fn validate(&self) -> Result<(), ConfigError> {
         match *self {
             Burst::None => Ok(()),
             Burst::Batch { mean_size } => {
                 if mean_size.is_finite() && mean_size >= 1.0 {
                     Ok(())
                 } else {
-                    Err(format!("mean_size must be >= 1, got {mean_size}"))
+                    Err(ConfigError::invalid(
+                        "mean_size",
+                        format!("must be >= 1, got {mean_size}"),
+                    ))
                 }
             }
             Burst::Mmpp {
@@ -54,21 +58,19 @@ impl Burst {
                 low_mean_secs,
             } => {
                 if !(high_factor.is_finite() && high_factor >= 1.0) {
-                    return Err(format!("high_factor must be >= 1, got {high_factor}"));
+                    return Err(ConfigError::invalid(
+                        "high_factor",
+                        format!("must be >= 1, got {high_factor}"),
+                    ));
                 }
-                if !(high_mean_secs > 0.0
-                    && low_mean_secs > 0.0
-                    && high_mean_secs.is_finite()
-                    && low_mean_secs.is_finite())
-                {
-                    return Err("high_mean_secs and low_mean_secs must be > 0".into());
-                }
+                config::positive("high_mean_secs", high_mean_secs)?;
+                config::positive("low_mean_secs", low_mean_secs)?;
                 let low = mmpp_low_factor(high_factor, high_mean_secs, low_mean_secs);
                 if low < 0.0 {
-                    return Err(format!(
-                        "a burst {high_factor}x for {high_mean_secs} s every {low_mean_secs} s carries more than the mean rate; \
-                         make bursts shorter, rarer or lower"
-                    ));
+                    return Err(ConfigError::whole(format!(
+                        "a burst {high_factor}x for {high_mean_secs} s every {low_mean_secs} s \
+                         carries more than the mean rate; make bursts shorter, rarer or lower"
+                    )));
                 }
                 Ok(())
             }

@@ -1,6 +1,7 @@
 //! Service demand: how much work one request needs, in CPU-seconds on a reference vCPU.
 //! An instance with speed factor 2 serves it in half that time.
 
+use crate::model::config::{self, ConfigError, FieldPath};
 use rand::Rng;
 use rand_distr::{Distribution, Exp, LogNormal, Pareto};
 use serde::{Deserialize, Serialize};
@@ -48,11 +49,6 @@ pub enum Demand {
     },
 }
 
-/// A demand that makes no sense, with the reason.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("{0}")]
-pub struct DemandError(pub String);
-
 /// A demand distribution ready to draw from.
 #[derive(Clone, Debug)]
 pub enum DemandSampler {
@@ -77,14 +73,8 @@ pub enum DemandSampler {
     Empirical(Vec<f64>),
 }
 
-fn positive(name: &str, v: f64) -> Result<f64, DemandError> {
-    if v.is_finite() && v > 0.0 {
-        Ok(v)
-    } else {
-        Err(DemandError(format!(
-            "{name} must be a finite number > 0, got {v}"
-        )))
-    }
+fn positive(name: &'static str, v: f64) -> Result<f64, ConfigError> {
+    config::positive(name, v).map(|()| v)
 }
 
 impl Demand {
@@ -125,15 +115,12 @@ impl Demand {
     }
 
     /// Checks the parameters and builds a sampler.
-    pub fn sampler(&self) -> Result<DemandSampler, DemandError> {
-        let err = |e: rand_distr::ExpError| DemandError(e.to_string());
+    pub fn sampler(&self) -> Result<DemandSampler, ConfigError> {
+        // rand_distr's own checks, after ours, would only repeat them.
+        let err = |e: rand_distr::ExpError| ConfigError::invalid("mean_secs", e.to_string());
         Ok(match self {
             Demand::Constant { secs } => {
-                if !(secs.is_finite() && *secs >= 0.0) {
-                    return Err(DemandError(format!(
-                        "secs must be a finite number >= 0, got {secs}"
-                    )));
-                }
+                config::non_negative("secs", *secs)?;
                 DemandSampler::Constant(*secs)
             }
             Demand::Exponential { mean_secs } => {
@@ -146,28 +133,34 @@ impl Demand {
                 let sigma2 = (1.0 + cv * cv).ln();
                 let mu = mean.ln() - sigma2 / 2.0;
                 DemandSampler::LogNormal(
-                    LogNormal::new(mu, sigma2.sqrt()).map_err(|e| DemandError(e.to_string()))?,
+                    LogNormal::new(mu, sigma2.sqrt())
+                        .map_err(|e| ConfigError::invalid("cv", e.to_string()))?,
                 )
             }
             Demand::Pareto { mean_secs, shape } => {
                 let mean = positive("mean_secs", *mean_secs)?;
                 if !(shape.is_finite() && *shape > 1.0) {
-                    return Err(DemandError(format!(
-                        "shape must be > 1 (at 1 or below the mean is infinite), got {shape}"
-                    )));
+                    return Err(ConfigError::invalid(
+                        "shape",
+                        format!("must be > 1 (at 1 or below the mean is infinite), got {shape}"),
+                    ));
                 }
                 // Pareto(scale, a) has mean a * scale / (a - 1), so scale = mean (a - 1) / a.
                 let scale = mean * (shape - 1.0) / shape;
                 DemandSampler::Pareto(
-                    Pareto::new(scale, *shape).map_err(|e| DemandError(e.to_string()))?,
+                    Pareto::new(scale, *shape)
+                        .map_err(|e| ConfigError::invalid("shape", e.to_string()))?,
                 )
             }
             Demand::HyperExponential { mean_secs, cv } => {
                 let mean = positive("mean_secs", *mean_secs)?;
                 if !(cv.is_finite() && *cv >= 1.0) {
-                    return Err(DemandError(format!(
-                        "cv must be >= 1 for a hyperexponential (use LogNormal below 1), got {cv}"
-                    )));
+                    return Err(ConfigError::invalid(
+                        "cv",
+                        format!(
+                            "must be >= 1 for a hyperexponential (use LogNormal below 1), got {cv}"
+                        ),
+                    ));
                 }
                 // Balanced means (Whitt): p1 = (1 + sqrt((c2 - 1) / (c2 + 1))) / 2 and each
                 // phase carries half the mean: mean_i = mean / (2 p_i).
@@ -184,12 +177,13 @@ impl Demand {
             }
             Demand::Empirical { samples_secs } => {
                 if samples_secs.is_empty() {
-                    return Err(DemandError("samples_secs needs at least one value".into()));
+                    return Err(ConfigError::invalid(
+                        "samples_secs",
+                        "needs at least one value",
+                    ));
                 }
-                for s in samples_secs {
-                    if !(s.is_finite() && *s >= 0.0) {
-                        return Err(DemandError(format!("samples_secs must be >= 0, got {s}")));
-                    }
+                for (i, s) in samples_secs.iter().enumerate() {
+                    config::non_negative(FieldPath::root().field("samples_secs").index(i), *s)?;
                 }
                 DemandSampler::Empirical(samples_secs.clone())
             }
