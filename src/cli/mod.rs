@@ -69,20 +69,23 @@ impl Default for GuiArgs {
     }
 }
 
-fn parse_at(s: &str) -> Result<crate::model::clock::At, String> {
-    crate::model::clock::At::parse(s).map_err(|e| e.to_string())
+fn parse_at(s: &str) -> Result<crate::model::clock::At, crate::model::clock::ClockError> {
+    crate::model::clock::At::parse(s)
 }
 
+/// A `--speed` that is neither a positive number nor `max`.
+#[derive(Debug, thiserror::Error)]
+#[error("expected simulated seconds per second (> 0) or `max`, got `{0}`")]
+struct SpeedError(String);
+
 /// `max` is infinity: as fast as the frame budget allows.
-fn parse_speed(s: &str) -> Result<f64, String> {
+fn parse_speed(s: &str) -> Result<f64, SpeedError> {
     if s == "max" {
         return Ok(f64::INFINITY);
     }
     match s.parse::<f64>() {
         Ok(v) if v.is_finite() && v > 0.0 => Ok(v),
-        _ => Err(format!(
-            "expected simulated seconds per second (> 0) or `max`, got `{s}`"
-        )),
+        _ => Err(SpeedError(s.to_string())),
     }
 }
 

@@ -6,6 +6,11 @@ use super::instance::InstanceType;
 /// The catalog's RON text.
 pub const CATALOG_RON: &str = include_str!("../../assets/catalog.ron");
 
+/// The shipped catalog does not parse (a broken build, never the user's input).
+#[derive(Debug, thiserror::Error)]
+#[error("assets/catalog.ron:{0}")]
+pub struct CatalogError(#[from] ron::error::SpannedError);
+
 /// Instance types by name.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Catalog {
@@ -14,9 +19,8 @@ pub struct Catalog {
 
 impl Catalog {
     /// The catalog shipped with scalesim.
-    pub fn builtin() -> Result<Catalog, String> {
-        let types: Vec<InstanceType> =
-            ron::from_str(CATALOG_RON).map_err(|e| format!("assets/catalog.ron:{e}"))?;
+    pub fn builtin() -> Result<Catalog, CatalogError> {
+        let types: Vec<InstanceType> = ron::from_str(CATALOG_RON)?;
         Ok(Catalog { types })
     }
 

@@ -1,6 +1,7 @@
 //! The RON schema. Every struct refuses unknown fields; optional fields have defaults so
 //! a small scenario stays small. Units are in the field names.
 
+use crate::model::config::ConfigError;
 use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::model::autoscale::AutoscaleSpec;
@@ -333,20 +334,25 @@ struct RawPoolSize {
 }
 
 impl TryFrom<RawPoolSize> for PoolSize {
-    type Error = String;
-    fn try_from(r: RawPoolSize) -> Result<Self, String> {
+    type Error = ConfigError;
+    fn try_from(r: RawPoolSize) -> Result<Self, ConfigError> {
+        // Checked while parsing, so RON places the error at the `size` it is about; the
+        // messages name the field themselves ("size: ...").
         let initial = r.initial.unwrap_or(r.min);
         if r.min > r.max {
-            return Err(format!("size: min {} is greater than max {}", r.min, r.max));
+            return Err(ConfigError::whole(format!(
+                "size: min {} is greater than max {}",
+                r.min, r.max
+            )));
         }
         if r.max == 0 {
-            return Err("size: max must be at least 1".into());
+            return Err(ConfigError::whole("size: max must be at least 1"));
         }
         if initial < r.min || initial > r.max {
-            return Err(format!(
+            return Err(ConfigError::whole(format!(
                 "size: initial {initial} is outside min..=max ({}..={})",
                 r.min, r.max
-            ));
+            )));
         }
         Ok(PoolSize {
             min: r.min,

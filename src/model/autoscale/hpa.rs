@@ -562,6 +562,44 @@ pub struct Hpa {
     hold: Option<Hold>,
 }
 
+/// Why a metric gives no proposal at this sync (upstream's `computeReplicasForMetric`
+/// returns an error and the controller goes on with the other metrics).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+enum MissingMetric {
+    /// No ready pod reported the metric.
+    #[error("no ready pods with metrics ({metric})")]
+    NoReadyPods {
+        /// The metric's name.
+        metric: &'static str,
+    },
+    /// The pods have no resource request to take a utilization of.
+    #[error("the {pods} request no {metric} (no workers)")]
+    NoRequest {
+        /// The metric's name.
+        metric: &'static str,
+        /// Which pods: "ready pods" or "pods".
+        pods: &'static str,
+    },
+    /// Nothing reached the monitoring system in the window.
+    #[error("no {metric} samples in the window")]
+    NoSamples {
+        /// The metric's name.
+        metric: &'static str,
+    },
+    /// The samples gave no number.
+    #[error("{metric} is not a number")]
+    NotANumber {
+        /// The metric's name.
+        metric: &'static str,
+    },
+}
+
+/// The reasons metrics are missing, as one phrase for the decision log.
+fn joined(failures: &[MissingMetric]) -> String {
+    let words: Vec<String> = failures.iter().map(ToString::to_string).collect();
+    words.join("; ")
+}
+
 impl Hpa {
     /// Checks `config` and builds the controller; the error says which field is wrong
     /// and why.
@@ -655,7 +693,7 @@ impl Hpa {
     }
 
     /// One metric's proposal (`computeReplicasForMetric`), or why it has none.
-    fn propose(&self, target: Target, obs: &Observation) -> Result<Proposal, String> {
+    fn propose(&self, target: Target, obs: &Observation) -> Result<Proposal, MissingMetric> {
         match target {
             Target::Utilization { target_pct } => {
                 self.pod_metric(obs, Metric::Cpu, Usage::Utilization { target_pct })
@@ -727,20 +765,19 @@ impl Hpa {
         obs: &Observation,
         metric: Metric,
         usage: Usage,
-    ) -> Result<Proposal, String> {
+    ) -> Result<Proposal, MissingMetric> {
         let current = obs.current;
         let groups = self.group_pods(obs, metric);
         if groups.ready.is_empty() {
-            return Err(format!(
-                "no ready pods with metrics ({})",
-                metric_name(metric)
-            ));
+            return Err(MissingMetric::NoReadyPods {
+                metric: metric_name(metric),
+            });
         }
         let Some(measured) = usage.current(&groups.ready) else {
-            return Err(format!(
-                "the ready pods request no {} (no workers)",
-                metric_name(metric)
-            ));
+            return Err(MissingMetric::NoRequest {
+                metric: metric_name(metric),
+                pods: "ready pods",
+            });
         };
         let ratio = usage.ratio(measured);
         let head = usage.describe(metric, measured);
@@ -799,10 +836,10 @@ impl Hpa {
             fills.push(format!("{} not ready counted as 0", groups.unready.len()));
         }
         let Some(new_measured) = usage.current(&values) else {
-            return Err(format!(
-                "the pods request no {} (no workers)",
-                metric_name(metric)
-            ));
+            return Err(MissingMetric::NoRequest {
+                metric: metric_name(metric),
+                pods: "pods",
+            });
         };
         let new_ratio = usage.ratio(new_measured);
         let adjusted = format!(
@@ -837,12 +874,16 @@ impl Hpa {
         obs: &Observation,
         metric: Metric,
         target_milli: i64,
-    ) -> Result<Proposal, String> {
+    ) -> Result<Proposal, MissingMetric> {
         let Some(value) = obs.ready_average(metric) else {
-            return Err(format!("no {} samples in the window", metric_name(metric)));
+            return Err(MissingMetric::NoSamples {
+                metric: metric_name(metric),
+            });
         };
         let Some(value_milli) = to_milli(value) else {
-            return Err(format!("{} is not a number", metric_name(metric)));
+            return Err(MissingMetric::NotANumber {
+                metric: metric_name(metric),
+            });
         };
         let ratio = value_milli as f64 / target_milli as f64;
         let head = format!(
@@ -890,7 +931,7 @@ impl Hpa {
         obs: &Observation,
         metric: PoolMetric,
         target_milli: i64,
-    ) -> Result<Proposal, String> {
+    ) -> Result<Proposal, MissingMetric> {
         let total = match metric {
             PoolMetric::RequestsPerSec => obs.arrivals_per_sec,
             PoolMetric::Queue => {
@@ -899,10 +940,14 @@ impl Hpa {
             }
         };
         let Some(total) = total else {
-            return Err(format!("no {} samples in the window", metric.name()));
+            return Err(MissingMetric::NoSamples {
+                metric: metric.name(),
+            });
         };
         let Some(total_milli) = to_milli(total) else {
-            return Err(format!("{} is not a number", metric.name()));
+            return Err(MissingMetric::NotANumber {
+                metric: metric.name(),
+            });
         };
         let pods = u32::try_from(obs.instances.len()).unwrap_or(MAX_REPLICAS);
         let ratio = total_milli as f64 / (target_milli as f64 * f64::from(pods));
@@ -1323,7 +1368,7 @@ impl Autoscaler for Hpa {
             }
         }
         let Some((best, measure)) = best else {
-            return Recommendation::hold(current, format!("{}: hold", failures.join("; ")));
+            return Recommendation::hold(current, format!("{}: hold", joined(&failures)));
         };
         self.last_measure = Some(measure);
         // A metric we cannot read might be the one that needs the capacity, so without
@@ -1338,7 +1383,7 @@ impl Autoscaler for Hpa {
                 reason: format!(
                     "{}; but {}: no scale-down while a metric is missing, hold",
                     best.text,
-                    failures.join("; ")
+                    joined(&failures)
                 ),
             };
         }
