@@ -96,6 +96,10 @@ pub fn run(scenario: &Scenario) -> Result<RunOutput, RunError> {
         f.duration_secs,
         engine,
     );
+    let summary = RunSummary {
+        description: f.description.clone(),
+        ..summary
+    };
     Ok(RunOutput { summary, world })
 }
 

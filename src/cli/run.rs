@@ -172,6 +172,9 @@ pub fn table(s: &RunSummary, out: &Path) -> String {
         "{}  (seed {}, from {} for {}h{:02}m = {} s simulated)\n",
         s.scenario, s.seed, s.start, h, m, s.duration_secs
     );
+    if !s.description.is_empty() {
+        t += &format!("  about      {}\n", s.description);
+    }
     t += &format!(
         "  requests   {} arrived, {} completed, {} dropped ({:.2}%), {} in flight at the end\n",
         thousands(r.arrived),

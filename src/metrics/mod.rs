@@ -11,7 +11,7 @@ mod summary;
 pub use histogram::LatencyHistogram;
 pub use recorder::{
     Decision, IntervalRow, LatencyStats, PoolRow, PoolSnapshot, REPLACEMENT_POLICY, Recorder,
-    SloTarget,
+    SloTarget, TypeFacts,
 };
 pub use slo::ViolationPeriod;
 pub use summary::{

@@ -313,6 +313,20 @@ pub struct Recorder {
     day_hists: Vec<LatencyHistogram>,
     finished: bool,
     types: Vec<PoolTypes>,
+    /// The facts of every type any pool has run, by name.
+    type_facts: Vec<(String, TypeFacts)>,
+}
+
+/// What the summary needs to know of an instance type besides its name: the resources
+/// its instance-hours are made of, and where it is rented.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TypeFacts {
+    /// Virtual CPUs.
+    pub vcpus: u32,
+    /// Memory, GiB.
+    pub memory_gib: f64,
+    /// Who rents it (`"aws"`, `"gcp"`, `"custom"`).
+    pub provider: String,
 }
 
 /// Instance types of one pool: which it runs now and the instance-hours of each.
@@ -365,6 +379,7 @@ impl Recorder {
             day_hists: Vec::new(),
             finished: false,
             types: vec![PoolTypes::default(); pool_count],
+            type_facts: Vec::new(),
         }
     }
 
@@ -498,9 +513,13 @@ impl Recorder {
         self.slo_windows.serving(now.as_nanos(), self.serving_total);
     }
 
-    /// `pool`'s instances are now of type `name` (at the start, and after a resize).
-    pub fn set_instance_type(&mut self, pool: usize, name: &str) {
+    /// `pool`'s instances are now of type `name` (at the start, and after a resize),
+    /// whose resources are `facts`.
+    pub fn set_instance_type(&mut self, pool: usize, name: &str, facts: TypeFacts) {
         self.types[pool].current = name.to_string();
+        if !self.type_facts.iter().any(|(n, _)| n == name) {
+            self.type_facts.push((name.to_string(), facts));
+        }
     }
 
     /// An instance of `pool` of type `name` started (launched, or started again after a
@@ -778,6 +797,15 @@ impl RunView<'_> {
     /// Latencies by calendar day, with the start of day 0 in seconds before the run start.
     pub(super) fn day_hists(&self) -> (&[LatencyHistogram], f64) {
         (&self.rec.day_hists, self.rec.day_offset_ns as f64 / 1e9)
+    }
+
+    /// The facts of the type called `name`, if a pool ran it.
+    pub(super) fn type_facts(&self, name: &str) -> Option<&TypeFacts> {
+        self.rec
+            .type_facts
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, f)| f)
     }
 
     /// Per pool: its instance type at the end, instances restarted on another type, and

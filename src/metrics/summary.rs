@@ -354,6 +354,12 @@ pub struct InstanceSummary {
     pub held_decisions: u64,
     /// Instance-hours by instance type, all pools together.
     pub hours_by_type: BTreeMap<String, f64>,
+    /// vCPU-hours, all pools together.
+    #[serde(serialize_with = "micro")]
+    pub vcpu_hours: f64,
+    /// GiB-hours of memory, all pools together.
+    #[serde(serialize_with = "micro")]
+    pub memory_gib_hours: f64,
     /// Unhealthy instances the group replaced (crashed, or not booted by the end of the
     /// health-check grace period).
     pub replaced: u64,
@@ -376,6 +382,16 @@ pub struct PoolSummary {
     pub cost_usd: f64,
     /// Its instance type at the end of the run (vertical scaling may have changed it).
     pub instance_type: String,
+    /// Who rents that type (`"aws"`, `"gcp"`, `"custom"`; empty if the type does not say).
+    pub provider: String,
+    /// vCPU-hours: instance-hours times each type's vCPUs (what per-vCPU billing, as
+    /// AWS Fargate's or GCP Cloud Run's, charges for).
+    #[serde(serialize_with = "micro")]
+    pub vcpu_hours: f64,
+    /// GiB-hours: instance-hours times each type's memory (the other half of such bills,
+    /// and what packing several services on one machine will have to respect).
+    #[serde(serialize_with = "micro")]
+    pub memory_gib_hours: f64,
     /// Instance-hours by instance type.
     pub hours_by_type: BTreeMap<String, f64>,
 }
@@ -385,6 +401,8 @@ pub struct PoolSummary {
 pub struct RunSummary {
     /// The scenario's name.
     pub scenario: String,
+    /// The scenario's `description`, what it is for (empty if it has none).
+    pub description: String,
     /// The run seed.
     pub seed: u64,
     /// Simulated clock at the start.
@@ -482,6 +500,18 @@ impl RunSummary {
                     },
                     cost_usd: cost,
                     instance_type: ty.to_string(),
+                    provider: v
+                        .type_facts(ty)
+                        .map(|f| f.provider.clone())
+                        .unwrap_or_default(),
+                    vcpu_hours: hours
+                        .iter()
+                        .map(|(n, h)| h * v.type_facts(n).map_or(0.0, |f| f64::from(f.vcpus)))
+                        .sum(),
+                    memory_gib_hours: hours
+                        .iter()
+                        .map(|(n, h)| h * v.type_facts(n).map_or(0.0, |f| f.memory_gib))
+                        .sum(),
                     hours_by_type: hours.iter().map(|(n, h)| (n.to_string(), *h)).collect(),
                 },
             )
@@ -502,6 +532,8 @@ impl RunSummary {
         };
         RunSummary {
             scenario: scenario.to_string(),
+            // The caller knows the scenario's text; the recorder does not.
+            description: String::new(),
             seed,
             start: clock.to_string(),
             duration_secs,
@@ -555,6 +587,8 @@ impl RunSummary {
                     })
                     .count() as u64,
                 hours_by_type,
+                vcpu_hours: pools.iter().map(|p| p.vcpu_hours).sum(),
+                memory_gib_hours: pools.iter().map(|p| p.memory_gib_hours).sum(),
                 replaced: v
                     .decisions()
                     .iter()

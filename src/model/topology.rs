@@ -191,6 +191,15 @@ impl Candidates for InService<'_> {
     }
 }
 
+/// What the run's summary reports of an instance type.
+fn type_facts(t: &super::instance::InstanceType) -> crate::metrics::TypeFacts {
+    crate::metrics::TypeFacts {
+        vcpus: t.vcpus,
+        memory_gib: t.memory_gib,
+        provider: t.provider.clone(),
+    }
+}
+
 impl World {
     /// Builds the world; fails if a distribution or a policy is invalid (a checked
     /// scenario never is).
@@ -206,7 +215,7 @@ impl World {
             .with_classes(config.classes.iter().map(|c| c.name.clone()).collect())
             .with_day_start(config.clock.week_secs(0.0).rem_euclid(86_400.0));
         for (i, p) in config.pools.iter().enumerate() {
-            recorder.set_instance_type(i, &p.instance.name);
+            recorder.set_instance_type(i, &p.instance.name, type_facts(&p.instance));
         }
         let mut pools = Vec::with_capacity(config.pools.len());
         for (i, p) in config.pools.iter().enumerate() {
@@ -986,7 +995,8 @@ impl World {
         };
         let resize = Some((from_type.name.clone(), new_type.name.clone()));
         self.log_change(now, pool, count, count, why, resize);
-        self.recorder.set_instance_type(pool, &new_type.name);
+        self.recorder
+            .set_instance_type(pool, &new_type.name, type_facts(&new_type));
         if all_at_once {
             for id in old {
                 self.restart(now, id, restart_secs, q);

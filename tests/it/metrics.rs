@@ -212,3 +212,70 @@ fn summary_json_carries_no_float_noise_in_costs() {
         assert!((c - out.summary.cost_usd).abs() < 1e-6 || c <= out.summary.cost_usd);
     }
 }
+
+#[test]
+fn instance_hours_are_also_reported_as_vcpu_and_memory_hours_with_the_provider() {
+    // Two m5.large (2 vCPU, 8 GiB, AWS) for one hour -> 2 instance-hours, 2 x 2 = 4 vCPU-hours and
+    // 2 x 8 = 16 GiB-hours. A custom type of the scenario's own, 3 vCPU and 5.5 GiB,
+    // runs 1 instance for the hour: 3 vCPU-hours and 5.5 GiB-hours, provider "lab".
+    let scenario = r#"(
+        name: "resources",
+        description: "two pools, one of a custom type",
+        duration_secs: 3600,
+        instance_types: [(name: "lab.odd", provider: "lab", vcpus: 3, memory_gib: 5.5,
+                          price_usd_per_hour: 0.1, boot_secs: 30)],
+        workload: (
+            rate: Constant(per_sec: 5),
+            classes: [
+                (name: "a", demand: Constant(secs: 0.01), pool: "web"),
+                (name: "b", demand: Constant(secs: 0.01), pool: "lab"),
+            ],
+        ),
+        pools: [
+            (name: "web", instance: "m5.large", size: (min: 2, max: 2)),
+            (name: "lab", instance: "lab.odd", size: (min: 1, max: 1)),
+        ],
+    )"#;
+    let out = run(&scenario_from_text("resources.ron", scenario));
+    let s = &out.summary;
+    assert_eq!(s.description, "two pools, one of a custom type");
+    let (web, lab) = (&s.pools[0], &s.pools[1]);
+    assert_eq!(
+        (web.provider.as_str(), lab.provider.as_str()),
+        ("aws", "lab")
+    );
+    let close = |a: f64, b: f64| (a - b).abs() < 1e-9;
+    assert!(close(web.instance_hours, 2.0) && close(lab.instance_hours, 1.0));
+    assert!(close(web.vcpu_hours, 4.0), "{}", web.vcpu_hours);
+    assert!(
+        close(web.memory_gib_hours, 16.0),
+        "{}",
+        web.memory_gib_hours
+    );
+    assert!(close(lab.vcpu_hours, 3.0) && close(lab.memory_gib_hours, 5.5));
+    assert!(close(s.instances.vcpu_hours, 7.0));
+    assert!(close(s.instances.memory_gib_hours, 21.5));
+    // The table `scalesim run` prints says what the scenario is for, under its name.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("resources.ron");
+    std::fs::write(&file, scenario).unwrap();
+    let out_dir = dir.path().join("out");
+    let o = scalesim(&[
+        "run",
+        file.to_str().unwrap(),
+        "--out",
+        out_dir.to_str().unwrap(),
+    ]);
+    let table = text(&o.stdout);
+    assert_eq!(
+        table.lines().nth(1),
+        Some("  about      two pools, one of a custom type"),
+        "{table}"
+    );
+    // And summary.json carries the resources.
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out_dir.join("summary.json")).unwrap())
+            .unwrap();
+    assert_eq!(json["instances"]["vcpu_hours"], 7.0);
+    assert_eq!(json["pools"][1]["provider"], "lab");
+}
