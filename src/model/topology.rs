@@ -163,6 +163,41 @@ pub struct Why {
 }
 
 /// The simulated cloud.
+///
+/// A world is built from a checked scenario and advanced by the engine; between steps
+/// it can be read, which is how the app draws a run while it goes on.
+///
+/// ```
+/// use scalesim::model::topology::World;
+/// use scalesim::scenario::{Scenario, Source, parse};
+/// use scalesim::sim::{SimTime, Simulation};
+///
+/// let text = r#"(
+///     name: "step-by-step",
+///     duration_secs: 600,
+///     interval_secs: 60,
+///     workload: (
+///         rate: Constant(per_sec: 20),
+///         classes: [(name: "page", demand: Exponential(mean_secs: 0.05))],
+///     ),
+///     pools: [(name: "web", instance: "m5.large", size: (min: 2, max: 2))],
+/// )"#;
+/// let source = Source::inline("step.ron", text);
+/// let scenario = Scenario::validate(parse(&source).unwrap(), &source).unwrap();
+/// let world = World::new(scenario.world_config()).unwrap();
+/// let mut sim = Simulation::new(world, scenario.end());
+///
+/// // Five simulated minutes: five closed intervals, two instances in service.
+/// sim.run_until(SimTime::from_secs_f64(300.0));
+/// let world = sim.model();
+/// assert_eq!(world.recorder().rows().len(), 5);
+/// assert_eq!(world.pools()[0].in_service.len(), 2);
+///
+/// // Then to the end.
+/// sim.run();
+/// assert!(sim.is_finished());
+/// assert_eq!(sim.model().recorder().rows().len(), 10);
+/// ```
 pub struct World {
     clock: WeekClock,
     end: SimTime,
