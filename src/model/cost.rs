@@ -1,5 +1,9 @@
 //! Billing: per-second from launch (boot included) to termination, with a minimum per
-//! start, as EC2 and Compute Engine bill Linux instances (DOMAIN.md section 4).
+//! start, as EC2 and Compute Engine bill Linux instances: EC2 bills "on one second
+//! increments, with a minimum of 60 seconds"
+//! (<https://aws.amazon.com/about-aws/whats-new/2017/10/announcing-amazon-ec2-per-second-billing/>),
+//! and Compute Engine charges "a minimum of 1 minute", then "in 1 second increments"
+//! (<https://cloud.google.com/compute/vm-instance-pricing>).
 
 use crate::model::config::{self, ConfigError};
 use serde::{Deserialize, Serialize};
@@ -126,7 +130,7 @@ mod tests {
     #[test]
     fn per_second_billing_with_a_one_minute_minimum() {
         let b = Billing::default();
-        // DOMAIN.md: cost = price/3600 * max(60, runtime_s).
+        // EC2 and Compute Engine: cost = price/3600 * max(60, runtime_s), whole seconds.
         assert_eq!(b.billed_secs(30.0), 60.0);
         assert_eq!(b.billed_secs(61.2), 62.0);
         let hourly = Billing {

@@ -254,7 +254,7 @@ impl Pool {
     /// answer at 5); it may still keep capacity up, but it is not used to scale in, since
     /// removing capacity on a stale answer is what AWS's rule of taking the largest is there
     /// to prevent ("The intention is to prevent Amazon EC2 Auto Scaling from removing too
-    /// many instances", https://docs.aws.amazon.com/autoscaling/ec2/userguide/as-scale-based-on-demand.html).
+    /// many instances", <https://docs.aws.amazon.com/autoscaling/ec2/userguide/as-scale-based-on-demand.html>).
     /// The policy deciding now passes its fresh vote in `latest` like the others.
     pub fn largest_vote(&self, current: u32) -> Combined {
         combine_votes(&self.latest, current, self.last_change.map(|(t, _)| t))

@@ -718,7 +718,7 @@ impl World {
     /// Stops a drained instance, changes its type to its pool's current one and starts it
     /// again: it is the same instance (one id, one member of the pool all along), billed
     /// anew from the start with the new type's price and its own minimum, as EC2 bills each
-    /// start (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-lifecycle.html).
+    /// start (<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-lifecycle.html>).
     fn stop_and_start(&mut self, now: SimTime, id: InstanceId, q: &mut EventQueue<Event>) {
         let inst = &mut self.instances[id.0 as usize];
         let Some(restart_secs) = inst.restart_secs.take() else {
@@ -1230,11 +1230,11 @@ impl World {
     /// Such a window is not used to remove capacity: a CPU reading taken on 12 instances,
     /// applied to the 5 another policy just left, asks for 2. Target tracking avoids this
     /// for its own scale-ins by counting "instances that are terminating as part of the
-    /// current capacity of the group" (https://docs.aws.amazon.com/autoscaling/ec2/userguide/as-scaling-target-tracking.html);
+    /// current capacity of the group" (<https://docs.aws.amazon.com/autoscaling/ec2/userguide/as-scaling-target-tracking.html>);
     /// a change made by someone else is invisible to it, so the world holds its scale-in
     /// until a window measured after the change arrives, as AWS blocks scale-in until new
     /// instances are warm and their data is in the metric
-    /// (https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-default-instance-warmup.html).
+    /// (<https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-default-instance-warmup.html>).
     /// Scaling out on such a window is left alone: it errs on the side of availability,
     /// which AWS puts first ("scale out ... if any of the target tracking policies are
     /// ready for scale out, but ... scale in only if all ... are ready to scale in").

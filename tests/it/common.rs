@@ -74,7 +74,9 @@ pub fn ron_files_under(dir: &Path) -> Vec<PathBuf> {
 }
 
 // ---------------------------------------------------------------------------------------
-// Queueing formulas (DOMAIN.md section 6).
+// Queueing formulas: Erlang B and C as in Kleinrock, Queueing Systems, Vol. 1 (Wiley,
+// 1975), ch. 3; Pollaczek–Khinchine as in Harchol-Balter, Performance Modeling and Design
+// of Computer Systems (Cambridge, 2013), ch. 23.
 
 /// Erlang B, `B(c, A)`, by the stable recursion `B(0)=1`, `B(k) = A·B(k−1) / (k + A·B(k−1))`.
 pub fn erlang_b(c: u32, a: f64) -> f64 {

@@ -1,5 +1,6 @@
 //! Cost: per-second billing from launch (boot included) to termination, with the 60 s
-//! minimum per start (DOMAIN.md section 4), worked out exactly for known schedules.
+//! minimum per start (EC2: <https://aws.amazon.com/about-aws/whats-new/2017/10/announcing-amazon-ec2-per-second-billing/>;
+//! docs/model.md, "Billing"), worked out exactly for known schedules.
 
 use scalesim::batch::RunOutput;
 

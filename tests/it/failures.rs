@@ -1,5 +1,6 @@
 //! Instance crashes, balancer health checks and the group's health-check grace period
-//! (issue #3's lifecycle: "health-check grace"; AWS `HealthCheckGracePeriod`, DOMAIN.md 2.4).
+//! (issue #3's lifecycle: "health-check grace"; AWS `HealthCheckGracePeriod`,
+//! <https://docs.aws.amazon.com/autoscaling/ec2/userguide/health-check-grace-period.html>).
 
 use scalesim::batch::RunOutput;
 use scalesim::metrics::REPLACEMENT_POLICY;

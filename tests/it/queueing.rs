@@ -1,5 +1,8 @@
-//! Queueing theory (DOMAIN.md section 6): the simulator against Erlang C, M/M/c/K
-//! blocking, Pollaczek–Khinchine and Little's law.
+//! Queueing theory: the simulator against Erlang C, M/M/c/K blocking (Kleinrock,
+//! Queueing Systems, Vol. 1, Wiley, 1975), Pollaczek–Khinchine (Harchol-Balter,
+//! Performance Modeling and Design of Computer Systems, Cambridge, 2013) and Little's law
+//! (J. D. C. Little, "A Proof for the Queuing Formula: L = λW", Operations Research 9(3),
+//! 1961).
 //!
 //! Method. Each scenario in scenarios/validation/ is one replication; the tests run
 //! several independent replications (seeds 1..=n) in parallel and judge the tolerance with
@@ -21,8 +24,9 @@ const WARMUP_ROWS: usize = 10;
 
 #[test]
 fn formulas_reproduce_the_domain_test_vectors() {
-    // DOMAIN.md: c=3, λ=2, μ=1 (A=2): B(3,2)=0.210526, C(3,2)=0.444444, W_q=0.444444,
-    // W=1.444444, L_q=0.888889.
+    // Worked by hand from the formulas: c=3, λ=2, μ=1 (A=2): B(3,2) = (8/6)/(1+2+2+8/6)
+    // = 0.210526, C(3,2) = B/(1-ρ(1-B)) = 0.444444, W_q = C/(cμ-λ) = 0.444444,
+    // W = W_q + 1/μ = 1.444444, L_q = λ W_q = 0.888889.
     assert!(
         (erlang_b(3, 2.0) - 0.210526).abs() < 5e-7,
         "{}",

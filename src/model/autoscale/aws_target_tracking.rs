@@ -1,4 +1,5 @@
-//! AWS EC2 Auto Scaling **target tracking** (DOMAIN.md 2.1, `as-scaling-target-tracking.md`).
+//! AWS EC2 Auto Scaling **target tracking**
+//! (<https://docs.aws.amazon.com/autoscaling/ec2/userguide/as-scaling-target-tracking.html>).
 //!
 //! You give a metric and a target value; Auto Scaling creates two CloudWatch alarms and
 //! moves capacity in proportion to the metric: `capacity * metric / target`, the change
@@ -17,8 +18,9 @@
 //!   larger one adds only the difference; and scale-in is blocked while the warm-up of a
 //!   scale-out is in progress.
 //!
-//! What is *observed behaviour, not contract* (DOMAIN.md marks it [V-3p]: seen in the
-//! auto-created `TargetTracking-...-AlarmHigh/AlarmLow` alarms, not in AWS's guides), so
+//! What is *observed behaviour, not contract* (seen in the auto-created
+//! `TargetTracking-...-AlarmHigh/AlarmLow` alarms as third parties describe them, not in
+//! AWS's guides), so
 //! it is configurable: the scale-out alarm wants 3 datapoints above the target in 3
 //! minutes, the scale-in alarm 15 datapoints below `0.9 * target` in 15 minutes (ratios
 //! between 0.7 and 0.9 have been observed).

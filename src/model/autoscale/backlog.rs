@@ -16,7 +16,7 @@
 //!   last `scale_in_delay_secs`, counting the capacity the policy found when it started
 //!   as a recommendation (the Kubernetes HPA seeds its scale-down stabilization the same
 //!   way, `recordInitialRecommendation` in
-//!   https://github.com/kubernetes/kubernetes/blob/master/pkg/controller/podautoscaler/horizontal.go),
+//!   <https://github.com/kubernetes/kubernetes/blob/master/pkg/controller/podautoscaler/horizontal.go>),
 //!   so it never scales in before having wanted fewer instances for the whole delay;
 //! - by the metric window: not on a window that started before the policy's own last
 //!   capacity change. The total is summed over the instances still in the pool, so a

@@ -7,7 +7,8 @@
 //! the policy wanted a change and held it back (stabilization, cooldown, limits).
 //!
 //! Each policy lives in its own file and follows the documented behaviour of the real
-//! system it is named after (see DOMAIN.md); its tests reproduce the documentation's
+//! system it is named after (each file cites its source; docs/autoscaling.md sums them
+//! up); its tests reproduce the documentation's
 //! worked examples. Policies keep only the state the real controller keeps (recent
 //! recommendations, last scaling time), so an evaluation depends on nothing else.
 

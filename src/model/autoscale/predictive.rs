@@ -1,6 +1,8 @@
 //! Predictive scaling: launch capacity ahead of load the pool has seen at this time before
-//! (AWS EC2 Auto Scaling predictive scaling, DOMAIN.md 2.5,
-//! `ec2-auto-scaling-predictive-scaling.md`; GCP predictive autoscaling, DOMAIN.md 3).
+//! (AWS EC2 Auto Scaling predictive scaling,
+//! <https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-predictive-scaling.html>;
+//! GCP predictive autoscaling,
+//! <https://cloud.google.com/compute/docs/autoscaler/predictive-autoscaling>).
 //!
 //! A reactive policy sees a Monday-morning ramp only once it has happened and then waits
 //! for the boot time; this one remembers last week and launches before the ramp.

@@ -1,4 +1,6 @@
-//! Scheduled actions (AWS EC2 Auto Scaling, DOMAIN.md 2.6): at a time, or every week at
+//! Scheduled actions (AWS EC2 Auto Scaling,
+//! <https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-scheduled-scaling.html>):
+//! at a time, or every week at
 //! that time ("Mondays 08:00 set min 40"), set any of desired capacity, min and max.
 //! Unlike the other policies they read no metric; they run beside them and cooldowns do
 //! not block them. The world schedules them; what one does to a pool's bounds is this
