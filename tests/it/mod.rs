@@ -7,6 +7,7 @@ mod common;
 mod conservation;
 mod cost;
 mod determinism;
+mod extension;
 mod failures;
 #[cfg(feature = "gui")]
 mod gui;
