@@ -1,7 +1,8 @@
 //! Extending the simulator from outside the library, as docs/architecture.md ("Where a
 //! new piece goes") says the public API allows today: a rate of one's own, given as the
 //! compiled `RateProfile` of a scenario's world configuration. (Balancers and autoscaling
-//! policies are closed enums inside the library, so they cannot be added this way yet.)
+//! policies are added inside the library, one file and one registration line each; the
+//! doc examples on `balancer::Policy` and `autoscale::spec::PolicyConfig` show such files.)
 
 use scalesim::model::topology::World;
 use scalesim::model::workload::{Knot, RateProfile};
