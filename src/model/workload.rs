@@ -6,7 +6,7 @@
 //! so two designs run with one seed see exactly the same requests.
 
 mod arrivals;
-mod curve;
+pub mod curve;
 mod demand;
 mod trace;
 

@@ -11,6 +11,7 @@ use crate::model::cost::Billing;
 use crate::model::instance::InstanceType;
 use crate::model::pool::ScaleInOrder;
 use crate::model::timepoint::TimePoint;
+use crate::model::workload::curve::constant::Constant;
 use crate::model::workload::{Burst, Demand, RateCurve};
 
 /// A whole scenario file.
@@ -59,7 +60,7 @@ impl ScenarioFile {
             interval_secs: default_interval(),
             slo: SloSpec::default(),
             workload: WorkloadSpec {
-                rate: RateCurve::Constant { per_sec: 0.0 },
+                rate: RateCurve::Constant(Constant { per_sec: 0.0 }),
                 burst: Burst::default(),
                 classes: Vec::new(),
             },

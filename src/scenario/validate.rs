@@ -407,16 +407,11 @@ fn load_trace(path: &Path, span: TraceSpan) -> Result<TraceRows, CurveError> {
     read_trace(file, &label, span)
 }
 
+/// Makes the trace paths of `rate` absolute, so `scenario.ron` replays from anywhere.
 fn absolutise_traces(rate: &mut crate::model::workload::RateCurve, dir: &Path) {
-    use crate::model::workload::RateCurve;
-    match rate {
-        RateCurve::Trace { file, .. } => {
-            let p = dir.join(&*file);
-            let abs = std::fs::canonicalize(&p).unwrap_or(p);
-            *file = abs.display().to_string();
-        }
-        RateCurve::Weekly { daily, .. } => absolutise_traces(daily, dir),
-        RateCurve::FlashCrowd { base, .. } => absolutise_traces(base, dir),
-        _ => {}
+    for file in rate.trace_files_mut() {
+        let p = dir.join(&*file);
+        let abs = std::fs::canonicalize(&p).unwrap_or(p);
+        *file = abs.display().to_string();
     }
 }

@@ -14,6 +14,7 @@
 //! `WARMUP_ROWS` intervals (10,000 s) dropped and compared with W = W_q + 1/μ.
 
 use scalesim::batch::RunOutput;
+use scalesim::model::workload::curve::constant::Constant;
 use scalesim::model::workload::{Demand, RateCurve};
 use scalesim::scenario::Scenario;
 
@@ -98,7 +99,7 @@ fn queue_of(s: &Scenario) -> Queue {
     assert_eq!(pool.instance.speed, 1.0);
     assert_eq!(pool.instance.boot_secs, 0.0);
     assert_eq!(pool.timeout, None, "{}: nobody abandons", s.file.name);
-    let RateCurve::Constant { per_sec } = s.file.workload.rate else {
+    let RateCurve::Constant(Constant { per_sec }) = s.file.workload.rate else {
         panic!("{}: a constant rate", s.file.name)
     };
     assert_eq!(s.classes.len(), 1);
@@ -311,7 +312,7 @@ fn mmck_blocking_matches_the_formula() {
     // The same law at the edge of stability: c=3, K=6, λ=3 (ρ=1, A=3): q_n = 1, 3, 4.5,
     // 4.5, 4.5, 4.5, 4.5 (sum 26.5): p_6 = 4.5/26.5 = 0.169811. A finite queue stays stable.
     let mut f = s.file.clone();
-    f.workload.rate = RateCurve::Constant { per_sec: 3.0 };
+    f.workload.rate = RateCurve::Constant(Constant { per_sec: 3.0 });
     f.duration_secs = 200_000.0;
     f.pools[0].workers = Some(3);
     f.pools[0].queue_capacity = 3;

@@ -10,145 +10,96 @@ use serde::{Deserialize, Serialize};
 
 use std::cell::RefCell;
 
-use super::trace::{ReplayOptions, TraceRows, TraceShape, TraceSpan};
+use super::trace::{TraceRows, TraceSpan};
 use crate::model::clock::{SECS_PER_DAY, WeekClock};
 use crate::model::timepoint::TimePoint;
+
+pub mod constant;
+pub mod daily;
+pub mod diurnal;
+pub mod flash_crowd;
+pub mod monday_spike;
+pub mod points;
+pub mod ramp;
+pub mod replay;
+pub mod step;
+pub mod weekly;
 
 /// How smooth shapes are sampled: one knot per this many seconds of clock time.
 pub const SMOOTH_STEP_SECS: f64 = 30.0;
 
-/// The arrival rate over time, in requests per second.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub enum RateCurve {
+/// What every curve file implements: how its shape becomes knots.
+pub trait Shape {
+    /// The knots of the rate over `[0, ctx.duration_secs]`, in time order (equal times
+    /// make a jump). Errors name the curve and what is wrong.
+    fn knots(&self, ctx: &CurveContext<'_>) -> Result<Vec<Knot>, CurveError>;
+
+    /// The trace files this curve replays (its own, or those of the curves it wraps), so
+    /// the scenario loader can make their paths absolute.
+    fn trace_files_mut(&mut self) -> Vec<&mut String> {
+        Vec::new()
+    }
+}
+
+/// Declares [`RateCurve`] from the list of curves: one line per curve, naming its variant
+/// (the word a scenario writes) and its file's type.
+macro_rules! curves {
+    ($( $(#[$doc:meta])* $variant:ident($module:ident::$ty:ident), )+) => {
+        /// The arrival rate over time, in requests per second.
+        #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+        pub enum RateCurve {
+            $( $(#[$doc])* $variant($module::$ty), )+
+        }
+
+        impl RateCurve {
+            /// Every kind a scenario can name, in the order the editor offers them.
+            pub const KINDS: &[&str] = &[$(stringify!($variant),)+];
+
+            /// The kind's name, as a scenario writes it (`"MondaySpike"`).
+            pub fn kind(&self) -> &'static str {
+                match self {
+                    $(RateCurve::$variant(_) => stringify!($variant),)+
+                }
+            }
+
+            fn shape(&self) -> &dyn Shape {
+                match self {
+                    $(RateCurve::$variant(c) => c,)+
+                }
+            }
+
+            /// The trace files this curve replays, to rewrite their paths.
+            pub fn trace_files_mut(&mut self) -> Vec<&mut String> {
+                match self {
+                    $(RateCurve::$variant(c) => c.trace_files_mut(),)+
+                }
+            }
+        }
+    };
+}
+
+curves! {
     /// The same rate all the time.
-    Constant {
-        /// Requests per second.
-        per_sec: f64,
-    },
+    Constant(constant::Constant),
     /// Jumps to a new rate at given times; holds it until the next step.
-    Step {
-        /// The rate before the first step.
-        initial_per_sec: f64,
-        /// `(at, per_sec)` pairs; order does not matter.
-        steps: Vec<(TimePoint, f64)>,
-    },
+    Step(step::Step),
     /// A straight line from one rate to another.
-    Ramp {
-        /// The rate before the ramp.
-        from_per_sec: f64,
-        /// The rate after the ramp.
-        to_per_sec: f64,
-        /// When the ramp begins.
-        start: TimePoint,
-        /// How long it takes.
-        ramp_secs: f64,
-    },
+    Ramp(ramp::Ramp),
     /// Straight lines through `(at, per_sec)` points; flat before the first and after the last.
-    Points(Vec<(TimePoint, f64)>),
+    Points(points::Points),
     /// A day shaped like a cosine: lowest 12 h away from `peak_at`, repeating daily.
-    Diurnal {
-        /// The lowest rate (12 h from the peak).
-        trough_per_sec: f64,
-        /// The highest rate.
-        peak_per_sec: f64,
-        /// Time of day of the peak, e.g. `"14:00"`.
-        peak_at: TimePoint,
-    },
-    /// A day given hour by hour (24 rates, at 00:00, 01:00, ... 23:00), joined by straight
-    /// lines and repeating daily.
-    Daily {
-        /// Rates at each hour of the day.
-        hourly_per_sec: Vec<f64>,
-    },
+    Diurnal(diurnal::Diurnal),
+    /// A day given hour by hour (24 rates), joined by straight lines, repeating daily.
+    Daily(daily::Daily),
     /// A daily shape scaled by one factor per weekday (Monday first).
-    Weekly {
-        /// The shape of a day.
-        daily: Box<RateCurve>,
-        /// Seven multipliers, Monday to Sunday.
-        day_factors: Vec<f64>,
-    },
-    /// The Monday-morning spike: a quiet weekend and night, a steep ramp to `peak_per_sec`
-    /// at `peak_at` on weekday mornings, a lunch dip and an afternoon plateau, then evening.
-    /// Monday's peak is the highest; Tuesday to Friday peak at `weekday_peak_factor` of it.
-    MondaySpike {
-        /// Rate at night and at weekends.
-        night_per_sec: f64,
-        /// Monday's peak rate.
-        peak_per_sec: f64,
-        /// Time of the peak, e.g. `"mon 09:00"` or `"09:00"` (only the time of day is used).
-        peak_at: TimePoint,
-        /// How long the ramp from night to peak lasts.
-        ramp_secs: f64,
-        /// The afternoon plateau as a fraction of the day's peak.
-        #[serde(default = "default_plateau")]
-        plateau_factor: f64,
-        /// The bottom of the lunch dip (around 12:45) as a fraction of the day's peak.
-        #[serde(default = "default_lunch")]
-        lunch_factor: f64,
-        /// Tuesday to Friday's peak as a fraction of Monday's.
-        #[serde(default = "default_weekday_peak")]
-        weekday_peak_factor: f64,
-    },
-    /// A sudden crowd on top of a base curve: extra load rises linearly over `rise_secs`
-    /// from `at`, then decays exponentially with time constant `decay_secs`.
-    FlashCrowd {
-        /// The normal traffic underneath.
-        base: Box<RateCurve>,
-        /// When the crowd starts arriving.
-        at: TimePoint,
-        /// Extra requests per second at the top of the crowd.
-        extra_per_sec: f64,
-        /// Time from the start of the crowd to its top.
-        rise_secs: f64,
-        /// Time constant of the decay after the top.
-        decay_secs: f64,
-    },
-    /// Replays a recorded trace: a CSV with a header row, `time_secs` (seconds from the
-    /// trace's start, >= 0, increasing) and either `rate_per_sec` (requests per second at
-    /// that instant) or `count` (requests in the bucket from that row to the next). Lines
-    /// starting with `#` are comments. Trace second `T` plays at run second
-    /// `offset_secs + (T - from_secs)`; before `offset_secs` the rate at `from_secs` is held,
-    /// and after `to_secs` or the trace's last row the last rate is held (a run that outlasts
-    /// the trace gets a warning giving both lengths). Only the rows the run needs are read,
-    /// so a long trace costs what the replayed part costs. See `docs/traces.md`.
-    Trace {
-        /// The CSV file, relative to the scenario file.
-        file: String,
-        /// Multiplies every rate (1 = as recorded; 0.5 = half the traffic).
-        #[serde(default = "default_scale")]
-        scale: f64,
-        /// The first trace second to replay (default 0, the trace's start).
-        #[serde(default)]
-        from_secs: f64,
-        /// The trace second at which the replay stops and its last rate is held
-        /// (default: the trace's end).
-        #[serde(default)]
-        to_secs: Option<f64>,
-        /// The run second at which trace second `from_secs` plays (default 0, the start).
-        #[serde(default)]
-        offset_secs: f64,
-        /// `Steps` (flat between rows) or `Smooth` (straight lines between rows). Default:
-        /// `Steps` for a `count` column (a count is a total over its bucket, and steps keep
-        /// every bucket's count exactly), `Smooth` for `rate_per_sec` (samples of a rate that
-        /// moves continuously).
-        #[serde(default)]
-        shape: Option<TraceShape>,
-    },
-}
-
-fn default_scale() -> f64 {
-    1.0
-}
-
-fn default_plateau() -> f64 {
-    0.8
-}
-fn default_lunch() -> f64 {
-    0.65
-}
-fn default_weekday_peak() -> f64 {
-    0.8
+    Weekly(weekly::Weekly),
+    /// The Monday-morning spike: quiet nights and weekends, a steep ramp to the peak on
+    /// weekday mornings, a lunch dip and an afternoon plateau.
+    MondaySpike(monday_spike::MondaySpike),
+    /// A sudden crowd on top of a base curve.
+    FlashCrowd(flash_crowd::FlashCrowd),
+    /// Replays a recorded trace (a CSV of rates or counts; see `docs/traces.md`).
+    Trace(replay::Trace),
 }
 
 /// A curve that cannot be compiled, with the reason.
@@ -244,267 +195,24 @@ pub struct CurveContext<'a> {
 }
 
 impl RateCurve {
-    /// A short name for messages.
-    pub fn kind(&self) -> &'static str {
-        match self {
-            RateCurve::Constant { .. } => "Constant",
-            RateCurve::Step { .. } => "Step",
-            RateCurve::Ramp { .. } => "Ramp",
-            RateCurve::Points(_) => "Points",
-            RateCurve::Diurnal { .. } => "Diurnal",
-            RateCurve::Daily { .. } => "Daily",
-            RateCurve::Weekly { .. } => "Weekly",
-            RateCurve::MondaySpike { .. } => "MondaySpike",
-            RateCurve::FlashCrowd { .. } => "FlashCrowd",
-            RateCurve::Trace { .. } => "Trace",
-        }
-    }
-
     /// Compiles the curve over `[0, ctx.duration_secs]`.
     pub fn compile(&self, ctx: &CurveContext<'_>) -> Result<RateProfile, CurveError> {
-        let kind = self.kind();
-        let rate = |v: f64| -> Result<f64, CurveError> {
-            if v.is_finite() && v >= 0.0 {
-                Ok(v)
-            } else {
-                Err(CurveError::BadRate {
-                    curve: kind,
-                    value: v,
-                })
-            }
-        };
-        let invalid = |reason: String| CurveError::Invalid {
-            curve: kind,
-            reason,
-        };
-        let end = ctx.duration_secs;
-        let clock = ctx.clock;
-        let knots = match self {
-            RateCurve::Constant { per_sec } => {
-                vec![knot(0.0, rate(*per_sec)?), knot(end, *per_sec)]
-            }
-            RateCurve::Step {
-                initial_per_sec,
-                steps,
-            } => {
-                let mut steps: Vec<(f64, f64)> = steps
-                    .iter()
-                    .map(|(at, r)| Ok((clock.resolve(at.at()), rate(*r)?)))
-                    .collect::<Result<_, CurveError>>()?;
-                steps.sort_by(|a, b| a.0.total_cmp(&b.0));
-                let mut current = rate(*initial_per_sec)?;
-                let mut knots = vec![knot(0.0, current)];
-                for (t, r) in steps {
-                    knots.push(knot(t, current));
-                    knots.push(knot(t, r));
-                    current = r;
-                }
-                knots.push(knot(end.max(knots[knots.len() - 1].t_secs), current));
-                knots
-            }
-            RateCurve::Ramp {
-                from_per_sec,
-                to_per_sec,
-                start,
-                ramp_secs,
-            } => {
-                if !(ramp_secs.is_finite() && *ramp_secs > 0.0) {
-                    return Err(invalid(format!("ramp_secs must be > 0, got {ramp_secs}")));
-                }
-                let t0 = clock.resolve(start.at());
-                vec![
-                    knot(0.0, rate(*from_per_sec)?),
-                    knot(t0, *from_per_sec),
-                    knot(t0 + ramp_secs, rate(*to_per_sec)?),
-                    knot(end.max(t0 + ramp_secs), *to_per_sec),
-                ]
-            }
-            RateCurve::Points(points) => {
-                if points.is_empty() {
-                    return Err(invalid("needs at least one (at, per_sec) point".into()));
-                }
-                let mut pts: Vec<Knot> = points
-                    .iter()
-                    .map(|(at, r)| Ok(knot(clock.resolve(at.at()), rate(*r)?)))
-                    .collect::<Result<_, CurveError>>()?;
-                pts.sort_by(|a, b| a.t_secs.total_cmp(&b.t_secs));
-                let first = pts[0].per_sec;
-                let last = pts[pts.len() - 1];
-                let mut knots = vec![knot(0.0, first)];
-                knots.extend(pts.iter().copied());
-                knots.push(knot(end.max(last.t_secs), last.per_sec));
-                knots
-            }
-            RateCurve::Diurnal {
-                trough_per_sec,
-                peak_per_sec,
-                peak_at,
-            } => {
-                let (lo, hi) = (rate(*trough_per_sec)?, rate(*peak_per_sec)?);
-                let peak_day_secs = peak_time_of_day(peak_at);
-                sample(clock, end, |_, w| {
-                    let day = w.rem_euclid(SECS_PER_DAY as f64);
-                    let phase = std::f64::consts::TAU * (day - peak_day_secs) / SECS_PER_DAY as f64;
-                    lo + (hi - lo) * (1.0 + phase.cos()) / 2.0
-                })
-            }
-            RateCurve::Daily { hourly_per_sec } => {
-                if hourly_per_sec.len() != 24 {
-                    return Err(invalid(format!(
-                        "hourly_per_sec needs 24 values (00:00 to 23:00), got {}",
-                        hourly_per_sec.len()
-                    )));
-                }
-                for r in hourly_per_sec {
-                    rate(*r)?;
-                }
-                sample(clock, end, |_, w| daily_at(hourly_per_sec, w))
-            }
-            RateCurve::Weekly { daily, day_factors } => {
-                if day_factors.len() != 7 {
-                    return Err(invalid(format!(
-                        "day_factors needs 7 values (Monday to Sunday), got {}",
-                        day_factors.len()
-                    )));
-                }
-                for f in day_factors {
-                    rate(*f)?;
-                }
-                let inner = daily.compile(ctx)?;
-                sample(clock, end, |t, w| {
-                    let day = ((w / SECS_PER_DAY as f64) as usize).min(6);
-                    inner.rate_at(t) * day_factors[day]
-                })
-            }
-            RateCurve::MondaySpike {
-                night_per_sec,
-                peak_per_sec,
-                peak_at,
-                ramp_secs,
-                plateau_factor,
-                lunch_factor,
-                weekday_peak_factor,
-            } => {
-                let night = rate(*night_per_sec)?;
-                let peak = rate(*peak_per_sec)?;
-                for (name, f) in [
-                    ("plateau_factor", plateau_factor),
-                    ("lunch_factor", lunch_factor),
-                    ("weekday_peak_factor", weekday_peak_factor),
-                ] {
-                    if !(f.is_finite() && *f >= 0.0) {
-                        return Err(invalid(format!("{name} must be a number >= 0, got {f}")));
-                    }
-                }
-                let peak_tod = peak_time_of_day(peak_at);
-                if !(ramp_secs.is_finite() && *ramp_secs > 0.0 && *ramp_secs < peak_tod) {
-                    return Err(invalid(format!(
-                        "ramp_secs must be > 0 and start after midnight (peak at {:.0} s of the day), got {ramp_secs}",
-                        peak_tod
-                    )));
-                }
-                let day_shape =
-                    spike_day_knots(peak_tod, *ramp_secs, *plateau_factor, *lunch_factor);
-                sample(clock, end, |_, w| {
-                    let day = (w / SECS_PER_DAY as f64) as u64;
-                    let tod = w - (day * SECS_PER_DAY) as f64;
-                    let day_peak = match day {
-                        0 => peak,
-                        1..=4 => peak * weekday_peak_factor,
-                        _ => return night,
-                    };
-                    cosine_interpolate(&day_shape, tod, night, day_peak)
-                })
-            }
-            RateCurve::FlashCrowd {
-                base,
-                at,
-                extra_per_sec,
-                rise_secs,
-                decay_secs,
-            } => {
-                let extra = rate(*extra_per_sec)?;
-                if !(rise_secs.is_finite()
-                    && *rise_secs >= 0.0
-                    && decay_secs.is_finite()
-                    && *decay_secs > 0.0)
-                {
-                    return Err(invalid(format!(
-                        "rise_secs must be >= 0 and decay_secs > 0, got {rise_secs} and {decay_secs}"
-                    )));
-                }
-                let base = base.compile(ctx)?;
-                let t0 = clock.resolve(at.at());
-                let top = t0 + rise_secs;
-                let stop = top + 10.0 * decay_secs;
-                let bump = |t: f64| {
-                    if t < t0 {
-                        0.0
-                    } else if t < top {
-                        extra * (t - t0) / rise_secs
-                    } else {
-                        extra * (-(t - top) / decay_secs).exp()
-                    }
-                };
-                // The crowd is sampled finely enough to follow its rise and decay (at least 40
-                // knots on each), and the base keeps its own knots outside.
-                let step = (rise_secs.min(*decay_secs) / 40.0).clamp(0.5, SMOOTH_STEP_SECS);
-                let mut knots: Vec<Knot> = base
-                    .knots
-                    .iter()
-                    .copied()
-                    .filter(|k| k.t_secs < t0 || k.t_secs > stop)
-                    .collect();
-                let mut t = t0;
-                while t <= stop {
-                    knots.push(knot(t, base.rate_at(t) + bump(t)));
-                    t += step;
-                }
-                knots.push(knot(top, base.rate_at(top) + extra));
-                knots.sort_by(|a, b| a.t_secs.total_cmp(&b.t_secs));
-                knots
-            }
-            RateCurve::Trace {
-                file,
-                scale,
-                from_secs,
-                to_secs,
-                offset_secs,
-                shape,
-            } => {
-                for (name, v) in [
-                    ("scale", scale),
-                    ("from_secs", from_secs),
-                    ("offset_secs", offset_secs),
-                ] {
-                    if !(v.is_finite() && *v >= 0.0) {
-                        return Err(invalid(format!(
-                            "{name} must be a finite number >= 0, got {v}"
-                        )));
-                    }
-                }
-                if let Some(to) = to_secs
-                    && !(to.is_finite() && to > from_secs)
-                {
-                    return Err(invalid(format!(
-                        "to_secs must be a finite number greater than from_secs ({from_secs}), got {to}"
-                    )));
-                }
-                let opts = ReplayOptions {
-                    scale: *scale,
-                    from_secs: *from_secs,
-                    to_secs: *to_secs,
-                    offset_secs: *offset_secs,
-                    shape: *shape,
-                };
-                let rows = (ctx.load_trace)(file, opts.span(end))?;
-                let replay = super::trace::replay(file, &rows, &opts, end)?;
-                ctx.warnings.borrow_mut().extend(replay.warnings);
-                replay.knots
-            }
-        };
-        Ok(RateProfile::from_knots(knots))
+        Ok(RateProfile::from_knots(self.shape().knots(ctx)?))
     }
+}
+
+/// `v` as a rate of `curve`: a finite number of requests per second >= 0.
+fn rate(curve: &'static str, v: f64) -> Result<f64, CurveError> {
+    if v.is_finite() && v >= 0.0 {
+        Ok(v)
+    } else {
+        Err(CurveError::BadRate { curve, value: v })
+    }
+}
+
+/// A structural problem of `curve`.
+fn invalid(curve: &'static str, reason: String) -> CurveError {
+    CurveError::Invalid { curve, reason }
 }
 
 fn knot(t_secs: f64, per_sec: f64) -> Knot {
@@ -519,56 +227,6 @@ fn peak_time_of_day(p: &TimePoint) -> f64 {
         At::Weekly { week_secs } => (week_secs % SECS_PER_DAY) as f64,
         At::AfterStart { secs } => secs.rem_euclid(SECS_PER_DAY as f64),
     }
-}
-
-/// Linear interpolation of 24 hourly values at week-clock `w`, wrapping at midnight.
-fn daily_at(hourly: &[f64], w: f64) -> f64 {
-    let h = w.rem_euclid(SECS_PER_DAY as f64) / 3600.0;
-    let i = (h.floor() as usize).min(23);
-    let frac = h - i as f64;
-    let next = hourly[(i + 1) % 24];
-    hourly[i] + (next - hourly[i]) * frac
-}
-
-/// The weekday shape of the Monday spike: `(time of day, level)` corners, where a level
-/// is a fraction of the way from the night rate to the day's peak.
-fn spike_day_knots(peak_tod: f64, ramp_secs: f64, plateau: f64, lunch: f64) -> Vec<(f64, f64)> {
-    let hour = 3600.0;
-    let wanted = [
-        (0.0, 0.0),
-        (peak_tod - ramp_secs, 0.0),
-        (peak_tod, 1.0),
-        (peak_tod + 0.75 * hour, plateau),
-        (12.0 * hour, plateau),
-        (12.75 * hour, lunch),
-        (13.5 * hour, plateau),
-        (17.0 * hour, plateau),
-        (20.0 * hour, 0.25),
-        (23.0 * hour, 0.0),
-        (SECS_PER_DAY as f64, 0.0),
-    ];
-    // Corners that would go back in time (a late peak swallowing lunch) are dropped.
-    let mut out: Vec<(f64, f64)> = Vec::with_capacity(wanted.len());
-    for (t, level) in wanted {
-        if out.last().is_none_or(|&(prev, _)| t > prev) {
-            out.push((t, level));
-        }
-    }
-    out
-}
-
-/// Level at `tod` along `corners`, eased with a half cosine between corners so the
-/// curve has no kinks, mapped from `[0, 1]` onto `[night, peak]`.
-fn cosine_interpolate(corners: &[(f64, f64)], tod: f64, night: f64, peak: f64) -> f64 {
-    let i = corners
-        .partition_point(|&(t, _)| t <= tod)
-        .clamp(1, corners.len() - 1);
-    let (t0, l0) = corners[i - 1];
-    let (t1, l1) = corners[i];
-    let x = ((tod - t0) / (t1 - t0)).clamp(0.0, 1.0);
-    let eased = (1.0 - (std::f64::consts::PI * x).cos()) / 2.0;
-    let level = l0 + (l1 - l0) * eased;
-    night + (peak - night) * level
 }
 
 /// Samples `f(week_secs)` at every multiple of [`SMOOTH_STEP_SECS`] of clock time within
@@ -740,6 +398,7 @@ impl RateProfile {
 
 #[cfg(test)]
 mod tests {
+    use super::super::trace::TraceShape;
     use super::*;
 
     fn ctx(duration_secs: f64) -> CurveContext<'static> {
@@ -762,10 +421,10 @@ mod tests {
 
     #[test]
     fn a_step_jumps_and_integrates_exactly() {
-        let c = RateCurve::Step {
+        let c = RateCurve::Step(step::Step {
             initial_per_sec: 10.0,
             steps: vec![(tp("+100"), 30.0)],
-        };
+        });
         let p = c.compile(&ctx(200.0)).unwrap();
         assert_eq!(p.rate_at(99.9), 10.0);
         assert_eq!(p.rate_at(100.0), 30.0, "right-continuous at the jump");
@@ -791,7 +450,7 @@ mod tests {
 
     #[test]
     fn the_monday_spike_is_quiet_at_night_and_peaks_at_nine() {
-        let c = RateCurve::MondaySpike {
+        let c = RateCurve::MondaySpike(monday_spike::MondaySpike {
             night_per_sec: 40.0,
             peak_per_sec: 900.0,
             peak_at: tp("mon 09:00"),
@@ -799,7 +458,7 @@ mod tests {
             plateau_factor: 0.8,
             lunch_factor: 0.65,
             weekday_peak_factor: 0.8,
-        };
+        });
         // Sun 18:00 start: Mon 03:00 is 9 h in, Mon 09:00 is 15 h in, Mon 08:15 is 14.25 h.
         let p = c.compile(&ctx(20.0 * 3600.0)).unwrap();
         assert_eq!(p.rate_at(9.0 * 3600.0), 40.0);
@@ -813,13 +472,13 @@ mod tests {
 
     #[test]
     fn bad_curves_say_what_is_wrong() {
-        let e = RateCurve::Constant { per_sec: -1.0 }
+        let e = RateCurve::Constant(constant::Constant { per_sec: -1.0 })
             .compile(&ctx(10.0))
             .unwrap_err();
         assert!(e.to_string().contains("-1"), "{e}");
-        let e = RateCurve::Daily {
+        let e = RateCurve::Daily(daily::Daily {
             hourly_per_sec: vec![1.0; 23],
-        }
+        })
         .compile(&ctx(10.0))
         .unwrap_err();
         assert!(e.to_string().contains("24"), "{e}");
@@ -833,14 +492,14 @@ mod tests {
         offset_secs: f64,
         shape: Option<TraceShape>,
     ) -> RateCurve {
-        RateCurve::Trace {
+        RateCurve::Trace(replay::Trace {
             file: "t.csv".into(),
             scale,
             from_secs,
             to_secs,
             offset_secs,
             shape,
-        }
+        })
     }
 
     /// Compiles `curve` over `duration_secs` with `csv` as its trace; returns the profile
@@ -1039,10 +698,9 @@ mod tests {
         assert_eq!(c, trace(1.0, 0.0, None, 0.0, None));
         let e = ron::from_str::<RateCurve>(r#"Trace(file: "t.csv", speed: 2)"#).unwrap_err();
         assert!(e.to_string().contains("speed"), "{e}");
-        let c: RateCurve = ron::from_str(
-            r#"Trace(file: "t.csv", scale: 2, to_secs: Some(60), shape: Some(Smooth))"#,
-        )
-        .unwrap();
+        let c: RateCurve = crate::scenario::ron_options()
+            .from_str(r#"Trace(file: "t.csv", scale: 2, to_secs: Some(60), shape: Some(Smooth))"#)
+            .unwrap();
         assert_eq!(
             c,
             trace(2.0, 0.0, Some(60.0), 0.0, Some(TraceShape::Smooth))
