@@ -156,14 +156,14 @@ pub fn editor_ui(
             changed |= ron::ron_ui(ui, state, design);
         });
 
-    state.known_text = Some(design.text.clone());
+    state.known_text = Some(design.text().to_string());
     changed
 }
 
 /// If the design's text changed since the last frame without this editor (a file opened
 /// or reloaded, another design selected), forgets what belonged to the old text.
 fn notice_outside_changes(state: &mut EditorState, design: &Design) {
-    if state.known_text.as_deref() == Some(design.text.as_str()) {
+    if state.known_text.as_deref() == Some(design.text()) {
         return;
     }
     state.error_at = None;

@@ -10,9 +10,9 @@ pub(super) fn ron_ui(ui: &mut Ui, state: &mut EditorState, design: &mut Design) 
     let mut changed = false;
     let dirty = state.ron != state.ron_base;
     // Follow the design (form edits, a reload) unless the user is typing here.
-    if state.ron_base != design.text && !dirty && !state.ron_focused {
-        state.ron = design.text.clone();
-        state.ron_base = design.text.clone();
+    if state.ron_base != design.text() && !dirty && !state.ron_focused {
+        state.ron = design.text().to_string();
+        state.ron_base = design.text().to_string();
     }
     let r = ui.add(
         TextEdit::multiline(&mut state.ron)
@@ -31,15 +31,15 @@ pub(super) fn ron_ui(ui: &mut Ui, state: &mut EditorState, design: &mut Design) 
         {
             state.error_at = Some(Section::Ron);
             changed = design.set_text(state.ron.clone());
-            state.ron_base = design.text.clone();
+            state.ron_base = design.text().to_string();
         }
         if ui
             .add_enabled(dirty, Button::new("Revert"))
             .on_hover_text("Discard the edits made here")
             .clicked()
         {
-            state.ron = design.text.clone();
-            state.ron_base = design.text.clone();
+            state.ron = design.text().to_string();
+            state.ron_base = design.text().to_string();
         }
         if dirty {
             ui.weak("unapplied edits");

@@ -108,9 +108,9 @@ fn failures_and_the_grace_period_are_switched_on_from_the_panel() {
     assert!(p.design.errors.is_empty(), "{:?}", p.design.errors);
     assert!(p.changed, "a valid change restarts the run");
     assert!(
-        p.design.text.contains("mttf_hours: 6.0"),
+        p.design.text().contains("mttf_hours: 6.0"),
         "{}",
-        p.design.text
+        p.design.text()
     );
     // A zero MTTF is refused by the checker, with its words.
     h.get_by_label("crash MTTF h").set_value_accesskit(0.0);
