@@ -20,7 +20,7 @@ pub use self::layout::{
 use self::layout::{Columns, HEAD, MIN_WIDTH, PAD, ROW_GAP, drawn_instances, rate_text};
 
 /// Draws an arrow from `from` to `to` with a head of fixed size.
-fn arrow(painter: &egui::Painter, from: Pos2, to: Pos2, stroke: Stroke) {
+fn paint_arrow(painter: &egui::Painter, from: Pos2, to: Pos2, stroke: Stroke) {
     let v = to - from;
     if v.length() < 1.0 {
         return;
@@ -192,7 +192,7 @@ pub fn topology_ui(ui: &mut Ui, world: &World, colour: Color32) {
             small.clone(),
             text,
         );
-        arrow(
+        paint_arrow(
             &painter,
             bal.right_center(),
             pos2(row.left(), mid_y),
@@ -336,7 +336,7 @@ pub fn topology_ui(ui: &mut Ui, world: &World, colour: Color32) {
             clients.right(),
             b.y.clamp(clients.top() + 4.0, clients.bottom() - 4.0),
         );
-        arrow(&painter, from, *b, line_stroke);
+        paint_arrow(&painter, from, *b, line_stroke);
     }
     if let Some(pos) = hover
         && clients.contains(pos)
