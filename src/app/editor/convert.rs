@@ -170,15 +170,11 @@ pub(super) fn bounds_text(lower: Option<f64>, upper: Option<f64>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::app::design::Design;
+    use crate::app::editor::test_design;
     use crate::model::catalog::Catalog;
 
     /// The rate preview's samples (as the workload section draws it).
     const PREVIEW_SAMPLES: usize = 400;
-
-    fn design() -> Design {
-        Design::from_text(crate::app::DEFAULT_SCENARIO, None, egui::Color32::WHITE).unwrap()
-    }
 
     #[test]
     fn the_vertical_ladder_is_the_family_smallest_first() {
@@ -196,7 +192,7 @@ mod tests {
 
     #[test]
     fn the_preview_samples_the_profile_over_the_run() {
-        let d = design();
+        let d = test_design();
         let s = d.scenario.as_ref().unwrap();
         let pts = preview_points(&s.profile, 64800.0, PREVIEW_SAMPLES);
         assert_eq!(pts.len(), PREVIEW_SAMPLES);

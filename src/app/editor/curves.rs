@@ -254,17 +254,13 @@ pub(super) fn switch_curve(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::app::design::Design;
+    use crate::app::editor::test_design;
     fn spike() -> RateCurve {
         crate::scenario::ron_options()
             .from_str(
                 "MondaySpike(night_per_sec: 40, peak_per_sec: 900, peak_at: \"mon 09:00\", ramp_secs: 2700)",
             )
             .unwrap()
-    }
-
-    fn design() -> Design {
-        Design::from_text(crate::app::DEFAULT_SCENARIO, None, egui::Color32::WHITE).unwrap()
     }
 
     #[test]
@@ -374,7 +370,7 @@ mod tests {
 
     #[test]
     fn every_curve_the_editor_makes_validates() {
-        let base = design();
+        let base = test_design();
         for kind in CurveKind::ALL {
             let Some(c) = switch_curve(
                 &base.file.workload.rate,
@@ -385,7 +381,7 @@ mod tests {
                 assert_eq!(kind, CurveKind::Trace);
                 continue;
             };
-            let mut d = design();
+            let mut d = test_design();
             let mut f = d.file.clone();
             f.workload.rate = c;
             d.set_file(f);

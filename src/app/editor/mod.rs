@@ -52,6 +52,13 @@ mod rows;
 mod scenario;
 #[cfg(test)]
 mod tests;
+
+/// The built-in scenario as a design, for the tests of the editor's modules.
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+fn test_design() -> Design {
+    Design::from_text(super::DEFAULT_SCENARIO, None, egui::Color32::WHITE).unwrap()
+}
 mod workload;
 
 use std::collections::BTreeMap;

@@ -4,13 +4,10 @@
 use super::curves::{peak_time, switch_curve};
 use super::*;
 use egui_kittest::kittest::Queryable;
-fn design() -> Design {
-    Design::from_text(crate::app::DEFAULT_SCENARIO, None, egui::Color32::WHITE).unwrap()
-}
 
 #[test]
 fn min_above_max_is_rejected_with_the_checkers_message_and_kept() {
-    let mut d = design();
+    let mut d = test_design();
     let mut f = d.file.clone();
     f.pools[0].size.min = 5;
     f.pools[0].size.max = 3;
@@ -54,7 +51,7 @@ fn harness(design: Design) -> egui_kittest::Harness<'static, Panel> {
 
 #[test]
 fn every_documented_input_is_found_by_its_label_once() {
-    let h = harness(design());
+    let h = harness(test_design());
     for label in [
         "name",
         "start",
@@ -92,7 +89,7 @@ fn every_documented_input_is_found_by_its_label_once() {
 
 #[test]
 fn failures_and_the_grace_period_are_switched_on_from_the_panel() {
-    let mut h = harness(design());
+    let mut h = harness(test_design());
     assert!(h.state().design.file.pools[0].failures.is_none());
     h.get_by_label("instances crash").click();
     h.run();
@@ -126,7 +123,7 @@ fn failures_and_the_grace_period_are_switched_on_from_the_panel() {
 fn every_policy_shows_its_target() {
     let catalog = Catalog::builtin().unwrap();
     for kind in PolicyKind::ALL {
-        let mut d = design();
+        let mut d = test_design();
         let mut f = d.file.clone();
         f.pools[0].autoscale = kind.new_spec(&f.pools[0], catalog.types());
         d.set_file(f);
@@ -145,7 +142,7 @@ fn every_curve_shows_its_parameters() {
         (CurveKind::Diurnal, "trough per sec"),
         (CurveKind::FlashCrowd, "extra per sec"),
     ] {
-        let mut d = design();
+        let mut d = test_design();
         let mut f = d.file.clone();
         f.workload.rate =
             switch_curve(&f.workload.rate, kind, f.duration_secs, (1.0, 2.0)).unwrap();
@@ -158,7 +155,7 @@ fn every_curve_shows_its_parameters() {
 
 #[test]
 fn min_above_max_shows_the_message_under_the_pool() {
-    let mut h = harness(design());
+    let mut h = harness(test_design());
     h.get_by_label("min").set_value_accesskit(5.0);
     h.run();
     h.get_by_label("max").set_value_accesskit(3.0);
@@ -182,7 +179,7 @@ fn min_above_max_shows_the_message_under_the_pool() {
 
 #[test]
 fn a_valid_edit_reports_a_change_and_reaches_the_ron_text() {
-    let mut h = harness(design());
+    let mut h = harness(test_design());
     h.get_by_label("max").set_value_accesskit(50.0);
     h.run();
     let p = h.state();
@@ -193,7 +190,7 @@ fn a_valid_edit_reports_a_change_and_reaches_the_ron_text() {
 
 #[test]
 fn apply_checks_the_ron_text_and_shows_errors_with_their_place() {
-    let mut h = harness(design());
+    let mut h = harness(test_design());
     let text = h.state().editor.ron.replace("min: 2", "min: 50");
     h.state_mut().editor.ron = text;
     h.run();
@@ -213,7 +210,7 @@ fn apply_checks_the_ron_text_and_shows_errors_with_their_place() {
 
 #[test]
 fn choosing_a_kind_in_the_combo_boxes_switches_curve_and_policy() {
-    let mut h = harness(design());
+    let mut h = harness(test_design());
     h.get_by_label("curve").click();
     h.run();
     h.get_by_label("Diurnal").click();
@@ -239,7 +236,7 @@ fn choosing_a_kind_in_the_combo_boxes_switches_curve_and_policy() {
 
 #[test]
 fn an_unreadable_time_is_reported_beside_its_field_and_not_applied() {
-    let mut h = harness(design());
+    let mut h = harness(test_design());
     let field = h.get_by_label("peak at");
     field.focus();
     h.run();

@@ -188,24 +188,16 @@ fn policy_kind_row_ui(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::app::editor::test_design;
     use crate::model::autoscale::Metric;
     use crate::model::autoscale::aws_target_tracking::TargetTrackingConfig;
     use crate::model::catalog::Catalog;
-
-    fn design() -> crate::app::design::Design {
-        crate::app::design::Design::from_text(
-            crate::app::DEFAULT_SCENARIO,
-            None,
-            egui::Color32::WHITE,
-        )
-        .unwrap()
-    }
 
     #[test]
     fn every_new_policy_validates_with_its_defaults() {
         let catalog = Catalog::builtin().unwrap();
         for kind in PolicyKind::ALL {
-            let mut d = design();
+            let mut d = test_design();
             let mut f = d.file.clone();
             f.pools[0].autoscale = kind.new_spec(&f.pools[0], catalog.types());
             assert_eq!(PolicyKind::of(f.pools[0].autoscale.as_ref()), kind);
@@ -216,7 +208,7 @@ mod tests {
 
     #[test]
     fn a_new_target_tracking_policy_has_the_aws_defaults() {
-        let p = PolicyKind::TargetTracking.new_spec(&design().file.pools[0], &[]);
+        let p = PolicyKind::TargetTracking.new_spec(&test_design().file.pools[0], &[]);
         let expected = TargetTrackingConfig::new(Metric::Cpu, 0.6);
         assert_eq!(p, Some(AutoscaleSpec::TargetTracking(expected)));
     }
@@ -226,7 +218,7 @@ mod tests {
     #[test]
     fn new_policies_are_what_the_file_would_say() {
         let catalog = Catalog::builtin().unwrap();
-        let pool = &design().file.pools[0];
+        let pool = &test_design().file.pools[0];
         for (kind, ron) in [
             (
                 PolicyKind::TargetTracking,
@@ -270,7 +262,7 @@ mod tests {
 
     #[test]
     fn a_new_combination_starts_from_the_current_policy() {
-        let mut pool = design().file.pools[0].clone();
+        let mut pool = test_design().file.pools[0].clone();
         pool.autoscale = PolicyKind::Backlog.new_spec(&pool, &[]);
         let Some(AutoscaleSpec::Combined(specs)) = PolicyKind::Combined.new_spec(&pool, &[]) else {
             panic!("not a combination")
