@@ -104,7 +104,7 @@ impl Design {
         self.dirty
     }
 
-    /// A copy named "<name> (copy)", not saved anywhere, to change and compare (None if
+    /// A copy named `"<name> (copy)"`, not saved anywhere, to change and compare (None if
     /// the source no longer parses, which a design's text always does).
     pub fn duplicate(&self) -> Option<Design> {
         let mut copy = Design::from_text(&self.text, None, self.colour).ok()?;
