@@ -98,29 +98,6 @@ pub(super) fn price_text(p: f64) -> String {
     s
 }
 
-/// The instance types of `name`'s family (`m5.*`, `e2-standard-*`), smallest first: the
-/// ladder a vertical policy climbs. Holds at least `name` itself.
-pub(super) fn type_ladder(name: &str, types: &[InstanceType]) -> Vec<String> {
-    let family = |n: &str| -> String {
-        match n.split_once('.') {
-            Some((f, _)) => format!("{f}."),
-            None => n.rsplit_once('-').map_or(n, |(f, _)| f).to_string() + "-",
-        }
-    };
-    let mine = family(name);
-    let mut same: Vec<&InstanceType> = types.iter().filter(|t| family(&t.name) == mine).collect();
-    same.sort_by(|a, b| {
-        (a.vcpus, a.memory_gib)
-            .partial_cmp(&(b.vcpus, b.memory_gib))
-            .unwrap_or(std::cmp::Ordering::Equal)
-    });
-    let mut out: Vec<String> = same.iter().map(|t| t.name.clone()).collect();
-    if !out.iter().any(|t| t == name) {
-        out.insert(0, name.to_string());
-    }
-    out
-}
-
 /// The value a policy should hold `metric` at when nothing better is known.
 pub(super) fn default_target(metric: Metric) -> f64 {
     match metric {
@@ -175,20 +152,6 @@ mod tests {
 
     /// The rate preview's samples (as the workload section draws it).
     const PREVIEW_SAMPLES: usize = 400;
-
-    #[test]
-    fn the_vertical_ladder_is_the_family_smallest_first() {
-        let catalog = Catalog::builtin().unwrap();
-        assert_eq!(
-            type_ladder("m5.large", catalog.types()),
-            ["m5.large", "m5.xlarge", "m5.2xlarge", "m5.4xlarge"]
-        );
-        assert_eq!(
-            type_ladder("e2-standard-4", catalog.types()),
-            ["e2-standard-2", "e2-standard-4"]
-        );
-        assert_eq!(type_ladder("custom", catalog.types()), ["custom"]);
-    }
 
     #[test]
     fn the_preview_samples_the_profile_over_the_run() {

@@ -66,7 +66,6 @@ use std::collections::BTreeMap;
 use egui::{CollapsingHeader, Ui};
 
 use self::curves::CurveKind;
-use self::policy::PolicyKind;
 use super::design::Design;
 use crate::model::autoscale::AutoscaleSpec;
 use crate::model::catalog::Catalog;
@@ -110,7 +109,7 @@ pub struct EditorState {
     /// Curves switched away from, by field and kind, so switching back restores them.
     curves: BTreeMap<(String, CurveKind), RateCurve>,
     /// Policies switched away from, by pool and kind, so switching back restores them.
-    policies: BTreeMap<(usize, PolicyKind), AutoscaleSpec>,
+    policies: BTreeMap<(usize, &'static str), AutoscaleSpec>,
 }
 
 /// Draws the editor for `design`; returns whether the running version changed.

@@ -122,15 +122,15 @@ fn failures_and_the_grace_period_are_switched_on_from_the_panel() {
 #[test]
 fn every_policy_shows_its_target() {
     let catalog = Catalog::builtin().unwrap();
-    for kind in PolicyKind::ALL {
+    for kind in policy::kinds() {
         let mut d = test_design();
         let mut f = d.file.clone();
-        f.pools[0].autoscale = kind.new_spec(&f.pools[0], catalog.types());
+        f.pools[0].autoscale = policy::new_spec(kind, &f.pools[0], catalog.types());
         d.set_file(f);
         let h = harness(d);
         let targets = h.query_all_by_label("target").count();
-        let expected = usize::from(!matches!(kind, PolicyKind::Fixed | PolicyKind::Combined));
-        assert_eq!(targets, expected, "{kind:?}");
+        let expected = usize::from(!matches!(kind, policy::NO_POLICY | "Combined"));
+        assert_eq!(targets, expected, "{kind}");
     }
 }
 
@@ -229,8 +229,8 @@ fn choosing_a_kind_in_the_combo_boxes_switches_curve_and_policy() {
         CurveKind::Diurnal
     );
     assert_eq!(
-        PolicyKind::of(p.design.file.pools[0].autoscale.as_ref()),
-        PolicyKind::TargetTracking
+        policy::kind_of(p.design.file.pools[0].autoscale.as_ref()),
+        "TargetTracking"
     );
 }
 

@@ -4,17 +4,7 @@ use egui::Ui;
 
 use crate::app::editor::convert::{default_target, hpa_parts, hpa_target, metric_speed};
 use crate::app::editor::rows::{drag_row_ui, metric_row_ui, note_row_ui, target_row_ui};
-use crate::model::autoscale::Metric;
 use crate::model::autoscale::hpa::{HpaConfig, MetricTarget};
-
-/// A new autoscaler: CPU utilization held at 60 % (as the other policies start),
-/// Kubernetes' defaults for the rest.
-pub(super) fn new_config() -> HpaConfig {
-    HpaConfig {
-        metrics: vec![hpa_target(Metric::Cpu, default_target(Metric::Cpu))],
-        ..HpaConfig::default()
-    }
-}
 
 /// The first metric and its target, the tolerance, the sync period and the scale-down
 /// stabilization window.

@@ -1,8 +1,9 @@
-//! The autoscaling policy of a pool: the kind picker, and one file per kind with its
-//! default settings (built in Rust, typed) and its form.
+//! The autoscaling policy of a pool: the kind picker, and one file per kind with its form.
 //!
-//! Adding a policy to the editor: a variant of [`PolicyKind`], its module here with
-//! `new_config` and `form_ui`, and one arm in each `match` below.
+//! The kinds and the settings a new policy starts from come from the model's registry
+//! (`AutoscaleSpec::KINDS`, `AutoscaleSpec::example`), so a policy added there is offered
+//! here with no change. A form of its own is one file here and one arm in
+//! `policy_rows_ui`; without one, its settings are edited in the RON tab.
 
 mod backlog;
 mod combined;
@@ -17,100 +18,43 @@ mod vertical;
 use egui::{ComboBox, Ui};
 
 use super::EditorState;
+use crate::app::editor::rows::note_row_ui;
 use crate::model::autoscale::AutoscaleSpec;
 use crate::model::autoscale::aws_step::AdjustmentType;
+use crate::model::autoscale::spec::PoolContext;
+use crate::model::catalog::family_of;
 use crate::model::instance::InstanceType;
 use crate::scenario::PoolSpec;
 
-/// The kinds of policy the picker offers, `Fixed` being no autoscaling at all.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub(super) enum PolicyKind {
-    /// No policy: the pool keeps its size (and its scheduled actions).
-    Fixed,
-    /// AWS target tracking.
-    TargetTracking,
-    /// The Kubernetes HorizontalPodAutoscaler.
-    Hpa,
-    /// AWS step scaling.
-    StepScaling,
-    /// AWS simple scaling.
-    SimpleScaling,
-    /// AWS predictive scaling.
-    Predictive,
-    /// Requests held per instance.
-    Backlog,
-    /// The pool's p95 latency against an objective.
-    LatencyTarget,
-    /// Bigger or smaller instance types.
-    Vertical,
-    /// Several policies on one pool.
-    Combined,
+/// What the picker shows for a pool without a policy (it keeps its size and schedule).
+pub(super) const NO_POLICY: &str = "None";
+
+/// Every choice of the picker: no policy, then the registry's kinds.
+pub(super) fn kinds() -> impl Iterator<Item = &'static str> {
+    std::iter::once(NO_POLICY).chain(AutoscaleSpec::KINDS.iter().copied())
 }
 
-impl PolicyKind {
-    /// Every kind, in the order the picker lists them.
-    pub(super) const ALL: [PolicyKind; 10] = [
-        PolicyKind::Fixed,
-        PolicyKind::TargetTracking,
-        PolicyKind::Hpa,
-        PolicyKind::StepScaling,
-        PolicyKind::SimpleScaling,
-        PolicyKind::Predictive,
-        PolicyKind::Backlog,
-        PolicyKind::LatencyTarget,
-        PolicyKind::Vertical,
-        PolicyKind::Combined,
-    ];
+/// The kind of a pool's policy, as the picker names it.
+pub(super) fn kind_of(spec: Option<&AutoscaleSpec>) -> &'static str {
+    spec.map_or(NO_POLICY, AutoscaleSpec::kind)
+}
 
-    /// The kind of a pool's policy.
-    pub(super) fn of(spec: Option<&AutoscaleSpec>) -> PolicyKind {
-        match spec {
-            None => PolicyKind::Fixed,
-            Some(AutoscaleSpec::Hpa(_)) => PolicyKind::Hpa,
-            Some(AutoscaleSpec::TargetTracking(_)) => PolicyKind::TargetTracking,
-            Some(AutoscaleSpec::StepScaling(_)) => PolicyKind::StepScaling,
-            Some(AutoscaleSpec::SimpleScaling(_)) => PolicyKind::SimpleScaling,
-            Some(AutoscaleSpec::Vertical(_)) => PolicyKind::Vertical,
-            Some(AutoscaleSpec::Combined(_)) => PolicyKind::Combined,
-            Some(AutoscaleSpec::Predictive(_)) => PolicyKind::Predictive,
-            Some(AutoscaleSpec::Backlog(_)) => PolicyKind::Backlog,
-            Some(AutoscaleSpec::LatencyTarget(_)) => PolicyKind::LatencyTarget,
-        }
-    }
-
-    /// The name the picker shows: the scenario file's name for the policy.
-    pub(super) fn label(self) -> &'static str {
-        match self {
-            PolicyKind::Fixed => "None",
-            PolicyKind::TargetTracking => "TargetTracking",
-            PolicyKind::Hpa => "Hpa",
-            PolicyKind::StepScaling => "StepScaling",
-            PolicyKind::SimpleScaling => "SimpleScaling",
-            PolicyKind::Predictive => "Predictive",
-            PolicyKind::Backlog => "Backlog",
-            PolicyKind::LatencyTarget => "LatencyTarget",
-            PolicyKind::Vertical => "Vertical",
-            PolicyKind::Combined => "Combined",
-        }
-    }
-
-    /// A new policy of this kind for `pool`, with default settings (None for `Fixed`).
-    /// `types`: the instance types on offer, for a vertical policy's ladder.
-    pub(super) fn new_spec(self, pool: &PoolSpec, types: &[InstanceType]) -> Option<AutoscaleSpec> {
-        Some(match self {
-            PolicyKind::Fixed => return None,
-            PolicyKind::TargetTracking => {
-                AutoscaleSpec::TargetTracking(target_tracking::new_config())
-            }
-            PolicyKind::Hpa => AutoscaleSpec::Hpa(hpa::new_config()),
-            PolicyKind::StepScaling => AutoscaleSpec::StepScaling(step_scaling::new_config()),
-            PolicyKind::SimpleScaling => AutoscaleSpec::SimpleScaling(simple_scaling::new_config()),
-            PolicyKind::Predictive => AutoscaleSpec::Predictive(predictive::new_config()),
-            PolicyKind::Backlog => AutoscaleSpec::Backlog(backlog::new_config()),
-            PolicyKind::LatencyTarget => AutoscaleSpec::LatencyTarget(latency::new_config()),
-            PolicyKind::Vertical => AutoscaleSpec::Vertical(vertical::new_config(pool, types)),
-            PolicyKind::Combined => AutoscaleSpec::Combined(combined::new_config(pool)),
-        })
+/// A new policy of `kind` for `pool`, with the settings the model starts a policy from
+/// (None for no policy). `types`: the instance types on offer, for a vertical ladder.
+pub(super) fn new_spec(
+    kind: &str,
+    pool: &PoolSpec,
+    types: &[InstanceType],
+) -> Option<AutoscaleSpec> {
+    let family = family_of(&pool.instance, types);
+    let ctx = PoolContext {
+        instance_type: &pool.instance,
+        family: &family,
+    };
+    match kind {
+        NO_POLICY => None,
+        "Combined" => Some(AutoscaleSpec::Combined(combined::new_config(pool, &ctx))),
+        kind => AutoscaleSpec::example(kind, &ctx),
     }
 }
 
@@ -143,6 +87,14 @@ pub(super) fn policy_rows_ui(
         AutoscaleSpec::LatencyTarget(c) => latency::form_ui(ui, c),
         AutoscaleSpec::Vertical(c) => vertical::form_ui(ui, state, i, c),
         AutoscaleSpec::Combined(specs) => combined::form_ui(ui, specs),
+        #[allow(unreachable_patterns)] // a policy registered without a form of its own
+        other => {
+            note_row_ui(
+                ui,
+                &format!("{}: edit its settings in the RON tab", other.kind()),
+            );
+            false
+        }
     };
     changed
 }
@@ -157,13 +109,13 @@ fn policy_kind_row_ui(
     types: &[InstanceType],
 ) -> bool {
     let l = ui.label("policy");
-    let current = PolicyKind::of(pool.autoscale.as_ref());
+    let current = kind_of(pool.autoscale.as_ref());
     let mut chosen = None;
     let _ = ComboBox::from_id_salt(("editor policy kind", i))
-        .selected_text(current.label())
+        .selected_text(current)
         .show_ui(ui, |ui| {
-            for kind in PolicyKind::ALL {
-                if ui.selectable_label(kind == current, kind.label()).clicked() && kind != current {
+            for kind in kinds() {
+                if ui.selectable_label(kind == current, kind).clicked() && kind != current {
                     chosen = Some(kind);
                 }
             }
@@ -177,10 +129,10 @@ fn policy_kind_row_ui(
     };
     let new = match state.policies.remove(&(i, kind)) {
         Some(p) => Some(p),
-        None => kind.new_spec(pool, types),
+        None => new_spec(kind, pool, types),
     };
     if let Some(old) = std::mem::replace(&mut pool.autoscale, new) {
-        state.policies.insert((i, PolicyKind::of(Some(&old))), old);
+        state.policies.insert((i, old.kind()), old);
     }
     true
 }
@@ -196,19 +148,19 @@ mod tests {
     #[test]
     fn every_new_policy_validates_with_its_defaults() {
         let catalog = Catalog::builtin().unwrap();
-        for kind in PolicyKind::ALL {
+        for kind in kinds() {
             let mut d = test_design();
             let mut f = d.file.clone();
-            f.pools[0].autoscale = kind.new_spec(&f.pools[0], catalog.types());
-            assert_eq!(PolicyKind::of(f.pools[0].autoscale.as_ref()), kind);
+            f.pools[0].autoscale = new_spec(kind, &f.pools[0], catalog.types());
+            assert_eq!(kind_of(f.pools[0].autoscale.as_ref()), kind);
             d.set_file(f);
-            assert!(d.errors.is_empty(), "{kind:?}: {:?}", d.errors);
+            assert!(d.errors.is_empty(), "{kind}: {:?}", d.errors);
         }
     }
 
     #[test]
     fn a_new_target_tracking_policy_has_the_aws_defaults() {
-        let p = PolicyKind::TargetTracking.new_spec(&test_design().file.pools[0], &[]);
+        let p = new_spec("TargetTracking", &test_design().file.pools[0], &[]);
         let expected = TargetTrackingConfig::new(Metric::Cpu, 0.6);
         assert_eq!(p, Some(AutoscaleSpec::TargetTracking(expected)));
     }
@@ -220,42 +172,36 @@ mod tests {
         let catalog = Catalog::builtin().unwrap();
         let pool = &test_design().file.pools[0];
         for (kind, ron) in [
+            ("TargetTracking", "TargetTracking(metric: Cpu, target: 0.6)"),
             (
-                PolicyKind::TargetTracking,
-                "TargetTracking(metric: Cpu, target: 0.6)",
-            ),
-            (
-                PolicyKind::Hpa,
+                "Hpa",
                 "Hpa(metrics: [Utilization(metric: Cpu, target: 0.6)])",
             ),
             (
-                PolicyKind::StepScaling,
+                "StepScaling",
                 "StepScaling(metric: Cpu, \
                  scale_out: (threshold: 0.6, steps: [(lower: 0.0, upper: 0.2, adjustment: 1), (lower: 0.2, adjustment: 3)]), \
                  scale_in: (threshold: 0.3, steps: [(upper: 0.0, adjustment: -1)]))",
             ),
             (
-                PolicyKind::SimpleScaling,
+                "SimpleScaling",
                 "SimpleScaling(metric: Cpu, \
                  scale_out: (threshold: 0.7, adjustment: 2), \
                  scale_in: (threshold: 0.3, adjustment: -1))",
             ),
+            ("Predictive", "Predictive(requests_per_instance: 24)"),
+            ("Backlog", "Backlog(per_instance: 1.2)"),
+            ("LatencyTarget", "LatencyTarget(target_secs: 0.3)"),
             (
-                PolicyKind::Predictive,
-                "Predictive(requests_per_instance: 24)",
-            ),
-            (PolicyKind::Backlog, "Backlog(per_instance: 3)"),
-            (PolicyKind::LatencyTarget, "LatencyTarget(target_secs: 0.3)"),
-            (
-                PolicyKind::Vertical,
+                "Vertical",
                 r#"Vertical(types: ["m5.large", "m5.xlarge", "m5.2xlarge", "m5.4xlarge"])"#,
             ),
         ] {
             let parsed: AutoscaleSpec = crate::scenario::ron_options().from_str(ron).unwrap();
             assert_eq!(
-                kind.new_spec(pool, catalog.types()),
+                new_spec(kind, pool, catalog.types()),
                 Some(parsed),
-                "{kind:?}"
+                "{kind}"
             );
         }
     }
@@ -263,16 +209,16 @@ mod tests {
     #[test]
     fn a_new_combination_starts_from_the_current_policy() {
         let mut pool = test_design().file.pools[0].clone();
-        pool.autoscale = PolicyKind::Backlog.new_spec(&pool, &[]);
-        let Some(AutoscaleSpec::Combined(specs)) = PolicyKind::Combined.new_spec(&pool, &[]) else {
+        pool.autoscale = new_spec("Backlog", &pool, &[]);
+        let Some(AutoscaleSpec::Combined(specs)) = new_spec("Combined", &pool, &[]) else {
             panic!("not a combination")
         };
         assert_eq!(Some(&specs[0]), pool.autoscale.as_ref());
         // A policy that cannot be combined gives way to target tracking.
-        pool.autoscale = PolicyKind::Vertical.new_spec(&pool, &[]);
-        let Some(AutoscaleSpec::Combined(specs)) = PolicyKind::Combined.new_spec(&pool, &[]) else {
+        pool.autoscale = new_spec("Vertical", &pool, &[]);
+        let Some(AutoscaleSpec::Combined(specs)) = new_spec("Combined", &pool, &[]) else {
             panic!("not a combination")
         };
-        assert_eq!(PolicyKind::of(specs.first()), PolicyKind::TargetTracking);
+        assert_eq!(kind_of(specs.first()), "TargetTracking");
     }
 }

@@ -6,15 +6,6 @@ use crate::app::editor::convert::hours_to_secs;
 use crate::app::editor::rows::{check_row_ui, combo_row_ui, drag_row_ui, target_row_ui};
 use crate::model::autoscale::predictive::{PredictiveConfig, PredictiveMode};
 
-/// Requests per second one instance serves in a new policy (a m5.large at about 60 %
-/// on the shipped scenarios' demand).
-const REQUESTS_PER_INSTANCE: f64 = 24.0;
-
-/// A new policy: AWS's defaults but for the load per instance, which has none.
-pub(super) fn new_config() -> PredictiveConfig {
-    PredictiveConfig::new(REQUESTS_PER_INSTANCE)
-}
-
 /// Modes, in the order the form lists them.
 const PREDICTIVE_MODES: [PredictiveMode; 2] = [
     PredictiveMode::ForecastAndScale,

@@ -7,37 +7,7 @@ use crate::app::editor::convert::{bounds_text, metric_speed};
 use crate::app::editor::rows::{
     combo_row_ui, drag_row_ui, metric_row_ui, note_row_ui, target_row_ui,
 };
-use crate::model::autoscale::Metric;
-use crate::model::autoscale::aws_step::{
-    AdjustmentType, StepAdjustment, StepPolicy, StepScalingConfig, default_lag_secs,
-};
-
-/// A new policy on CPU: above 60 % add one instance, three from 80 %; at 30 % or below
-/// remove one. One datapoint per alarm, CloudWatch's lag.
-pub(super) fn new_config() -> StepScalingConfig {
-    let side = |threshold: f64, steps: Vec<StepAdjustment>| StepPolicy {
-        threshold,
-        datapoints: None,
-        evaluation_periods: 1,
-        adjustment_type: AdjustmentType::ChangeInCapacity,
-        min_adjustment_magnitude: None,
-        steps,
-    };
-    let step = |lower: Option<f64>, upper: Option<f64>, adjustment: i32| StepAdjustment {
-        lower,
-        upper,
-        adjustment,
-    };
-    StepScalingConfig {
-        metric: Metric::Cpu,
-        lag_secs: default_lag_secs(),
-        scale_out: Some(side(
-            0.6,
-            vec![step(Some(0.0), Some(0.2), 1), step(Some(0.2), None, 3)],
-        )),
-        scale_in: Some(side(0.3, vec![step(None, Some(0.0), -1)])),
-    }
-}
+use crate::model::autoscale::aws_step::{AdjustmentType, StepAdjustment, StepScalingConfig};
 
 /// The metric, then each side's threshold, adjustment type and step adjustments.
 pub(super) fn form_ui(ui: &mut Ui, i: usize, c: &mut StepScalingConfig) -> bool {

@@ -4,13 +4,7 @@ use egui::Ui;
 
 use crate::app::editor::convert::{default_target, metric_speed};
 use crate::app::editor::rows::{check_row_ui, drag_row_ui, metric_row_ui, target_row_ui};
-use crate::model::autoscale::Metric;
 use crate::model::autoscale::aws_target_tracking::TargetTrackingConfig;
-
-/// A new policy: CPU held at 60 %, AWS's defaults for the rest.
-pub(super) fn new_config() -> TargetTrackingConfig {
-    TargetTrackingConfig::new(Metric::Cpu, default_target(Metric::Cpu))
-}
 
 /// The metric, its target, the scale-in ratio and whether scale-in is off.
 pub(super) fn form_ui(ui: &mut Ui, i: usize, c: &mut TargetTrackingConfig) -> bool {

@@ -3,25 +3,8 @@
 use egui::Ui;
 
 use crate::app::editor::EditorState;
-use crate::app::editor::convert::type_ladder;
 use crate::app::editor::rows::{check_row_ui, drag_row_ui, parsed_row_ui, target_row_ui};
 use crate::model::autoscale::vertical::VerticalConfig;
-use crate::model::instance::InstanceType;
-use crate::scenario::PoolSpec;
-
-/// A new policy: the pool's instance family as the ladder, the schema's thresholds and
-/// times (a test checks they match a file's defaults).
-pub(super) fn new_config(pool: &PoolSpec, types: &[InstanceType]) -> VerticalConfig {
-    VerticalConfig {
-        types: type_ladder(&pool.instance, types),
-        scale_up_above: 0.75,
-        scale_down_below: 0.25,
-        restart_secs: 60.0,
-        all_at_once: false,
-        cooldown_secs: 600.0,
-        period_secs: 60.0,
-    }
-}
 
 /// The ladder of types, the CPU thresholds, the restart time and the cooldown.
 pub(super) fn form_ui(
