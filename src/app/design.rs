@@ -8,23 +8,14 @@ use egui::Color32;
 use super::live::LiveRun;
 use crate::scenario::{Scenario, ScenarioFile, Source, parse};
 
-/// Colours of designs, in the order they are added: distinct for overlays, readable on
-/// the dark and the light theme.
-pub const PALETTE: [Color32; 6] = [
-    Color32::from_rgb(66, 135, 245),
-    Color32::from_rgb(240, 130, 40),
-    Color32::from_rgb(60, 180, 90),
-    Color32::from_rgb(210, 70, 160),
-    Color32::from_rgb(150, 110, 230),
-    Color32::from_rgb(200, 170, 40),
-];
+pub use super::theme::PALETTE;
 
 /// One scenario being explored.
 pub struct Design {
     /// Where it was loaded from or last saved to.
-    pub path: Option<PathBuf>,
+    path: Option<PathBuf>,
     /// Its RON source as last loaded, saved or produced by an edit.
-    pub text: String,
+    text: String,
     /// What the editor edits. Always the last text that parsed.
     pub file: ScenarioFile,
     /// The last version that passed validation (what runs).
@@ -36,9 +27,9 @@ pub struct Design {
     /// Its colour in overlays.
     pub colour: Color32,
     /// The file's modification time when it was read or written (to notice changes).
-    pub disk_mtime: Option<SystemTime>,
+    disk_mtime: Option<SystemTime>,
     /// Edited since it was loaded or saved.
-    pub dirty: bool,
+    dirty: bool,
 }
 
 /// Why a design could not be loaded at all.
@@ -96,6 +87,32 @@ impl Design {
     /// The name shown in tabs and legends.
     pub fn name(&self) -> &str {
         &self.file.name
+    }
+
+    /// Its RON source as last loaded, saved or produced by an edit.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// Where it was loaded from or last saved to (None: never saved).
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    /// Whether it was edited since it was loaded or saved.
+    pub fn is_dirty(&self) -> bool {
+        self.dirty
+    }
+
+    /// A copy named `"<name> (copy)"`, not saved anywhere, to change and compare (None if
+    /// the source no longer parses, which a design's text always does).
+    pub fn duplicate(&self) -> Option<Design> {
+        let mut copy = Design::from_text(&self.text, None, self.colour).ok()?;
+        let mut f = copy.file.clone();
+        f.name = format!("{} (copy)", f.name);
+        copy.set_file(f);
+        copy.dirty = false;
+        Some(copy)
     }
 
     /// Checks `self.text` exactly as a file on disk is checked and, if valid, makes it

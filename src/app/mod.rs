@@ -6,19 +6,28 @@
 //! wall-time budget per frame, so the window stays responsive whatever the scenario's
 //! rate. Everything drawn comes from the runs' recorders.
 
+mod command;
 pub mod design;
 pub mod editor;
 pub mod export;
+mod frame_stats;
 pub mod live;
+mod panels;
 pub mod plots;
+mod summary;
+pub mod theme;
 pub mod topology;
+
+pub use self::command::AppCommand;
+pub use self::summary::headline;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use egui::{Color32, RichText, Ui};
+use egui::Ui;
 
 use self::design::{Design, PALETTE};
+use self::frame_stats::FrameStats;
 use self::live::Speed;
 use crate::metrics::RunSummary;
 use crate::model::catalog::Catalog;
@@ -53,21 +62,21 @@ pub struct ScalesimApp {
     /// How fast.
     pub speed: Speed,
     /// The seed every design runs with (the same traffic for all).
-    pub seed: u64,
+    seed: u64,
     /// The simulated time every run is being brought to, seconds after the start.
     pub target_secs: f64,
     /// Which view fills the centre.
     pub view: View,
     /// Which plots are drawn (indexed like [`plots::titles`]).
-    pub shown_plots: Vec<bool>,
+    shown_plots: Vec<bool>,
     /// The instance types the editor offers.
-    pub catalog: Catalog,
+    catalog: Catalog,
     /// The editor's memory between frames.
-    pub editor: editor::EditorState,
+    editor: editor::EditorState,
     /// A message for the status bar (saved, exported, could not open...).
     pub status: Option<(String, bool)>,
     /// Scenario files found under `scenarios/` (the library).
-    pub library: Vec<PathBuf>,
+    library: Vec<PathBuf>,
     /// Exports waiting for the screenshot of the next frame.
     pub export: export::ExportState,
     /// Whether the toolbar shows the engine's speed and the frame rate (wall-clock
@@ -77,49 +86,9 @@ pub struct ScalesimApp {
     last_frame: Option<Instant>,
     frame_secs: f64,
     /// Where a frame's wall time goes, printed to stderr every 5 s (`gui --frame-stats`).
-    pub frame_stats: Option<FrameStats>,
-}
-
-/// Wall time per frame, split into the simulation (`logic`) and building the UI (`ui`);
-/// the rest of a frame is rendering and waiting for the display.
-#[derive(Debug)]
-pub struct FrameStats {
-    since: Instant,
-    frames: u32,
-    logic: Duration,
-    ui: Duration,
-}
-
-impl Default for FrameStats {
-    fn default() -> Self {
-        FrameStats {
-            since: Instant::now(),
-            frames: 0,
-            logic: Duration::ZERO,
-            ui: Duration::ZERO,
-        }
-    }
-}
-
-impl FrameStats {
-    /// Prints and restarts the figures once 5 s have passed.
-    fn report(&mut self) {
-        let wall = self.since.elapsed();
-        if wall < Duration::from_secs(5) || self.frames == 0 {
-            return;
-        }
-        let per = |d: Duration| d.as_secs_f64() * 1e3 / f64::from(self.frames);
-        eprintln!(
-            "frames: {:.1} fps; per frame {:.1} ms: simulation {:.1} ms, ui {:.1} ms, rendering and waiting {:.1} ms",
-            f64::from(self.frames) / wall.as_secs_f64(),
-            wall.as_secs_f64() * 1e3 / f64::from(self.frames),
-            per(self.logic),
-            per(self.ui),
-            (wall.as_secs_f64() * 1e3 / f64::from(self.frames) - per(self.logic) - per(self.ui))
-                .max(0.0),
-        );
-        *self = FrameStats::default();
-    }
+    frame_stats: Option<FrameStats>,
+    /// What the panels asked for while drawing, applied at the start of the next frame.
+    commands: Vec<AppCommand>,
 }
 
 impl ScalesimApp {
@@ -179,6 +148,7 @@ impl ScalesimApp {
             export: export::ExportState::default(),
             show_wall_clock: true,
             frame_stats: None,
+            commands: Vec::new(),
             last_reload_check: Instant::now(),
             last_frame: None,
             frame_secs: 0.0,
@@ -197,7 +167,7 @@ impl ScalesimApp {
 
     /// Adds a design (for comparison) and starts it at time zero.
     pub fn add_design(&mut self, mut d: Design) {
-        d.colour = PALETTE[self.designs.len() % PALETTE.len()];
+        d.colour = theme::design_colour(self.designs.len());
         d.restart(self.seed);
         self.designs.push(d);
         self.selected = self.designs.len() - 1;
@@ -320,202 +290,6 @@ impl ScalesimApp {
             .unwrap_or_default()
     }
 
-    fn toolbar(&mut self, ui: &mut Ui) {
-        ui.horizontal_wrapped(|ui| {
-            let play = if self.playing { "Pause" } else { "Run" };
-            if ui
-                .button(play)
-                .on_hover_text("Start or pause simulated time (space)")
-                .clicked()
-            {
-                if !self.playing && self.finished() {
-                    self.reset();
-                }
-                self.playing = !self.playing;
-            }
-            if ui
-                .button("Step")
-                .on_hover_text("Advance one metrics interval and pause")
-                .clicked()
-            {
-                self.step_interval();
-            }
-            if ui
-                .button("Reset")
-                .on_hover_text("Back to the start")
-                .clicked()
-            {
-                self.playing = false;
-                self.reset();
-            }
-            ui.separator();
-            let speed_label = ui.label("Speed");
-            egui::ComboBox::from_id_salt("speed")
-                .selected_text(self.speed.label())
-                .show_ui(ui, |ui| {
-                    for s in Speed::PRESETS {
-                        ui.selectable_value(&mut self.speed, s, s.label());
-                    }
-                })
-                .response
-                .labelled_by(speed_label.id);
-            if let Speed::Times(x) = &mut self.speed {
-                ui.add(
-                    egui::DragValue::new(x)
-                        .range(0.1..=1_000_000.0)
-                        .speed(10.0)
-                        .suffix(" sim s / s"),
-                )
-                .labelled_by(speed_label.id);
-            }
-            ui.separator();
-            let seed_label = ui.label("Seed");
-            let seed = ui
-                .add(egui::DragValue::new(&mut self.seed))
-                .labelled_by(seed_label.id);
-            if seed.changed() {
-                self.reset();
-            }
-            ui.separator();
-            ui.selectable_value(&mut self.view, View::Plots, "Plots");
-            ui.selectable_value(&mut self.view, View::Topology, "Topology");
-            ui.selectable_value(&mut self.view, View::Decisions, "Decisions");
-            ui.separator();
-            if ui.button("Export PNG").clicked() {
-                self.export.request_png(ui.ctx());
-            }
-            if ui.button("Export CSV").clicked() {
-                self.status = Some(export::export_csv(&self.designs, &self.export.dir));
-            }
-        });
-    }
-
-    fn progress(&self, ui: &mut Ui) {
-        let end = self.end_secs();
-        let now = self
-            .designs
-            .iter()
-            .filter_map(|d| d.run.as_ref().map(|r| r.now_secs()))
-            .fold(f64::INFINITY, f64::min);
-        let now = if now.is_finite() { now } else { 0.0 };
-        let clock = self.clock();
-        ui.horizontal(|ui| {
-            ui.label(
-                RichText::new(clock.label(crate::sim::SimTime::from_secs_f64(now)))
-                    .monospace()
-                    .strong(),
-            );
-            let frac = if end > 0.0 { (now / end) as f32 } else { 0.0 };
-            ui.add(
-                egui::ProgressBar::new(frac)
-                    .desired_width(220.0)
-                    .text(format!("{:.0} / {:.0} s", now, end)),
-            );
-            let events: f64 = self
-                .designs
-                .iter()
-                .filter_map(|d| d.run.as_ref().map(|r| r.engine().events_per_sec))
-                .sum();
-            if !self.show_wall_clock {
-                return;
-            }
-            ui.label(
-                RichText::new(format!(
-                    "engine {:.2} M events/s · {:.0} fps",
-                    events / 1e6,
-                    if self.frame_secs > 0.0 {
-                        1.0 / self.frame_secs
-                    } else {
-                        0.0
-                    }
-                ))
-                .weak(),
-            );
-        });
-    }
-
-    fn summary_strip(&self, ui: &mut Ui) {
-        let sums = self.summaries();
-        if sums.is_empty() {
-            ui.colored_label(
-                Color32::from_rgb(220, 60, 60),
-                "Nothing runs: fix the scenario's errors in the editor.",
-            );
-            return;
-        }
-        if sums.len() == 1 {
-            let s = &sums[0].1;
-            ui.horizontal_wrapped(|ui| {
-                for (label, value) in headline(s) {
-                    ui.vertical(|ui| {
-                        ui.label(RichText::new(label).small().weak());
-                        ui.label(RichText::new(value).strong().size(16.0));
-                    });
-                    ui.add_space(12.0);
-                }
-            });
-        } else {
-            compare_table(ui, &self.designs, &sums);
-        }
-    }
-
-    fn centre(&mut self, ui: &mut Ui) {
-        // Export PNG saves the view shown: the plots' scroll area, or all of the centre.
-        self.export.plots_rect = Some(ui.available_rect_before_wrap());
-        match self.view {
-            View::Plots => {
-                ui.horizontal_wrapped(|ui| {
-                    for (i, t) in plots::titles().into_iter().enumerate() {
-                        if let Some(on) = self.shown_plots.get_mut(i) {
-                            ui.toggle_value(on, t);
-                        }
-                    }
-                });
-                let inputs: Vec<plots::PlotInput<'_>> = self
-                    .designs
-                    .iter()
-                    .filter_map(|d| {
-                        let run = d.run.as_ref()?;
-                        let rec = run.world().recorder();
-                        Some(plots::PlotInput {
-                            name: d.name(),
-                            colour: d.colour,
-                            rows: rec.rows(),
-                            decisions: rec.decisions(),
-                            slo_secs: rec.slo().latency_secs,
-                        })
-                    })
-                    .collect();
-                let shown = self.shown_plots.iter().filter(|s| **s).count().max(1);
-                // Fill the height when few plots are on; scroll when many.
-                let per = ((ui.available_height() - 24.0 * shown as f32) / shown as f32)
-                    .clamp(110.0, 320.0);
-                let clock = self.clock();
-                let rect = egui::ScrollArea::vertical()
-                    .auto_shrink([false, false])
-                    .show(ui, |ui| {
-                        plots::plots_ui(ui, &inputs, clock, &self.shown_plots, per);
-                    })
-                    .inner_rect;
-                self.export.plots_rect = Some(rect);
-            }
-            View::Topology => {
-                egui::ScrollArea::vertical()
-                    .auto_shrink([false, false])
-                    .show(ui, |ui| {
-                        for d in &self.designs {
-                            if let Some(run) = &d.run {
-                                ui.label(RichText::new(d.name()).strong().color(d.colour));
-                                topology::topology_ui(ui, run.world(), d.colour);
-                                ui.add_space(8.0);
-                            }
-                        }
-                    });
-            }
-            View::Decisions => decisions_table(ui, &self.designs, &self.summaries()),
-        }
-    }
-
     fn logic_step(&mut self, ctx: &egui::Context) {
         let now = Instant::now();
         let dt = self
@@ -528,6 +302,7 @@ impl ScalesimApp {
         } else {
             0.9 * self.frame_secs + 0.1 * dt
         };
+        self.apply_commands(ctx);
         if ctx.input(|i| i.key_pressed(egui::Key::Space)) && !ctx.egui_wants_keyboard_input() {
             self.playing = !self.playing;
         }
@@ -550,158 +325,6 @@ impl ScalesimApp {
             ctx.request_repaint();
         }
     }
-
-    fn draw(&mut self, ui: &mut Ui) {
-        egui::Panel::top("toolbar").show(ui, |ui| {
-            ui.add_space(2.0);
-            self.toolbar(ui);
-            self.progress(ui);
-            ui.add_space(2.0);
-        });
-        egui::Panel::bottom("status").show(ui, |ui| {
-            let text = match &self.status {
-                Some((m, true)) => RichText::new(m).color(Color32::from_rgb(220, 60, 60)),
-                Some((m, false)) => RichText::new(m),
-                None => RichText::new(
-                    "space: run/pause · drag a plot to pan, ctrl+scroll to zoom, double-click to reset",
-                )
-                .weak(),
-            };
-            ui.label(text);
-        });
-        egui::Panel::left("editor")
-            .resizable(true)
-            .default_size(330.0)
-            .show(ui, |ui| {
-                egui::ScrollArea::vertical().show(ui, |ui| self.side_panel(ui));
-            });
-        egui::CentralPanel::default().show(ui, |ui| {
-            self.summary_strip(ui);
-            ui.separator();
-            self.centre(ui);
-        });
-    }
-
-    fn side_panel(&mut self, ui: &mut Ui) {
-        ui.heading("Designs");
-        let mut remove = None;
-        for (i, d) in self.designs.iter().enumerate() {
-            ui.horizontal(|ui| {
-                let (rect, _) =
-                    ui.allocate_exact_size(egui::vec2(10.0, 10.0), egui::Sense::hover());
-                ui.painter().rect_filled(rect, 2.0, d.colour);
-                let mut label = d.name().to_string();
-                if d.dirty {
-                    label.push_str(" (modified)");
-                }
-                if !d.errors.is_empty() {
-                    label.push_str(" (invalid)");
-                }
-                ui.selectable_value(&mut self.selected, i, label);
-                if self.designs.len() > 1 && ui.small_button("x").on_hover_text("Remove").clicked()
-                {
-                    remove = Some(i);
-                }
-            });
-        }
-        if let Some(i) = remove {
-            self.designs.remove(i);
-            self.selected = self.selected.min(self.designs.len() - 1);
-            for (k, d) in self.designs.iter_mut().enumerate() {
-                d.colour = PALETTE[k % PALETTE.len()];
-            }
-        }
-        ui.horizontal_wrapped(|ui| {
-            if ui
-                .button("Compare: duplicate")
-                .on_hover_text(
-                    "Add a copy of this design to change and compare on the same traffic",
-                )
-                .clicked()
-            {
-                let src = &self.designs[self.selected];
-                if let Ok(mut copy) = Design::from_text(&src.text, None, src.colour) {
-                    let mut f = copy.file.clone();
-                    f.name = format!("{} (copy)", f.name);
-                    copy.set_file(f);
-                    copy.dirty = false;
-                    self.add_design(copy);
-                }
-            }
-            ui.menu_button("Compare: add from library", |ui| {
-                for p in self.library.clone() {
-                    if ui.button(p.display().to_string()).clicked() {
-                        match Design::open(&p, PALETTE[0]) {
-                            Ok(d) => self.add_design(d),
-                            Err(e) => self.status = Some((e, true)),
-                        }
-                        ui.close();
-                    }
-                }
-            });
-        });
-        ui.separator();
-        ui.horizontal_wrapped(|ui| {
-            ui.menu_button("Open from library", |ui| {
-                for p in self.library.clone() {
-                    if ui.button(p.display().to_string()).clicked() {
-                        self.open(&p);
-                        ui.close();
-                    }
-                }
-            });
-            if ui.button("Open file…").clicked() {
-                match rfd::FileDialog::new()
-                    .add_filter("scenario", &["ron"])
-                    .set_directory("scenarios")
-                    .pick_file()
-                {
-                    Some(p) => self.open(&p),
-                    None => self.status = Some((
-                        "no file chosen (or no file dialog on this desktop): use Open from library"
-                            .into(),
-                        false,
-                    )),
-                }
-            }
-            let d = &mut self.designs[self.selected];
-            if ui
-                .add_enabled(d.path.is_some(), egui::Button::new("Save"))
-                .on_hover_text("Write the scenario back to its file (atomically)")
-                .clicked()
-                && let Some(p) = d.path.clone()
-            {
-                self.status = Some(match d.save_to(&p) {
-                    Ok(()) => (format!("saved {}", p.display()), false),
-                    Err(e) => (e, true),
-                });
-            }
-            if ui.button("Save as…").clicked() {
-                let name = format!("{}.ron", d.file.name);
-                if let Some(p) = rfd::FileDialog::new()
-                    .add_filter("scenario", &["ron"])
-                    .set_file_name(name)
-                    .save_file()
-                {
-                    self.status = Some(match d.save_to(&p) {
-                        Ok(()) => (format!("saved {}", p.display()), false),
-                        Err(e) => (e, true),
-                    });
-                } else {
-                    self.status = Some((
-                        "not saved: no file chosen (or no file dialog on this desktop)".into(),
-                        false,
-                    ));
-                }
-            }
-        });
-        ui.separator();
-        let d = &mut self.designs[self.selected];
-        if editor::editor_ui(ui, &mut self.editor, d, &self.catalog) {
-            // A valid change restarts this design, and the others with it (same clock).
-            self.reset();
-        }
-    }
 }
 
 impl eframe::App for ScalesimApp {
@@ -715,159 +338,17 @@ impl eframe::App for ScalesimApp {
 
     fn ui(&mut self, ui: &mut Ui, _frame: &mut eframe::Frame) {
         let t = Instant::now();
-        self.draw(ui);
+        self.frame_ui(ui);
+        if self.has_commands() {
+            // Apply them in the next frame's `logic` rather than when input comes.
+            ui.ctx().request_repaint();
+        }
         if let Some(s) = &mut self.frame_stats {
             s.ui += t.elapsed();
             s.frames += 1;
             s.report();
         }
     }
-}
-
-/// The headline numbers of a run: label and formatted value.
-pub fn headline(s: &RunSummary) -> Vec<(&'static str, String)> {
-    vec![
-        ("requests", format!("{}", s.requests.arrived)),
-        (
-            "p99 of completed",
-            format!("{:.0} ms", s.latency_secs.p99 * 1000.0),
-        ),
-        (
-            "within SLO, drops = misses",
-            format!("{:.2}%", 100.0 * s.slo.within_target_fraction),
-        ),
-        (
-            "SLO violation",
-            match s.slo.violation_periods.len() {
-                1 => format!("{:.0} min in 1 period", s.slo.violation_secs / 60.0),
-                n => format!("{:.0} min in {n} periods", s.slo.violation_secs / 60.0),
-            },
-        ),
-        (
-            "dropped",
-            format!(
-                "{} ({:.2}%)",
-                s.requests.dropped,
-                100.0 * s.requests.dropped as f64 / (s.requests.arrived.max(1)) as f64
-            ),
-        ),
-        ("cost", format!("${:.2}", s.cost_usd)),
-        ("max instances", format!("{}", s.instances.max)),
-        (
-            "scaling actions",
-            format!("{}", s.instances.scaling_actions),
-        ),
-    ]
-}
-
-/// A column of the compare table: its title and how to read it from a summary.
-type Figure = (&'static str, fn(&RunSummary) -> f64);
-
-/// The compare table: one row per design, and each figure's difference from the first.
-fn compare_table(ui: &mut Ui, designs: &[Design], sums: &[(usize, RunSummary)]) {
-    let base = &sums[0].1;
-    let figures: [Figure; 5] = [
-        ("p99 of completed, ms", |s| s.latency_secs.p99 * 1000.0),
-        ("SLO violation min", |s| s.slo.violation_secs / 60.0),
-        ("dropped", |s| s.requests.dropped as f64),
-        ("cost $", |s| s.cost_usd),
-        ("max instances", |s| s.instances.max as f64),
-    ];
-    egui::Grid::new("compare")
-        .striped(true)
-        .spacing([16.0, 2.0])
-        .show(ui, |ui| {
-            ui.label(RichText::new("design").strong());
-            for (name, _) in &figures {
-                ui.label(RichText::new(*name).strong());
-            }
-            ui.end_row();
-            for (k, (i, s)) in sums.iter().enumerate() {
-                let d = &designs[*i];
-                ui.label(RichText::new(d.name()).color(d.colour).strong());
-                for (_, f) in &figures {
-                    let v = f(s);
-                    let text = fmt_figure(v);
-                    if k == 0 {
-                        ui.label(text);
-                    } else {
-                        let delta = v - f(base);
-                        let sign = if delta >= 0.0 { "+" } else { "" };
-                        ui.label(format!("{text} ({sign}{})", fmt_figure(delta)));
-                    }
-                }
-                ui.end_row();
-            }
-        });
-}
-
-fn fmt_figure(v: f64) -> String {
-    if v.abs() >= 100.0 || v.fract() == 0.0 {
-        format!("{v:.0}")
-    } else {
-        format!("{v:.2}")
-    }
-}
-
-fn decisions_table(ui: &mut Ui, designs: &[Design], sums: &[(usize, RunSummary)]) {
-    egui::ScrollArea::vertical()
-        .auto_shrink([false, false])
-        .show(ui, |ui| {
-            ui.label(RichText::new("When the SLO broke").strong());
-            for (i, s) in sums {
-                let d = &designs[*i];
-                let periods = &s.slo.violation_periods;
-                if periods.is_empty() {
-                    ui.label(RichText::new(format!("{}: never so far", d.name())).color(d.colour));
-                }
-                for p in periods {
-                    ui.label(
-                        RichText::new(format!("{}: {}", d.name(), p.describe())).color(d.colour),
-                    );
-                }
-            }
-            ui.add_space(8.0);
-            egui::Grid::new("decisions").striped(true).show(ui, |ui| {
-                for h in [
-                    "design", "clock", "pool", "policy", "metric", "from", "to", "reason",
-                ] {
-                    ui.label(RichText::new(h).strong());
-                }
-                ui.end_row();
-                for d in designs {
-                    let Some(run) = &d.run else { continue };
-                    for dec in run.world().recorder().decisions() {
-                        ui.label(RichText::new(d.name()).color(d.colour));
-                        ui.label(&dec.clock);
-                        ui.label(&dec.pool);
-                        ui.label(&dec.policy);
-                        ui.label(metric_text(dec));
-                        ui.label(dec.from.to_string());
-                        ui.label(dec.to.to_string());
-                        ui.label(&dec.reason);
-                        ui.end_row();
-                    }
-                }
-            });
-        });
-}
-
-/// "cpu 0.81 (target 0.6) fraction" for the decisions table; empty without a metric.
-fn metric_text(d: &crate::metrics::Decision) -> String {
-    let Some(metric) = d.metric else {
-        return String::new();
-    };
-    let mut t = metric.to_string();
-    if let Some(v) = d.metric_value {
-        t += &format!(" {}", fmt_figure(v));
-    }
-    if let Some(v) = d.target {
-        t += &format!(" (target {})", fmt_figure(v));
-    }
-    if let Some(u) = d.unit {
-        t += &format!(" {u}");
-    }
-    t
 }
 
 /// Every `.ron` file under `dir`, sorted (the scenario library).

@@ -105,12 +105,7 @@ enum When {
     Compare,
 }
 
-const BLUE: Color32 = Color32::from_rgb(66, 135, 245);
-const ORANGE: Color32 = Color32::from_rgb(240, 130, 40);
-const GREEN: Color32 = Color32::from_rgb(60, 180, 90);
-const RED: Color32 = Color32::from_rgb(220, 60, 60);
-const PURPLE: Color32 = Color32::from_rgb(150, 110, 230);
-const GREY: Color32 = Color32::from_rgb(150, 150, 150);
+use super::theme::series::{BLUE, GREEN, GREY, ORANGE, PURPLE, RED};
 
 fn per_sec(r: &IntervalRow, n: u64) -> f64 {
     n as f64 / (r.end_secs - r.start_secs).max(f64::MIN_POSITIVE)
@@ -375,7 +370,7 @@ pub fn plots_ui(
                         let colour = if compare {
                             d.colour
                         } else {
-                            Color32::from_rgb(230, 200, 40)
+                            super::theme::series::DECISION
                         };
                         plot.points(
                             Points::new(decisions_name(d.name, compare), PlotPoints::from(pts))

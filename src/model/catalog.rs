@@ -45,32 +45,33 @@ impl Catalog {
         &self.types
     }
 
-    /// The types of `name`'s family (`m5.*`, `e2-standard-*`), smallest first (by vCPUs,
-    /// then memory): the ladder a vertical policy climbs. Holds at least `name` itself.
+    /// The types of `name`'s family, smallest first: see [`family_of`].
     pub fn family(&self, name: &str) -> Vec<String> {
-        let family = |n: &str| -> String {
-            match n.split_once('.') {
-                Some((f, _)) => format!("{f}."),
-                None => n.rsplit_once('-').map_or(n, |(f, _)| f).to_string() + "-",
-            }
-        };
-        let mine = family(name);
-        let mut same: Vec<&InstanceType> = self
-            .types
-            .iter()
-            .filter(|t| family(&t.name) == mine)
-            .collect();
-        same.sort_by(|a, b| {
-            (a.vcpus, a.memory_gib)
-                .partial_cmp(&(b.vcpus, b.memory_gib))
-                .unwrap_or(std::cmp::Ordering::Equal)
-        });
-        let mut out: Vec<String> = same.iter().map(|t| t.name.clone()).collect();
-        if !out.iter().any(|t| t == name) {
-            out.insert(0, name.to_string());
-        }
-        out
+        family_of(name, &self.types)
     }
+}
+
+/// The types among `types` of `name`'s family (`m5.*`, `e2-standard-*`), smallest first
+/// (by vCPUs, then memory): the ladder a vertical policy climbs. Holds at least `name`.
+pub fn family_of(name: &str, types: &[InstanceType]) -> Vec<String> {
+    let family = |n: &str| -> String {
+        match n.split_once('.') {
+            Some((f, _)) => format!("{f}."),
+            None => n.rsplit_once('-').map_or(n, |(f, _)| f).to_string() + "-",
+        }
+    };
+    let mine = family(name);
+    let mut same: Vec<&InstanceType> = types.iter().filter(|t| family(&t.name) == mine).collect();
+    same.sort_by(|a, b| {
+        (a.vcpus, a.memory_gib)
+            .partial_cmp(&(b.vcpus, b.memory_gib))
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
+    let mut out: Vec<String> = same.iter().map(|t| t.name.clone()).collect();
+    if !out.iter().any(|t| t == name) {
+        out.insert(0, name.to_string());
+    }
+    out
 }
 
 #[cfg(test)]
@@ -91,12 +92,15 @@ mod tests {
     #[test]
     fn a_family_is_its_types_smallest_first() {
         let c = Catalog::builtin().unwrap();
-        let m5 = c.family("m5.xlarge");
-        assert_eq!(m5[0], "m5.large");
-        assert!(m5.iter().all(|t| t.starts_with("m5.")), "{m5:?}");
-        let vcpus: Vec<u32> = m5.iter().map(|t| c.get(t).unwrap().vcpus).collect();
-        assert!(vcpus.windows(2).all(|w| w[0] <= w[1]), "{vcpus:?}");
+        assert_eq!(
+            c.family("m5.xlarge"),
+            ["m5.large", "m5.xlarge", "m5.2xlarge", "m5.4xlarge"]
+        );
+        assert_eq!(
+            c.family("e2-standard-4"),
+            ["e2-standard-2", "e2-standard-4"]
+        );
         // A type the catalog does not know is its own family.
-        assert_eq!(c.family("x9.odd"), ["x9.odd"]);
+        assert_eq!(c.family("custom"), ["custom"]);
     }
 }

@@ -1789,9 +1789,16 @@ fn check_rules(
 }
 
 impl PolicyConfig for HpaConfig {
-    /// CPU utilization at 60 % with every other setting at Kubernetes' default.
+    /// CPU utilization at 60 %, like the other policies' examples (a scenario that names
+    /// no metric gets Kubernetes' 80 %), every other setting at Kubernetes' default.
     fn example(_pool: &PoolContext<'_>) -> Self {
-        HpaConfig::default()
+        HpaConfig {
+            metrics: vec![MetricTarget::Utilization {
+                metric: Metric::Cpu,
+                target: 0.6,
+            }],
+            ..HpaConfig::default()
+        }
     }
 
     fn build(&self, _pool: &PoolContext<'_>) -> Result<Box<dyn Autoscaler>, ConfigError> {

@@ -1,0 +1,245 @@
+//! The pools section: instance type, workers, queue, timeout, size, balancer,
+//! scale-in order, warm-up, failures, then the pool's autoscaling policy.
+
+use egui::{ComboBox, DragValue, Grid, RichText, Ui};
+
+use super::EditorState;
+use super::convert::instance_label;
+use super::policy::policy_rows_ui;
+use super::rows::{combo_row_ui, drag_row_ui};
+use crate::model::balancer::BalancerKind;
+use crate::model::catalog::Catalog;
+use crate::model::instance::InstanceType;
+use crate::model::pool::ScaleInOrder;
+use crate::scenario::{Failures, PoolSpec, ScenarioFile};
+
+/// Balancers, in the order the picker lists them.
+const BALANCERS: [BalancerKind; 5] = [
+    BalancerKind::RoundRobin,
+    BalancerKind::Random,
+    BalancerKind::LeastOutstanding,
+    BalancerKind::PowerOfTwo,
+    BalancerKind::WeightedRoundRobin,
+];
+
+/// Scale-in orders, in the order the picker lists them.
+const SCALE_IN_ORDERS: [ScaleInOrder; 3] = [
+    ScaleInOrder::Newest,
+    ScaleInOrder::Oldest,
+    ScaleInOrder::LeastLoaded,
+];
+
+/// The shown pool's settings and its autoscaling policy.
+pub(super) fn pools_ui(
+    ui: &mut Ui,
+    state: &mut EditorState,
+    file: &mut ScenarioFile,
+    catalog: &Catalog,
+) -> bool {
+    if file.pools.is_empty() {
+        ui.weak("no pools: add one in the RON tab");
+        return false;
+    }
+    state.pool = state.pool.min(file.pools.len() - 1);
+    if file.pools.len() > 1 {
+        pool_picker_ui(ui, state, &file.pools);
+    }
+    // The scenario's own instance types are offered beside the catalog's.
+    let extended;
+    let types: &[InstanceType] = if file.instance_types.is_empty() {
+        catalog.types()
+    } else {
+        extended = catalog.clone().with(&file.instance_types);
+        extended.types()
+    };
+    let i = state.pool;
+    let Some(pool) = file.pools.get_mut(i) else {
+        return false;
+    };
+    let mut changed = false;
+    Grid::new(("editor pool", i)).num_columns(2).show(ui, |ui| {
+        changed |= pool_rows_ui(ui, pool, types, i);
+    });
+    ui.add_space(4.0);
+    ui.label(RichText::new("Autoscaling").strong());
+    Grid::new(("editor policy", i))
+        .num_columns(2)
+        .show(ui, |ui| {
+            changed |= policy_rows_ui(ui, state, i, pool, types);
+        });
+    if !pool.schedule.is_empty() {
+        ui.weak(format!(
+            "{} scheduled actions: edit in the RON tab",
+            pool.schedule.len()
+        ));
+    }
+    changed
+}
+
+/// Which pool the section shows (with several pools).
+fn pool_picker_ui(ui: &mut Ui, state: &mut EditorState, pools: &[PoolSpec]) {
+    ui.horizontal(|ui| {
+        let l = ui.label("pool");
+        let shown = pools.get(state.pool).map_or("", |p| p.name.as_str());
+        let _ = ComboBox::from_id_salt("editor pool picker")
+            .selected_text(shown)
+            .show_ui(ui, |ui| {
+                for (j, p) in pools.iter().enumerate() {
+                    ui.selectable_value(&mut state.pool, j, &p.name);
+                }
+            })
+            .response
+            .labelled_by(l.id);
+    });
+}
+
+/// The pool's own settings: type, workers, queue, timeout, size, balancer, scale-in.
+fn pool_rows_ui(ui: &mut Ui, pool: &mut PoolSpec, types: &[InstanceType], i: usize) -> bool {
+    let mut changed = false;
+    changed |= instance_row_ui(ui, pool, types, i);
+
+    let vcpus = types
+        .iter()
+        .find(|t| t.name == pool.instance)
+        .map_or(1, |t| t.vcpus);
+    let l = ui.label("workers");
+    ui.horizontal(|ui| {
+        let mut w = pool.workers.unwrap_or(vcpus);
+        if ui.add(DragValue::new(&mut w)).labelled_by(l.id).changed() {
+            pool.workers = Some(w);
+            changed = true;
+        }
+        if pool.workers.is_some() {
+            if ui
+                .small_button("one per vCPU")
+                .on_hover_text("back to the default: as many workers as vCPUs")
+                .clicked()
+            {
+                pool.workers = None;
+                changed = true;
+            }
+        } else {
+            ui.weak("(one per vCPU)");
+        }
+    });
+    ui.end_row();
+
+    changed |= drag_row_ui(ui, "queue capacity", &mut pool.queue_capacity, 1.0);
+
+    let l = ui.label("timeout s");
+    ui.horizontal(|ui| {
+        let mut forever = pool.timeout_secs.is_none();
+        let mut t = pool.timeout_secs.unwrap_or(30.0);
+        if ui
+            .add_enabled(!forever, DragValue::new(&mut t).speed(0.5))
+            .labelled_by(l.id)
+            .changed()
+        {
+            pool.timeout_secs = Some(t);
+            changed = true;
+        }
+        if ui.checkbox(&mut forever, "wait forever").changed() {
+            pool.timeout_secs = if forever { None } else { Some(t) };
+            changed = true;
+        }
+    });
+    ui.end_row();
+
+    // No clamping: min above max must reach the checker, which says so.
+    changed |= drag_row_ui(ui, "min", &mut pool.size.min, 1.0);
+    changed |= drag_row_ui(ui, "max", &mut pool.size.max, 1.0);
+    changed |= drag_row_ui(ui, "initial", &mut pool.size.initial, 1.0);
+    changed |= combo_row_ui(
+        ui,
+        "balancer",
+        ("editor balancer", i),
+        &mut pool.balancer,
+        &BALANCERS,
+    );
+    changed |= combo_row_ui(
+        ui,
+        "scale-in",
+        ("editor scale-in", i),
+        &mut pool.scale_in,
+        &SCALE_IN_ORDERS,
+    );
+    changed |= drag_row_ui(ui, "warm-up s", &mut pool.warmup_secs, 1.0);
+    changed |= drag_row_ui(ui, "drain s", &mut pool.drain_timeout_secs, 1.0);
+    changed |= failure_rows_ui(ui, pool);
+    changed
+}
+
+/// Instance crashes and the group's health-check grace period: each an optional number
+/// behind a check box, so students can switch failures on and watch the replacements.
+fn failure_rows_ui(ui: &mut Ui, pool: &mut PoolSpec) -> bool {
+    let mut changed = false;
+    let l = ui.label("crash MTTF h");
+    ui.horizontal(|ui| {
+        let mut on = pool.failures.is_some();
+        let mut mttf = pool.failures.as_ref().map_or(6.0, |f| f.mttf_hours);
+        if ui
+            .add_enabled(on, DragValue::new(&mut mttf).speed(0.1))
+            .labelled_by(l.id)
+            .changed()
+        {
+            pool.failures = Some(Failures { mttf_hours: mttf });
+            changed = true;
+        }
+        if ui.checkbox(&mut on, "instances crash").changed() {
+            pool.failures = on.then_some(Failures { mttf_hours: mttf });
+            changed = true;
+        }
+    });
+    ui.end_row();
+    let l = ui.label("grace s");
+    ui.horizontal(|ui| {
+        let mut on = pool.health_check_grace_secs.is_some();
+        let mut grace = pool.health_check_grace_secs.unwrap_or(300.0);
+        if ui
+            .add_enabled(on, DragValue::new(&mut grace).speed(1.0))
+            .labelled_by(l.id)
+            .changed()
+        {
+            pool.health_check_grace_secs = Some(grace);
+            changed = true;
+        }
+        if ui
+            .checkbox(&mut on, "group uses balancer checks")
+            .on_hover_text(
+                "AWS HealthCheckType ELB with this HealthCheckGracePeriod: an instance \
+                 not booted when it ends is replaced",
+            )
+            .changed()
+        {
+            pool.health_check_grace_secs = on.then_some(grace);
+            changed = true;
+        }
+    });
+    ui.end_row();
+    changed
+}
+
+/// The instance type, from the catalog and the scenario's own types.
+fn instance_row_ui(ui: &mut Ui, pool: &mut PoolSpec, types: &[InstanceType], i: usize) -> bool {
+    let mut changed = false;
+    let l = ui.label("instance type");
+    let shown = types
+        .iter()
+        .find(|t| t.name == pool.instance)
+        .map_or_else(|| format!("{} (unknown)", pool.instance), instance_label);
+    let _ = ComboBox::from_id_salt(("editor instance type", i))
+        .selected_text(shown)
+        .show_ui(ui, |ui| {
+            for t in types {
+                let r = ui.selectable_label(t.name == pool.instance, instance_label(t));
+                if r.clicked() && t.name != pool.instance {
+                    pool.instance = t.name.clone();
+                    changed = true;
+                }
+            }
+        })
+        .response
+        .labelled_by(l.id);
+    ui.end_row();
+    changed
+}

@@ -1,0 +1,388 @@
+//! The topology view: clients → balancer → pool, one row per pool, with every instance of
+//! a pool drawn as a small cell coloured by its state and load. Everything is read from the
+//! live world each frame, so the picture changes as the run goes: cells appear amber while
+//! they boot, turn green → red as they fill, purple while they drain.
+
+use egui::{
+    Align2, Color32, Pos2, Rect, RichText, Sense, Stroke, StrokeKind, TextStyle, Ui, pos2, vec2,
+};
+
+use super::theme::instance;
+use crate::model::instance::{Instance, InstanceState};
+use crate::model::topology::World;
+
+mod layout;
+
+pub use self::layout::{
+    CellLook, GRID_MAX_HEIGHT, GridLayout, MAX_PITCH, MIN_PITCH, cell_look, cell_tooltip,
+    grid_layout, queue_fraction, state_label,
+};
+use self::layout::{Columns, HEAD, MIN_WIDTH, PAD, ROW_GAP, drawn_instances, rate_text};
+
+/// Draws an arrow from `from` to `to` with a head of fixed size.
+fn paint_arrow(painter: &egui::Painter, from: Pos2, to: Pos2, stroke: Stroke) {
+    let v = to - from;
+    if v.length() < 1.0 {
+        return;
+    }
+    let dir = v.normalized();
+    let side = vec2(-dir.y, dir.x);
+    painter.line_segment([from, to], stroke);
+    let back = to - dir * HEAD;
+    painter.line_segment([to, back + side * HEAD * 0.5], stroke);
+    painter.line_segment([to, back - side * HEAD * 0.5], stroke);
+}
+
+/// Paints one cell.
+fn paint_cell(painter: &egui::Painter, rect: Rect, inst: &Instance) {
+    let look = cell_look(inst.state, inst.busy, inst.workers);
+    let radius = (rect.width() * 0.2).min(3.0);
+    painter.rect_filled(rect, radius, look.fill);
+    if let Some(c) = look.outline {
+        painter.rect_stroke(rect, radius, Stroke::new(1.0, c), StrokeKind::Inside);
+    }
+    if look.cross {
+        let r = rect.shrink(rect.width() * 0.2);
+        let s = Stroke::new(1.0, instance::CROSS);
+        painter.line_segment([r.left_top(), r.right_bottom()], s);
+        painter.line_segment([r.right_top(), r.left_bottom()], s);
+    }
+    let q = queue_fraction(inst.queue.len(), inst.queue_capacity);
+    if q > 0.0 {
+        // A dark bar along the bottom, as long as the queue is full: dark reads on every
+        // state colour in both themes.
+        let h = (rect.height() * 0.25).max(2.0);
+        let bar = Rect::from_min_size(
+            pos2(rect.left(), rect.bottom() - h),
+            vec2(rect.width() * q, h),
+        );
+        painter.rect_filled(bar, 0.0, instance::QUEUE_BAR);
+    }
+}
+
+/// One legend entry: what its swatch shows.
+#[derive(Clone, Copy)]
+enum Swatch {
+    Ramp,
+    State(InstanceState),
+    Queue,
+}
+
+/// Draws the balancer, pools and instances of `world`, framed in the design's `colour`.
+pub fn topology_ui(ui: &mut Ui, world: &World, colour: Color32) {
+    let pools = world.pools();
+    if pools.is_empty() {
+        ui.label(RichText::new("This design has no pools.").weak());
+        return;
+    }
+    let visuals = ui.visuals();
+    let text = visuals.text_color();
+    let weak = visuals.weak_text_color();
+    let strong = visuals.strong_text_color();
+    let box_fill = visuals.faint_bg_color;
+    let line_stroke = Stroke::new(1.5, weak);
+    let box_stroke = Stroke::new(1.5, colour);
+    // Labels are plain ASCII plus "·": egui's default fonts have no arrows or dashes.
+    let body = TextStyle::Body.resolve(ui.style());
+    let small = TextStyle::Small.resolve(ui.style());
+    let body_h = ui.text_style_height(&TextStyle::Body);
+    let small_h = ui.text_style_height(&TextStyle::Small);
+
+    let width = ui.available_width().max(MIN_WIDTH);
+    let cols = Columns::new(0.0, width);
+    let grid_w = cols.pool_w - 2.0 * PAD;
+    let drawn: Vec<Vec<&Instance>> = pools.iter().map(|p| drawn_instances(p, world)).collect();
+    let grids: Vec<GridLayout> = drawn
+        .iter()
+        .map(|d| grid_layout(d.len(), grid_w, GRID_MAX_HEIGHT))
+        .collect();
+    let header_h = body_h + small_h + 4.0;
+    let balancer_h = small_h + body_h + small_h + 2.0 * PAD;
+    let row_heights: Vec<f32> = grids
+        .iter()
+        .map(|g| (PAD + header_h + g.height().max(MIN_PITCH as f32) + PAD).max(balancer_h))
+        .collect();
+
+    // The legend wraps like text; its galleys are laid out before allocating, for its height.
+    let legend: Vec<(Swatch, std::sync::Arc<egui::Galley>)> = [
+        (Swatch::Ramp, "in service: idle, half, all workers busy"),
+        (Swatch::State(InstanceState::Booting), "booting"),
+        (Swatch::State(InstanceState::Draining), "draining"),
+        (Swatch::State(InstanceState::Failed), "failed"),
+        (Swatch::Queue, "queue fill"),
+    ]
+    .into_iter()
+    .map(|(s, t)| {
+        let g = ui
+            .painter()
+            .layout_no_wrap(t.to_owned(), small.clone(), weak);
+        (s, g)
+    })
+    .collect();
+    let swatch_w = |s: Swatch| if let Swatch::Ramp = s { 30.0 } else { 10.0 };
+    let legend_line_h = small_h.max(10.0) + 4.0;
+    let mut legend_pos = Vec::with_capacity(legend.len());
+    let (mut x, mut y) = (PAD, 0.0);
+    for (s, g) in &legend {
+        let w = swatch_w(*s) + 4.0 + g.size().x;
+        if x > PAD && x + w > width - PAD {
+            x = PAD;
+            y += legend_line_h;
+        }
+        legend_pos.push(vec2(x, y));
+        x += w + 14.0;
+    }
+    let legend_h = y + legend_line_h;
+
+    let rows_h: f32 = row_heights.iter().sum::<f32>() + ROW_GAP * (pools.len() - 1) as f32;
+    let total_h = PAD + rows_h + PAD + legend_h + PAD;
+    let (response, painter) = ui.allocate_painter(vec2(width, total_h), Sense::hover());
+    let origin = response.rect.min;
+    let off = origin.to_vec2();
+    painter.rect_stroke(
+        response.rect,
+        4.0,
+        Stroke::new(1.0, colour.gamma_multiply(0.6)),
+        StrokeKind::Inside,
+    );
+
+    let last = world.recorder().rows().last();
+    let hover = response.hover_pos();
+    let mut tooltip: Option<String> = None;
+
+    // Pool rows first: the clients box is centred on them.
+    let mut top = origin.y + PAD;
+    let mut balancer_lefts = Vec::with_capacity(pools.len());
+    for (i, pool) in pools.iter().enumerate() {
+        let row = Rect::from_min_size(
+            pos2(cols.pool_x + off.x, top),
+            vec2(cols.pool_w, row_heights[i]),
+        );
+        let mid_y = row.center().y;
+        let bal = Rect::from_center_size(
+            pos2(cols.balancer_x + off.x + cols.balancer_w / 2.0, mid_y),
+            vec2(cols.balancer_w, balancer_h),
+        );
+        balancer_lefts.push(bal.left_center());
+
+        // Balancer.
+        painter.rect(bal, 4.0, box_fill, box_stroke, StrokeKind::Inside);
+        let bp = painter.with_clip_rect(bal.intersect(painter.clip_rect()));
+        let mut ty = bal.top() + PAD;
+        bp.text(
+            pos2(bal.left() + PAD, ty),
+            Align2::LEFT_TOP,
+            "balancer",
+            small.clone(),
+            weak,
+        );
+        ty += small_h;
+        bp.text(
+            pos2(bal.left() + PAD, ty),
+            Align2::LEFT_TOP,
+            format!("{:?}", pool.config.balancer),
+            body.clone(),
+            strong,
+        );
+        ty += body_h;
+        bp.text(
+            pos2(bal.left() + PAD, ty),
+            Align2::LEFT_TOP,
+            format!("to {} in service", pool.in_service.len()),
+            small.clone(),
+            text,
+        );
+        paint_arrow(
+            &painter,
+            bal.right_center(),
+            pos2(row.left(), mid_y),
+            line_stroke,
+        );
+
+        // Pool box and header.
+        painter.rect(row, 4.0, box_fill, box_stroke, StrokeKind::Inside);
+        let pp = painter.with_clip_rect(row.intersect(painter.clip_rect()));
+        let title = format!(
+            "{} · {} ({} vCPU)",
+            pool.config.name, pool.config.instance.name, pool.config.instance.vcpus
+        );
+        pp.text(
+            pos2(row.left() + PAD, row.top() + PAD),
+            Align2::LEFT_TOP,
+            title,
+            body.clone(),
+            strong,
+        );
+        let count = |s: InstanceState| drawn[i].iter().filter(|x| x.state == s).count();
+        let mut status = format!(
+            "desired {} (min {}, max {}) · {} in service",
+            pool.desired,
+            pool.min,
+            pool.max,
+            count(InstanceState::InService)
+        );
+        for (s, word) in [
+            (InstanceState::Booting, "booting"),
+            (InstanceState::Draining, "draining"),
+            (InstanceState::Failed, "failed"),
+        ] {
+            let n = count(s);
+            if n > 0 {
+                status.push_str(&format!(" · {n} {word}"));
+            }
+        }
+        if let Some(pr) = last.and_then(|r| r.pools.get(i)) {
+            status.push_str(&format!(" · utilisation {:.0}%", pr.utilisation * 100.0));
+        }
+        pp.text(
+            pos2(row.left() + PAD, row.top() + PAD + body_h + 2.0),
+            Align2::LEFT_TOP,
+            status,
+            small.clone(),
+            text,
+        );
+
+        // Instance cells.
+        let grid = grids[i];
+        let grid_origin = pos2(row.left() + PAD, row.top() + PAD + header_h);
+        for (k, inst) in drawn[i].iter().enumerate() {
+            paint_cell(&pp, grid.cell_rect(grid_origin, k), inst);
+        }
+        if drawn[i].is_empty() {
+            pp.text(
+                grid_origin,
+                Align2::LEFT_TOP,
+                "no instances",
+                small.clone(),
+                weak,
+            );
+        }
+        if let Some(pos) = hover
+            && let Some(k) = grid.cell_at(pos - grid_origin, drawn[i].len())
+        {
+            let inst = drawn[i][k];
+            pp.rect_stroke(
+                grid.cell_rect(grid_origin, k).expand(1.0),
+                2.0,
+                Stroke::new(1.5, strong),
+                StrokeKind::Outside,
+            );
+            tooltip = Some(cell_tooltip(
+                inst.id.0,
+                inst.state,
+                inst.busy,
+                inst.workers,
+                inst.queue.len(),
+                inst.queue_capacity,
+            ));
+        } else if let Some(pos) = hover
+            && row.contains(pos)
+            && pos.y < grid_origin.y
+        {
+            tooltip = Some(format!(
+                "{}: {} in service could serve {} at 100% utilisation",
+                pool.config.name,
+                pool.in_service.len(),
+                rate_text(pool.serving_capacity_per_sec(world.instances()))
+            ));
+        }
+        top += row_heights[i] + ROW_GAP;
+    }
+
+    // Clients, centred on the rows, with an arrow to every balancer.
+    let first = balancer_lefts.first().map_or(origin.y, |p| p.y);
+    let end = balancer_lefts.last().map_or(origin.y, |p| p.y);
+    let clients_h = small_h + body_h + small_h + 2.0 * PAD;
+    let clients = Rect::from_center_size(
+        pos2(cols.clients.center().x + off.x, (first + end) / 2.0),
+        vec2(cols.clients.width(), clients_h),
+    );
+    painter.rect(clients, 4.0, box_fill, box_stroke, StrokeKind::Inside);
+    let cp = painter.with_clip_rect(clients.intersect(painter.clip_rect()));
+    let mut ty = clients.top() + PAD;
+    cp.text(
+        pos2(clients.left() + PAD, ty),
+        Align2::LEFT_TOP,
+        "clients",
+        small.clone(),
+        weak,
+    );
+    ty += small_h;
+    let (rate, p99) = match last {
+        Some(r) => (
+            rate_text(r.arrivals_per_sec()),
+            format!("p99 {:.3} s", r.latency.p99),
+        ),
+        // Nothing measured before the first interval closes.
+        None => ("- req/s".to_owned(), "p99 -".to_owned()),
+    };
+    cp.text(
+        pos2(clients.left() + PAD, ty),
+        Align2::LEFT_TOP,
+        rate,
+        body.clone(),
+        strong,
+    );
+    ty += body_h;
+    cp.text(
+        pos2(clients.left() + PAD, ty),
+        Align2::LEFT_TOP,
+        p99,
+        small.clone(),
+        text,
+    );
+    for b in &balancer_lefts {
+        let from = pos2(
+            clients.right(),
+            b.y.clamp(clients.top() + 4.0, clients.bottom() - 4.0),
+        );
+        paint_arrow(&painter, from, *b, line_stroke);
+    }
+    if let Some(pos) = hover
+        && clients.contains(pos)
+    {
+        tooltip = Some("Arrival rate and p99 latency over the last closed interval".to_owned());
+    }
+
+    // Legend.
+    let legend_top = origin.y + PAD + rows_h + PAD;
+    for ((swatch, galley), at) in legend.into_iter().zip(legend_pos) {
+        let p = pos2(origin.x + at.x, legend_top + at.y);
+        let cy = p.y + small_h / 2.0;
+        let w = swatch_w(swatch);
+        match swatch {
+            Swatch::Ramp => {
+                for k in 0..3 {
+                    let r =
+                        Rect::from_min_size(pos2(p.x + k as f32 * 10.0, cy - 5.0), vec2(9.0, 10.0));
+                    painter.rect_filled(r, 2.0, instance::load_colour(k as f32 / 2.0));
+                }
+            }
+            Swatch::State(s) => {
+                let r = Rect::from_min_size(pos2(p.x, cy - 5.0), vec2(10.0, 10.0));
+                let look = cell_look(s, 0, 1);
+                painter.rect_filled(r, 2.0, look.fill);
+                if let Some(c) = look.outline {
+                    painter.rect_stroke(r, 2.0, Stroke::new(1.0, c), StrokeKind::Inside);
+                }
+                if look.cross {
+                    let r = r.shrink(2.0);
+                    let s = Stroke::new(1.0, instance::CROSS);
+                    painter.line_segment([r.left_top(), r.right_bottom()], s);
+                    painter.line_segment([r.right_top(), r.left_bottom()], s);
+                }
+            }
+            Swatch::Queue => {
+                let r = Rect::from_min_size(pos2(p.x, cy - 5.0), vec2(10.0, 10.0));
+                painter.rect_filled(r, 2.0, instance::load_colour(0.0));
+                let bar = Rect::from_min_size(pos2(r.left(), r.bottom() - 3.0), vec2(6.0, 3.0));
+                painter.rect_filled(bar, 0.0, instance::QUEUE_BAR);
+            }
+        }
+        painter.galley(pos2(p.x + w + 4.0, p.y), galley, weak);
+    }
+
+    if let Some(t) = tooltip {
+        response.on_hover_text_at_pointer(t);
+    }
+}
