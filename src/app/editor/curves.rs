@@ -3,6 +3,11 @@
 
 use super::convert::after_start;
 use crate::model::timepoint::TimePoint;
+use crate::model::workload::curve::{
+    constant::Constant, daily::Daily, diurnal::Diurnal, flash_crowd::FlashCrowd,
+    monday_spike::MondaySpike, points::Points, ramp::Ramp, replay::Trace, step::Step,
+    weekly::Weekly,
+};
 use crate::model::workload::{RateCurve, RateProfile};
 
 /// The kinds of rate curve, as the curve picker offers them.
@@ -45,20 +50,12 @@ impl CurveKind {
         CurveKind::Trace,
     ];
 
-    /// The kind of `curve`.
-    pub(super) fn of(curve: &RateCurve) -> CurveKind {
-        match curve {
-            RateCurve::Constant { .. } => CurveKind::Constant,
-            RateCurve::Step { .. } => CurveKind::Step,
-            RateCurve::Ramp { .. } => CurveKind::Ramp,
-            RateCurve::Points(_) => CurveKind::Points,
-            RateCurve::Diurnal { .. } => CurveKind::Diurnal,
-            RateCurve::Daily { .. } => CurveKind::Daily,
-            RateCurve::Weekly { .. } => CurveKind::Weekly,
-            RateCurve::MondaySpike { .. } => CurveKind::MondaySpike,
-            RateCurve::FlashCrowd { .. } => CurveKind::FlashCrowd,
-            RateCurve::Trace { .. } => CurveKind::Trace,
-        }
+    /// The kind of `curve`, if the editor has a stand-in for it (a curve the model
+    /// registers later is edited in the RON tab until it has one here).
+    pub(super) fn of(curve: &RateCurve) -> Option<CurveKind> {
+        CurveKind::ALL
+            .into_iter()
+            .find(|k| k.label() == curve.kind())
     }
 
     /// The name the picker shows: the scenario file's (as `RateCurve::kind` gives it).
@@ -89,11 +86,13 @@ pub(super) struct CurveDefaults {
 /// A few words on a curve that has no widgets here.
 pub(super) fn curve_summary(curve: &RateCurve) -> String {
     match curve {
-        RateCurve::Step { steps, .. } => format!("{} steps", steps.len()),
-        RateCurve::Points(p) => format!("{} points", p.len()),
-        RateCurve::Daily { .. } => "24 hourly rates".into(),
-        RateCurve::Weekly { daily, .. } => format!("a {} day times 7 factors", daily.kind()),
-        RateCurve::Trace { file, .. } => format!("the trace {file}"),
+        RateCurve::Step(Step { steps, .. }) => format!("{} steps", steps.len()),
+        RateCurve::Points(p) => format!("{} points", p.0.len()),
+        RateCurve::Daily(_) => "24 hourly rates".into(),
+        RateCurve::Weekly(Weekly { daily, .. }) => {
+            format!("a {} day times 7 factors", daily.kind())
+        }
+        RateCurve::Trace(Trace { file, .. }) => format!("the trace {file}"),
         other => other.kind().into(),
     }
 }
@@ -102,37 +101,37 @@ pub(super) fn curve_summary(curve: &RateCurve) -> String {
 /// trace file knows).
 pub(super) fn levels(curve: &RateCurve) -> Option<(f64, f64)> {
     match curve {
-        RateCurve::Constant { per_sec } => Some((*per_sec, *per_sec)),
-        RateCurve::Step {
+        RateCurve::Constant(Constant { per_sec }) => Some((*per_sec, *per_sec)),
+        RateCurve::Step(Step {
             initial_per_sec,
             steps,
-        } => min_max(std::iter::once(*initial_per_sec).chain(steps.iter().map(|s| s.1))),
-        RateCurve::Ramp {
+        }) => min_max(std::iter::once(*initial_per_sec).chain(steps.iter().map(|s| s.1))),
+        RateCurve::Ramp(Ramp {
             from_per_sec,
             to_per_sec,
             ..
-        } => min_max([*from_per_sec, *to_per_sec].into_iter()),
-        RateCurve::Points(points) => min_max(points.iter().map(|p| p.1)),
-        RateCurve::Diurnal {
+        }) => min_max([*from_per_sec, *to_per_sec].into_iter()),
+        RateCurve::Points(points) => min_max(points.0.iter().map(|p| p.1)),
+        RateCurve::Diurnal(Diurnal {
             trough_per_sec,
             peak_per_sec,
             ..
-        } => min_max([*trough_per_sec, *peak_per_sec].into_iter()),
-        RateCurve::Daily { hourly_per_sec } => min_max(hourly_per_sec.iter().copied()),
-        RateCurve::Weekly { daily, day_factors } => {
+        }) => min_max([*trough_per_sec, *peak_per_sec].into_iter()),
+        RateCurve::Daily(Daily { hourly_per_sec }) => min_max(hourly_per_sec.iter().copied()),
+        RateCurve::Weekly(Weekly { daily, day_factors }) => {
             // The busiest day's levels: quieter days are the week's shape, not its level.
             let (lo, hi) = levels(daily)?;
             let (_, busiest) = min_max(day_factors.iter().copied())?;
             Some((lo * busiest, hi * busiest))
         }
-        RateCurve::MondaySpike {
+        RateCurve::MondaySpike(MondaySpike {
             night_per_sec,
             peak_per_sec,
             ..
-        } => min_max([*night_per_sec, *peak_per_sec].into_iter()),
+        }) => min_max([*night_per_sec, *peak_per_sec].into_iter()),
         // The crowd is an extra on top: the levels are the normal traffic's.
-        RateCurve::FlashCrowd { base, .. } => levels(base),
-        RateCurve::Trace { .. } => None,
+        RateCurve::FlashCrowd(FlashCrowd { base, .. }) => levels(base),
+        RateCurve::Trace(_) => None,
     }
 }
 
@@ -154,12 +153,10 @@ fn min_max(values: impl Iterator<Item = f64>) -> Option<(f64, f64)> {
 /// The time of the daily peak, for the curves that have one.
 pub(super) fn peak_time(curve: &RateCurve) -> Option<TimePoint> {
     match curve {
-        RateCurve::Diurnal { peak_at, .. } | RateCurve::MondaySpike { peak_at, .. } => {
-            Some(peak_at.clone())
-        }
-        RateCurve::FlashCrowd { base, .. } | RateCurve::Weekly { daily: base, .. } => {
-            peak_time(base)
-        }
+        RateCurve::Diurnal(Diurnal { peak_at, .. })
+        | RateCurve::MondaySpike(MondaySpike { peak_at, .. }) => Some(peak_at.clone()),
+        RateCurve::FlashCrowd(FlashCrowd { base, .. })
+        | RateCurve::Weekly(Weekly { daily: base, .. }) => peak_time(base),
         _ => None,
     }
 }
@@ -174,8 +171,8 @@ pub(super) fn switch_curve(
     duration_secs: f64,
     fallback: (f64, f64),
 ) -> Option<RateCurve> {
-    if let RateCurve::FlashCrowd { base, .. } = curve
-        && CurveKind::of(base) == kind
+    if let RateCurve::FlashCrowd(FlashCrowd { base, .. }) = curve
+        && CurveKind::of(base) == Some(kind)
     {
         return Some((**base).clone());
     }
@@ -189,28 +186,28 @@ pub(super) fn switch_curve(
     };
     let time = |s: &str| TimePoint::try_from(s).ok();
     Some(match kind {
-        CurveKind::Constant => RateCurve::Constant { per_sec: high },
-        CurveKind::Step => RateCurve::Step {
+        CurveKind::Constant => RateCurve::Constant(Constant { per_sec: high }),
+        CurveKind::Step => RateCurve::Step(Step {
             initial_per_sec: low,
             steps: vec![(after_start(d / 2.0)?, high)],
-        },
-        CurveKind::Ramp => RateCurve::Ramp {
+        }),
+        CurveKind::Ramp => RateCurve::Ramp(Ramp {
             from_per_sec: low,
             to_per_sec: high,
             start: after_start(d / 4.0)?,
             ramp_secs: (d / 4.0).round().max(1.0),
-        },
-        CurveKind::Points => RateCurve::Points(vec![
+        }),
+        CurveKind::Points => RateCurve::Points(Points(vec![
             (after_start(0.0)?, low),
             (after_start(d / 2.0)?, high),
             (after_start(d)?, low),
-        ]),
-        CurveKind::Diurnal => RateCurve::Diurnal {
+        ])),
+        CurveKind::Diurnal => RateCurve::Diurnal(Diurnal {
             trough_per_sec: low,
             peak_per_sec: high,
             peak_at: peak_time(curve).or_else(|| time("14:00"))?,
-        },
-        CurveKind::Daily => RateCurve::Daily {
+        }),
+        CurveKind::Daily => RateCurve::Daily(Daily {
             hourly_per_sec: (0..24)
                 .map(|h| {
                     // A cosine day peaking at 14:00, like Diurnal's default.
@@ -218,17 +215,17 @@ pub(super) fn switch_curve(
                     low + (high - low) * (1.0 + phase.cos()) / 2.0
                 })
                 .collect(),
-        },
-        CurveKind::Weekly => RateCurve::Weekly {
-            daily: Box::new(RateCurve::Diurnal {
+        }),
+        CurveKind::Weekly => RateCurve::Weekly(Weekly {
+            daily: Box::new(RateCurve::Diurnal(Diurnal {
                 trough_per_sec: low,
                 peak_per_sec: high,
                 peak_at: peak_time(curve).or_else(|| time("14:00"))?,
-            }),
+            })),
             // Weekdays in full, a quieter weekend.
             day_factors: vec![1.0, 1.0, 1.0, 1.0, 1.0, 0.6, 0.5],
-        },
-        CurveKind::MondaySpike => RateCurve::MondaySpike {
+        }),
+        CurveKind::MondaySpike => RateCurve::MondaySpike(MondaySpike {
             night_per_sec: low,
             peak_per_sec: high,
             peak_at: peak_time(curve).or_else(|| time("mon 09:00"))?,
@@ -237,8 +234,8 @@ pub(super) fn switch_curve(
             plateau_factor: 0.8,
             lunch_factor: 0.65,
             weekday_peak_factor: 0.8,
-        },
-        CurveKind::FlashCrowd => RateCurve::FlashCrowd {
+        }),
+        CurveKind::FlashCrowd => RateCurve::FlashCrowd(FlashCrowd {
             base: Box::new(curve.clone()),
             at: after_start(d / 3.0)?,
             // Doubles the peak: a crowd the current design has to notice.
@@ -246,7 +243,7 @@ pub(super) fn switch_curve(
             // Scaled to the run, so rise and decay are both visible in it.
             rise_secs: (d / 40.0).round().clamp(30.0, 900.0),
             decay_secs: (d / 12.0).round().clamp(60.0, 3600.0),
-        },
+        }),
         CurveKind::Trace => return None,
     })
 }
@@ -277,7 +274,7 @@ mod tests {
             CurveKind::FlashCrowd,
         ] {
             let c = switch_curve(&s, kind, 64800.0, (1.0, 2.0)).unwrap();
-            assert_eq!(CurveKind::of(&c), kind);
+            assert_eq!(CurveKind::of(&c), Some(kind));
             assert_eq!(c.kind(), kind.label());
             let (lo, hi) = levels(&c).unwrap();
             assert!(
@@ -294,13 +291,13 @@ mod tests {
         );
         assert_eq!(
             switch_curve(&s, CurveKind::Constant, 64800.0, (1.0, 2.0)).unwrap(),
-            RateCurve::Constant { per_sec: 900.0 }
+            RateCurve::Constant(Constant { per_sec: 900.0 })
         );
     }
 
     #[test]
     fn a_flat_curve_gets_a_quiet_level_and_keeps_its_rate_as_the_peak() {
-        let c = RateCurve::Constant { per_sec: 100.0 };
+        let c = RateCurve::Constant(Constant { per_sec: 100.0 });
         let r = switch_curve(&c, CurveKind::Ramp, 3600.0, (1.0, 2.0)).unwrap();
         assert_eq!(levels(&r), Some((25.0, 100.0)));
         assert_eq!(
@@ -323,17 +320,17 @@ mod tests {
     fn a_trace_cannot_be_made_and_lends_the_running_levels() {
         let s = spike();
         assert_eq!(switch_curve(&s, CurveKind::Trace, 3600.0, (1.0, 2.0)), None);
-        let t = RateCurve::Trace {
+        let t = RateCurve::Trace(Trace {
             file: "x.csv".into(),
             scale: 1.0,
             from_secs: 0.0,
             to_secs: None,
             offset_secs: 0.0,
             shape: None,
-        };
+        });
         assert_eq!(
             switch_curve(&t, CurveKind::Constant, 3600.0, (5.0, 50.0)).unwrap(),
-            RateCurve::Constant { per_sec: 50.0 }
+            RateCurve::Constant(Constant { per_sec: 50.0 })
         );
     }
 
@@ -341,27 +338,27 @@ mod tests {
     fn the_monday_spike_defaults_are_the_schemas() {
         let parsed = spike();
         let made = switch_curve(
-            &RateCurve::Constant { per_sec: 900.0 },
+            &RateCurve::Constant(Constant { per_sec: 900.0 }),
             CurveKind::MondaySpike,
             64800.0,
             (0.0, 0.0),
         )
         .unwrap();
-        let RateCurve::MondaySpike {
+        let RateCurve::MondaySpike(MondaySpike {
             plateau_factor: a1,
             lunch_factor: b1,
             weekday_peak_factor: c1,
             ..
-        } = parsed
+        }) = parsed
         else {
             panic!()
         };
-        let RateCurve::MondaySpike {
+        let RateCurve::MondaySpike(MondaySpike {
             plateau_factor: a2,
             lunch_factor: b2,
             weekday_peak_factor: c2,
             ..
-        } = made
+        }) = made
         else {
             panic!()
         };

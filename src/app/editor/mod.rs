@@ -65,7 +65,6 @@ use std::collections::BTreeMap;
 
 use egui::{CollapsingHeader, Ui};
 
-use self::curves::CurveKind;
 use super::design::Design;
 use crate::model::autoscale::AutoscaleSpec;
 use crate::model::catalog::Catalog;
@@ -107,7 +106,7 @@ pub struct EditorState {
     /// Why such a text does not parse, by field (it never reaches the design).
     text_errors: BTreeMap<String, String>,
     /// Curves switched away from, by field and kind, so switching back restores them.
-    curves: BTreeMap<(String, CurveKind), RateCurve>,
+    curves: BTreeMap<(String, &'static str), RateCurve>,
     /// Policies switched away from, by pool and kind, so switching back restores them.
     policies: BTreeMap<(usize, &'static str), AutoscaleSpec>,
 }

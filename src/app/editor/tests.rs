@@ -1,7 +1,7 @@
 //! The panel driven offscreen with egui_kittest: every documented label, kinds
 //! switched from the combo boxes, errors shown where the edit was made.
 
-use super::curves::{peak_time, switch_curve};
+use super::curves::{CurveKind, peak_time, switch_curve};
 use super::*;
 use egui_kittest::kittest::Queryable;
 
@@ -226,7 +226,7 @@ fn choosing_a_kind_in_the_combo_boxes_switches_curve_and_policy() {
     assert!(p.design.errors.is_empty(), "{:?}", p.design.errors);
     assert_eq!(
         CurveKind::of(&p.design.file.workload.rate),
-        CurveKind::Diurnal
+        Some(CurveKind::Diurnal)
     );
     assert_eq!(
         policy::kind_of(p.design.file.pools[0].autoscale.as_ref()),

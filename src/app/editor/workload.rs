@@ -9,6 +9,10 @@ use super::convert::{burst_text, demand_text, preview_points};
 use super::curves::{CurveDefaults, CurveKind, curve_summary, profile_levels, switch_curve};
 use super::rows::{drag_row_ui, time_row_ui};
 use crate::model::workload::RateCurve;
+use crate::model::workload::curve::{
+    constant::Constant, diurnal::Diurnal, flash_crowd::FlashCrowd, monday_spike::MondaySpike,
+    ramp::Ramp,
+};
 use crate::scenario::{Scenario, ScenarioFile};
 use crate::sim::SimTime;
 
@@ -84,7 +88,7 @@ fn curve_kind_row_ui(
     let current = CurveKind::of(curve);
     let mut chosen = None;
     let _ = ComboBox::from_id_salt(("editor curve kind", key))
-        .selected_text(current.label())
+        .selected_text(curve.kind())
         .show_ui(ui, |ui| {
             for kind in CurveKind::ALL {
                 if kind == CurveKind::FlashCrowd && !top {
@@ -93,10 +97,10 @@ fn curve_kind_row_ui(
                 let r = ui
                     .add_enabled(
                         kind != CurveKind::Trace,
-                        Button::selectable(kind == current, kind.label()),
+                        Button::selectable(Some(kind) == current, kind.label()),
                     )
                     .on_disabled_hover_text("a trace needs a CSV file: edit in the RON tab");
-                if r.clicked() && kind != current {
+                if r.clicked() && Some(kind) != current {
                     chosen = Some(kind);
                 }
             }
@@ -106,14 +110,12 @@ fn curve_kind_row_ui(
     ui.end_row();
 
     if let Some(kind) = chosen {
-        let remembered = state.curves.remove(&(key.to_string(), kind));
+        let remembered = state.curves.remove(&(key.to_string(), kind.label()));
         if let Some(new) = remembered
             .or_else(|| switch_curve(curve, kind, defaults.duration_secs, defaults.fallback))
         {
             let old = std::mem::replace(curve, new);
-            state
-                .curves
-                .insert((key.to_string(), CurveKind::of(&old)), old);
+            state.curves.insert((key.to_string(), old.kind()), old);
             changed = true;
         }
     }
@@ -130,30 +132,30 @@ fn curve_param_rows_ui(
 ) -> bool {
     let mut changed = false;
     match curve {
-        RateCurve::Constant { per_sec } => {
+        RateCurve::Constant(Constant { per_sec }) => {
             changed |= drag_row_ui(ui, "per sec", per_sec, 1.0);
         }
-        RateCurve::Ramp {
+        RateCurve::Ramp(Ramp {
             from_per_sec,
             to_per_sec,
             start,
             ramp_secs,
-        } => {
+        }) => {
             changed |= drag_row_ui(ui, "from per sec", from_per_sec, 1.0);
             changed |= drag_row_ui(ui, "to per sec", to_per_sec, 1.0);
             changed |= time_row_ui(ui, state, &format!("{key}.start"), "ramp start", start);
             changed |= drag_row_ui(ui, "ramp s", ramp_secs, 10.0);
         }
-        RateCurve::Diurnal {
+        RateCurve::Diurnal(Diurnal {
             trough_per_sec,
             peak_per_sec,
             peak_at,
-        } => {
+        }) => {
             changed |= drag_row_ui(ui, "trough per sec", trough_per_sec, 1.0);
             changed |= drag_row_ui(ui, "peak per sec", peak_per_sec, 1.0);
             changed |= time_row_ui(ui, state, &format!("{key}.peak_at"), "peak at", peak_at);
         }
-        RateCurve::MondaySpike {
+        RateCurve::MondaySpike(MondaySpike {
             night_per_sec,
             peak_per_sec,
             peak_at,
@@ -161,7 +163,7 @@ fn curve_param_rows_ui(
             plateau_factor,
             lunch_factor,
             weekday_peak_factor,
-        } => {
+        }) => {
             changed |= drag_row_ui(ui, "night per sec", night_per_sec, 1.0);
             changed |= drag_row_ui(ui, "peak per sec", peak_per_sec, 1.0);
             changed |= time_row_ui(ui, state, &format!("{key}.peak_at"), "peak at", peak_at);
@@ -170,13 +172,13 @@ fn curve_param_rows_ui(
             changed |= drag_row_ui(ui, "lunch factor", lunch_factor, 0.01);
             changed |= drag_row_ui(ui, "weekday peak factor", weekday_peak_factor, 0.01);
         }
-        RateCurve::FlashCrowd {
+        RateCurve::FlashCrowd(FlashCrowd {
             base,
             at,
             extra_per_sec,
             rise_secs,
             decay_secs,
-        } => {
+        }) => {
             changed |= curve_rows_ui(
                 ui,
                 state,
@@ -191,11 +193,8 @@ fn curve_param_rows_ui(
             changed |= drag_row_ui(ui, "rise s", rise_secs, 10.0);
             changed |= drag_row_ui(ui, "decay s", decay_secs, 10.0);
         }
-        RateCurve::Step { .. }
-        | RateCurve::Points(_)
-        | RateCurve::Daily { .. }
-        | RateCurve::Weekly { .. }
-        | RateCurve::Trace { .. } => {
+        // Kinds without widgets here, and any curve registered without a form.
+        _ => {
             ui.label("");
             ui.weak(format!("{}: edit in the RON tab", curve_summary(curve)));
             ui.end_row();

@@ -29,7 +29,9 @@ impl Shape for Daily {
         for r in hourly {
             rate("Daily", *r)?;
         }
-        Ok(sample(ctx.clock, ctx.duration_secs, |_, w| daily_at(hourly, w)))
+        Ok(sample(ctx.clock, ctx.duration_secs, |_, w| {
+            daily_at(hourly, w)
+        }))
     }
 }
 

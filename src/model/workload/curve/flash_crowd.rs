@@ -2,7 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{CurveContext, CurveError, Knot, RateCurve, SMOOTH_STEP_SECS, Shape, invalid, knot, rate};
+use super::{
+    CurveContext, CurveError, Knot, RateCurve, SMOOTH_STEP_SECS, Shape, invalid, knot, rate,
+};
 use crate::model::timepoint::TimePoint;
 
 /// A sudden crowd on top of a base curve: extra load rises linearly over `rise_secs`
@@ -28,7 +30,10 @@ impl Shape for FlashCrowd {
     fn knots(&self, ctx: &CurveContext<'_>) -> Result<Vec<Knot>, CurveError> {
         let extra = rate("FlashCrowd", self.extra_per_sec)?;
         let (rise_secs, decay_secs) = (self.rise_secs, self.decay_secs);
-        if !(rise_secs.is_finite() && rise_secs >= 0.0 && decay_secs.is_finite() && decay_secs > 0.0)
+        if !(rise_secs.is_finite()
+            && rise_secs >= 0.0
+            && decay_secs.is_finite()
+            && decay_secs > 0.0)
         {
             return Err(invalid(
                 "FlashCrowd",

@@ -694,9 +694,13 @@ mod tests {
 
     #[test]
     fn the_new_trace_fields_default_to_a_plain_replay() {
-        let c: RateCurve = ron::from_str(r#"Trace(file: "t.csv")"#).unwrap();
+        // As a scenario reads it: RON with unwrapped variant newtypes.
+        let ron = crate::scenario::ron_options();
+        let c: RateCurve = ron.from_str(r#"Trace(file: "t.csv")"#).unwrap();
         assert_eq!(c, trace(1.0, 0.0, None, 0.0, None));
-        let e = ron::from_str::<RateCurve>(r#"Trace(file: "t.csv", speed: 2)"#).unwrap_err();
+        let e = ron
+            .from_str::<RateCurve>(r#"Trace(file: "t.csv", speed: 2)"#)
+            .unwrap_err();
         assert!(e.to_string().contains("speed"), "{e}");
         let c: RateCurve = crate::scenario::ron_options()
             .from_str(r#"Trace(file: "t.csv", scale: 2, to_secs: Some(60), shape: Some(Smooth))"#)

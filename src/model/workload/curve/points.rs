@@ -14,7 +14,10 @@ pub struct Points(pub Vec<(TimePoint, f64)>);
 impl Shape for Points {
     fn knots(&self, ctx: &CurveContext<'_>) -> Result<Vec<Knot>, CurveError> {
         if self.0.is_empty() {
-            return Err(invalid("Points", "needs at least one (at, per_sec) point".into()));
+            return Err(invalid(
+                "Points",
+                "needs at least one (at, per_sec) point".into(),
+            ));
         }
         let mut pts: Vec<Knot> = self
             .0

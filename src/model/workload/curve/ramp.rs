@@ -30,7 +30,10 @@ impl Shape for Ramp {
             ));
         }
         let t0 = ctx.clock.resolve(self.start.at());
-        let (from, to) = (rate("Ramp", self.from_per_sec)?, rate("Ramp", self.to_per_sec)?);
+        let (from, to) = (
+            rate("Ramp", self.from_per_sec)?,
+            rate("Ramp", self.to_per_sec)?,
+        );
         Ok(vec![
             knot(0.0, from),
             knot(t0, from),
