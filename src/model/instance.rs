@@ -92,8 +92,8 @@ pub struct Instance {
     pub busy_by_class: Vec<u32>,
     /// Requests waiting for a worker, oldest first.
     pub queue: VecDeque<Request>,
-    /// Most requests the queue holds; one more is dropped.
-    pub queue_capacity: u32,
+    /// Most requests the queue holds; one more is dropped (`None`: no bound).
+    pub queue_capacity: Option<u32>,
     /// Speed of each worker relative to the reference vCPU.
     pub speed: f64,
     /// `1 / speed`, so a service time is a multiplication on the per-request path.

@@ -36,8 +36,8 @@ pub struct PoolConfig {
     pub instance: InstanceType,
     /// Requests each instance serves at once.
     pub workers: u32,
-    /// Requests each instance queues beyond its workers.
-    pub queue_capacity: u32,
+    /// Requests each instance queues beyond its workers (`None`: no bound).
+    pub queue_capacity: Option<u32>,
     /// How long a request may wait in a queue before it is dropped (`None`: forever).
     pub timeout: Option<SimDuration>,
     /// Fewest instances.

@@ -381,7 +381,10 @@ impl World {
         let inst = &mut self.instances[id.0 as usize];
         if inst.has_idle_worker() {
             self.start_service(now, id, req, q);
-        } else if inst.queue.len() < inst.queue_capacity as usize {
+        } else if inst
+            .queue_capacity
+            .is_none_or(|cap| inst.queue.len() < cap as usize)
+        {
             inst.queue.push_back(req);
             if inst.metered {
                 inst.meter.set(now, inst.busy, inst.outstanding());
@@ -800,7 +803,7 @@ impl World {
         let inst = &mut self.instances[id.0 as usize];
         // No workers and no queue: `route` fails whatever still reaches it.
         inst.workers = 0;
-        inst.queue_capacity = 0;
+        inst.queue_capacity = Some(0);
         if inst.metered {
             inst.meter.set(now, 0, 0);
         }

@@ -190,9 +190,10 @@ pub struct PoolSpec {
     /// Requests each instance serves at once (default: its vCPUs).
     #[serde(default)]
     pub workers: Option<u32>,
-    /// Requests each instance queues beyond its workers; one more is dropped.
+    /// Requests each instance queues beyond its workers; one more is dropped. `None`: no
+    /// bound (an M/M/c queue, for validation work; real servers always have one).
     #[serde(default = "default_queue")]
-    pub queue_capacity: u32,
+    pub queue_capacity: Option<u32>,
     /// Longest a request waits in a queue before it is dropped (`None`: forever).
     #[serde(default = "default_timeout")]
     pub timeout_secs: Option<f64>,
@@ -253,8 +254,8 @@ pub struct Failures {
     pub mttf_hours: f64,
 }
 
-fn default_queue() -> u32 {
-    100
+fn default_queue() -> Option<u32> {
+    Some(100)
 }
 fn default_timeout() -> Option<f64> {
     Some(30.0)

@@ -258,7 +258,7 @@ fn mmck_blocking_matches_the_formula() {
     let file = "scenarios/validation/mmck-blocking.ron";
     let s = load(file);
     let q = queue_of(&s);
-    let k = q.c + s.pools[0].queue_capacity;
+    let k = q.c + s.pools[0].queue_capacity.unwrap();
     assert_eq!((q.c, k, q.lambda, q.mean_s), (2, 6, 1.8, 1.0));
     let expected = mmck_blocking(q.c, k, q.lambda, 1.0 / q.mean_s);
     assert!((expected - 0.112664).abs() < 5e-7, "{expected}");
@@ -315,7 +315,7 @@ fn mmck_blocking_matches_the_formula() {
     f.workload.rate = RateCurve::Constant(Constant { per_sec: 3.0 });
     f.duration_secs = 200_000.0;
     f.pools[0].workers = Some(3);
-    f.pools[0].queue_capacity = 3;
+    f.pools[0].queue_capacity = Some(3);
     let s2 = Scenario::validate(f, &scalesim::scenario::Source::inline("mm3k6", "")).unwrap();
     let expected2 = mmck_blocking(3, 6, 3.0, 1.0);
     assert!((expected2 - 4.5 / 26.5).abs() < 1e-12 && (expected2 - 0.169811).abs() < 5e-7);
@@ -377,4 +377,37 @@ fn littles_law_holds_on_a_long_run() {
         (lq - lwq).abs() <= 0.01 * lwq.max(0.05),
         "L_q = {lq}, λW_q = {lwq}"
     );
+}
+
+#[test]
+fn a_queue_without_a_bound_drops_nothing_and_says_so_in_its_file() {
+    // M/M/1 at ρ = 0.95 (λ = 0.95/s, mean demand 1 s on one worker) for 20,000 s: the
+    // queue often grows past 20, so a bound of 20 drops requests and no bound drops none.
+    let text = |queue: &str| {
+        format!(
+            r#"(
+            name: "mm1",
+            duration_secs: 20000,
+            seed: 3,
+            workload: (
+                rate: Constant(per_sec: 0.95),
+                classes: [(name: "job", demand: Exponential(mean_secs: 1.0))],
+            ),
+            pools: [(name: "one", instance: "ref.1", queue_capacity: {queue},
+                     timeout_secs: None, size: (min: 1, max: 1))],
+        )"#
+        )
+    };
+    let unbounded = scenario_from_text("mm1.ron", &text("None"));
+    assert_eq!(unbounded.pools[0].queue_capacity, None);
+    let out = run(&unbounded);
+    let r = &out.summary.requests;
+    assert_eq!(r.dropped, 0, "{r:?}");
+    assert!(r.arrived > 18_000, "{r:?}");
+    // Written back as `scenario.ron` writes it, the missing bound stays missing.
+    let again = scenario_from_text("again.ron", &unbounded.to_ron().unwrap());
+    assert_eq!(again.pools[0].queue_capacity, None);
+    // The same requests with a bound of 20 lose some to a full queue.
+    let bounded = run(&scenario_from_text("mm1-20.ron", &text("20")));
+    assert!(bounded.summary.requests.dropped_by_reason.queue_full > 0);
 }

@@ -13,15 +13,6 @@ use crate::model::instance::InstanceType;
 use crate::model::pool::ScaleInOrder;
 use crate::scenario::{Failures, PoolSpec, ScenarioFile};
 
-/// Balancers, in the order the picker lists them.
-const BALANCERS: [BalancerKind; 5] = [
-    BalancerKind::RoundRobin,
-    BalancerKind::Random,
-    BalancerKind::LeastOutstanding,
-    BalancerKind::PowerOfTwo,
-    BalancerKind::WeightedRoundRobin,
-];
-
 /// Scale-in orders, in the order the picker lists them.
 const SCALE_IN_ORDERS: [ScaleInOrder; 3] = [
     ScaleInOrder::Newest,
@@ -124,7 +115,25 @@ fn pool_rows_ui(ui: &mut Ui, pool: &mut PoolSpec, types: &[InstanceType], i: usi
     });
     ui.end_row();
 
-    changed |= drag_row_ui(ui, "queue capacity", &mut pool.queue_capacity, 1.0);
+    let l = ui.label("queue capacity");
+    ui.horizontal(|ui| {
+        let mut unbounded = pool.queue_capacity.is_none();
+        let mut cap = pool.queue_capacity.unwrap_or(100);
+        if ui
+            .add_enabled(!unbounded, DragValue::new(&mut cap).speed(1.0))
+            .labelled_by(l.id)
+            .changed()
+        {
+            pool.queue_capacity = Some(cap);
+            changed = true;
+        }
+        // For validation work (M/M/c); a real server always has a bound.
+        if ui.checkbox(&mut unbounded, "no bound").changed() {
+            pool.queue_capacity = if unbounded { None } else { Some(cap) };
+            changed = true;
+        }
+    });
+    ui.end_row();
 
     let l = ui.label("timeout s");
     ui.horizontal(|ui| {
@@ -154,7 +163,7 @@ fn pool_rows_ui(ui: &mut Ui, pool: &mut PoolSpec, types: &[InstanceType], i: usi
         "balancer",
         ("editor balancer", i),
         &mut pool.balancer,
-        &BALANCERS,
+        BalancerKind::ALL,
     );
     changed |= combo_row_ui(
         ui,

@@ -156,12 +156,18 @@ pub fn cell_look(state: InstanceState, busy: u32, workers: u32) -> CellLook {
 }
 
 /// How full a queue is, 0..=1 (a queue of capacity 0 holding something is full).
-pub fn queue_fraction(len: usize, capacity: u32) -> f32 {
+pub fn queue_fraction(len: usize, capacity: Option<u32>) -> f32 {
+    // A queue without a bound is drawn against the default bound of 100: full means
+    // "as long as a bounded queue would let it get".
+    let capacity = capacity.unwrap_or(UNBOUNDED_QUEUE_SCALE);
     if capacity == 0 {
         return if len > 0 { 1.0 } else { 0.0 };
     }
     (len as f32 / capacity as f32).clamp(0.0, 1.0)
 }
+
+/// What an unbounded queue's bar is drawn against: the schema's default bound.
+const UNBOUNDED_QUEUE_SCALE: u32 = 100;
 
 /// The state in words, as the tooltip shows it.
 pub fn state_label(state: InstanceState) -> &'static str {
@@ -181,10 +187,14 @@ pub fn cell_tooltip(
     busy: u32,
     workers: u32,
     queued: usize,
-    capacity: u32,
+    capacity: Option<u32>,
 ) -> String {
+    let queue = match capacity {
+        Some(c) => format!("{queued}/{c}"),
+        None => format!("{queued} (no bound)"),
+    };
     format!(
-        "instance {id} · {} · {busy}/{workers} busy · queue {queued}/{capacity}",
+        "instance {id} · {} · {busy}/{workers} busy · queue {queue}",
         state_label(state)
     )
 }
@@ -381,13 +391,19 @@ mod tests {
     #[test]
     fn queue_fill_and_tooltip() {
         // 14 of 100 queued.
-        assert_eq!(queue_fraction(14, 100), 0.14);
-        assert_eq!(queue_fraction(150, 100), 1.0);
-        assert_eq!(queue_fraction(0, 0), 0.0);
-        assert_eq!(queue_fraction(1, 0), 1.0);
+        assert_eq!(queue_fraction(14, Some(100)), 0.14);
+        assert_eq!(queue_fraction(150, Some(100)), 1.0);
+        assert_eq!(queue_fraction(0, Some(0)), 0.0);
+        assert_eq!(queue_fraction(1, Some(0)), 1.0);
+        // No bound: drawn against 100, the default bound.
+        assert_eq!(queue_fraction(50, None), 0.5);
         assert_eq!(
-            cell_tooltip(17, InstanceState::InService, 2, 2, 14, 100),
+            cell_tooltip(17, InstanceState::InService, 2, 2, 14, Some(100)),
             "instance 17 · in service · 2/2 busy · queue 14/100"
+        );
+        assert_eq!(
+            cell_tooltip(3, InstanceState::InService, 4, 4, 900, None),
+            "instance 3 · in service · 4/4 busy · queue 900 (no bound)"
         );
     }
 }
