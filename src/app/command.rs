@@ -91,7 +91,7 @@ impl ScalesimApp {
             },
             AppCommand::Add(path) => match Design::open(&path, PALETTE[0]) {
                 Ok(d) => self.add_design(d),
-                Err(e) => self.status = Some((e, true)),
+                Err(e) => self.status = Some((e.to_string(), true)),
             },
             AppCommand::Duplicate(i) => {
                 if let Some(copy) = self.designs.get(i).and_then(Design::duplicate) {
@@ -106,7 +106,7 @@ impl ScalesimApp {
                 if let Some(p) = d.path().map(PathBuf::from) {
                     self.status = Some(match d.save_to(&p) {
                         Ok(()) => (format!("saved {}", p.display()), false),
-                        Err(e) => (e, true),
+                        Err(e) => (e.to_string(), true),
                     });
                 }
             }
@@ -123,7 +123,7 @@ impl ScalesimApp {
                     {
                         Some(p) => match d.save_to(&p) {
                             Ok(()) => (format!("saved {}", p.display()), false),
-                            Err(e) => (e, true),
+                            Err(e) => (e.to_string(), true),
                         },
                         None => (
                             "not saved: no file chosen (or no file dialog on this desktop)".into(),

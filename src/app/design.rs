@@ -32,15 +32,41 @@ pub struct Design {
     dirty: bool,
 }
 
-/// Why a design could not be loaded at all.
-pub type LoadError = String;
+/// Why a design could not be loaded at all (a file that parses but fails its checks
+/// still loads, with its errors shown).
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// The file cannot be read.
+    #[error("{path}: cannot read the file: {source}")]
+    Read {
+        /// The file.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The text is not a scenario (RON syntax or field types), with its places.
+    #[error("{0}")]
+    Parse(#[from] crate::scenario::ScenarioErrors),
+}
+
+/// Why a design could not be saved.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot save {path}: {source}")]
+pub struct SaveError {
+    /// The file it was to be saved as.
+    path: String,
+    /// Why.
+    source: std::io::Error,
+}
 
 impl Design {
     /// Reads `path`. A file that parses but fails validation still opens, with its
     /// errors shown, so it can be fixed in the editor.
     pub fn open(path: &Path, colour: Color32) -> Result<Design, LoadError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("{}: cannot read the file: {e}", path.display()))?;
+        let text = std::fs::read_to_string(path).map_err(|source| LoadError::Read {
+            path: path.display().to_string(),
+            source,
+        })?;
         let mut d = Design::from_text(&text, Some(path.to_path_buf()), colour)?;
         d.disk_mtime = mtime(path);
         Ok(d)
@@ -53,7 +79,7 @@ impl Design {
         colour: Color32,
     ) -> Result<Design, LoadError> {
         let source = source_for(text, path.as_deref());
-        let file = parse(&source).map_err(|e| e.to_string())?;
+        let file = parse(&source)?;
         let mut d = Design {
             path,
             text: text.to_string(),
@@ -182,7 +208,7 @@ impl Design {
             Some(s) => match LiveRun::new(s, seed) {
                 Ok(r) => Some(r),
                 Err(e) => {
-                    self.errors = vec![e];
+                    self.errors = vec![e.to_string()];
                     None
                 }
             },
@@ -191,9 +217,13 @@ impl Design {
     }
 
     /// Writes the source to `path` atomically (temporary file, then rename).
-    pub fn save_to(&mut self, path: &Path) -> Result<(), String> {
-        crate::metrics::output::write_atomic(path, self.text.as_bytes())
-            .map_err(|e| format!("cannot save {}: {e}", path.display()))?;
+    pub fn save_to(&mut self, path: &Path) -> Result<(), SaveError> {
+        crate::metrics::output::write_atomic(path, self.text.as_bytes()).map_err(|source| {
+            SaveError {
+                path: path.display().to_string(),
+                source,
+            }
+        })?;
         self.path = Some(path.to_path_buf());
         self.disk_mtime = mtime(path);
         self.dirty = false;
@@ -317,7 +347,8 @@ mod tests {
         // own path.
         let err = d
             .save_to(&dir.path().join("no/such/dir/x.ron"))
-            .unwrap_err();
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("no/such/dir/x.ron"), "{err}");
         assert_eq!(d.path.as_deref(), Some(path.as_path()));
     }

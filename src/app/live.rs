@@ -3,7 +3,7 @@
 use std::time::{Duration, Instant};
 
 use crate::metrics::{EngineFigures, RunSummary};
-use crate::model::topology::World;
+use crate::model::topology::{BuildError, World};
 use crate::scenario::Scenario;
 use crate::sim::{SimTime, Simulation};
 
@@ -53,10 +53,10 @@ pub struct LiveRun {
 
 impl LiveRun {
     /// Builds the run of `scenario` with `seed` at time zero.
-    pub fn new(scenario: &Scenario, seed: u64) -> Result<LiveRun, String> {
+    pub fn new(scenario: &Scenario, seed: u64) -> Result<LiveRun, BuildError> {
         let mut config = scenario.world_config();
         config.seed = seed;
-        let world = World::new(config).map_err(|e| e.to_string())?;
+        let world = World::new(config)?;
         Ok(LiveRun {
             sim: Simulation::new(world, scenario.end()),
             seed,

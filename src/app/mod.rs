@@ -104,7 +104,7 @@ impl ScalesimApp {
             Some(p) => match Design::open(p, PALETTE[0]) {
                 Ok(d) => Some(d),
                 Err(e) => {
-                    status = Some((e, true));
+                    status = Some((e.to_string(), true));
                     None
                 }
             },
@@ -185,7 +185,7 @@ impl ScalesimApp {
                 self.reset();
                 self.status = Some((format!("opened {}", path.display()), false));
             }
-            Err(e) => self.status = Some((e, true)),
+            Err(e) => self.status = Some((e.to_string(), true)),
         }
     }
 
@@ -393,7 +393,7 @@ impl ScalesimApp {
         for f in start.files.iter().skip(1) {
             match Design::open(f, PALETTE[0]) {
                 Ok(d) => app.add_design(d),
-                Err(e) => app.status = Some((e, true)),
+                Err(e) => app.status = Some((e.to_string(), true)),
             }
         }
         app.selected = 0;
