@@ -75,8 +75,8 @@ pub struct ScalesimApp {
     editor: editor::EditorState,
     /// A message for the status bar (saved, exported, could not open...).
     pub status: Option<(String, bool)>,
-    /// Scenario files found under `scenarios/` (the library).
-    library: Vec<PathBuf>,
+    /// Scenario files found under `scenarios/` (the library), each with what it is about.
+    library: Vec<(PathBuf, String)>,
     /// Exports waiting for the screenshot of the next frame.
     pub export: export::ExportState,
     /// Whether the toolbar shows the engine's speed and the frame rate (wall-clock
@@ -143,7 +143,12 @@ impl ScalesimApp {
                 {
                     lib = find_library(dir);
                 }
-                lib
+                lib.into_iter()
+                    .map(|p| {
+                        let about = library_about(&p);
+                        (p, about)
+                    })
+                    .collect()
             },
             export: export::ExportState::default(),
             show_wall_clock: true,
@@ -372,6 +377,33 @@ pub fn find_library(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
+/// What a library scenario is about, for its entry's hover text: its `description`, or
+/// else the first paragraph of its opening comment (the shipped scenarios open with
+/// one). Empty if the file says neither or cannot be read.
+pub fn library_about(path: &Path) -> String {
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return String::new();
+    };
+    let source = crate::scenario::Source::inline(&path.display().to_string(), &text);
+    if let Ok(file) = crate::scenario::parse(&source)
+        && !file.description.is_empty()
+    {
+        return file.description;
+    }
+    let mut about = Vec::new();
+    for line in text.lines() {
+        let Some(comment) = line.trim_start().strip_prefix("//") else {
+            break;
+        };
+        let comment = comment.trim();
+        if comment.is_empty() {
+            break;
+        }
+        about.push(comment);
+    }
+    about.join(" ")
+}
+
 /// How the window opens (from the command line).
 pub struct Start {
     /// Scenarios to open; the first is edited, the others are compared with it.
@@ -427,6 +459,24 @@ pub fn run(start: Start) -> anyhow::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_library_entry_says_what_its_scenario_is_about() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+        // A `description` wins.
+        assert_eq!(
+            library_about(&root.join("validation/mmc-rho08.ron")),
+            "M/M/4 at utilisation 0.8: mean wait 0.745541 s (Erlang C)"
+        );
+        // Else the opening comment's first paragraph, on one line.
+        let tt = library_about(&root.join("autoscaling/target-tracking.ron"));
+        assert!(
+            tt.starts_with("The Monday spike under AWS target tracking at 60 % CPU ("),
+            "{tt}"
+        );
+        assert!(!tt.contains("What it shows"), "{tt}");
+        assert_eq!(library_about(&root.join("no-such-file.ron")), "");
+    }
 
     fn small(name: &str, duration_secs: u32) -> Design {
         let text = format!(

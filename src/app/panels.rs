@@ -269,8 +269,8 @@ impl ScalesimApp {
                 asked.push(AppCommand::Duplicate(self.selected));
             }
             ui.menu_button("Compare: add from library", |ui| {
-                for p in &self.library {
-                    if ui.button(p.display().to_string()).clicked() {
+                for (p, about) in &self.library {
+                    if library_entry_ui(ui, p, about).clicked() {
                         asked.push(AppCommand::Add(p.clone()));
                         ui.close();
                     }
@@ -280,8 +280,8 @@ impl ScalesimApp {
         ui.separator();
         ui.horizontal_wrapped(|ui| {
             ui.menu_button("Open from library", |ui| {
-                for p in &self.library {
-                    if ui.button(p.display().to_string()).clicked() {
+                for (p, about) in &self.library {
+                    if library_entry_ui(ui, p, about).clicked() {
                         asked.push(AppCommand::Open(p.clone()));
                         ui.close();
                     }
@@ -311,5 +311,15 @@ impl ScalesimApp {
             // A valid change restarts this design, and the others with it (same clock).
             self.push_command(AppCommand::Restart);
         }
+    }
+}
+
+/// One library entry: the file's path, with what it is about on hover.
+fn library_entry_ui(ui: &mut egui::Ui, path: &std::path::Path, about: &str) -> egui::Response {
+    let r = ui.button(path.display().to_string());
+    if about.is_empty() {
+        r
+    } else {
+        r.on_hover_text(about)
     }
 }
