@@ -219,11 +219,6 @@ impl PolicyConfig for VerticalConfig {
         }
     }
 
-    fn validate(&self, pool: &PoolContext<'_>) -> Result<(), ConfigError> {
-        VerticalConfig::validate(self)?;
-        Vertical::new(self.clone(), pool.instance_type).map(drop)
-    }
-
     fn build(&self, pool: &PoolContext<'_>) -> Result<Box<dyn Autoscaler>, ConfigError> {
         Ok(Box::new(Vertical::new(self.clone(), pool.instance_type)?))
     }
