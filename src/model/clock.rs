@@ -88,6 +88,31 @@ pub fn week_label(week_secs: u64) -> String {
     format!("{name} {:02}:{:02}:{:02}", s / 3600, (s / 60) % 60, s % 60)
 }
 
+/// A shorter label of a point in the week, for reasons and forecasts that name whole
+/// minutes: `"Tue 09:00"`, with seconds only when there are some (`"Tue 08:58:30"`).
+/// `week_secs` may be negative or beyond a week (taken modulo a week).
+pub fn week_label_short(week_secs: f64) -> String {
+    let s = week_secs.rem_euclid(SECS_PER_WEEK as f64).round() as u64 % SECS_PER_WEEK;
+    let mut name = DAYS[(s / SECS_PER_DAY) as usize].to_string();
+    name[..1].make_ascii_uppercase();
+    format!("{name} {}", day_label_short(week_secs).unwrap_or_default())
+}
+
+/// The time of day of a point in the week, `"09:00"` or `"08:58:30"`; `None` for a value
+/// that is not a number.
+pub fn day_label_short(week_secs: f64) -> Option<String> {
+    if !week_secs.is_finite() {
+        return None;
+    }
+    let s = week_secs.rem_euclid(SECS_PER_WEEK as f64).round() as u64 % SECS_PER_DAY;
+    let (h, m, sec) = (s / 3600, (s / 60) % 60, s % 60);
+    Some(if sec == 0 {
+        format!("{h:02}:{m:02}")
+    } else {
+        format!("{h:02}:{m:02}:{sec:02}")
+    })
+}
+
 impl fmt::Display for WeekClock {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.label(SimTime::ZERO))
@@ -192,6 +217,19 @@ fn parse_span_secs(s: &str) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn short_labels_drop_zero_seconds_and_wrap_the_week() {
+        // 1 day + 9 h is Tuesday 09:00; a week + 8 h 58.5 min wraps to Monday 08:58:30.
+        assert_eq!(week_label_short(86_400.0 + 9.0 * 3600.0), "Tue 09:00");
+        assert_eq!(
+            week_label_short(SECS_PER_WEEK as f64 + 8.0 * 3600.0 + 58.5 * 60.0),
+            "Mon 08:58:30"
+        );
+        // One hour before Monday 00:00 is Sunday 23:00.
+        assert_eq!(week_label_short(-3600.0), "Sun 23:00");
+        assert_eq!(day_label_short(f64::NAN), None);
+    }
 
     #[test]
     fn monday_nine_is_fifteen_hours_after_sunday_six_pm() {

@@ -294,35 +294,9 @@ pub(crate) fn warming_up(obs: &Observation) -> u32 {
     obs.count(Readiness::Booting) + obs.count(Readiness::Warming)
 }
 
-/// The metric's name in reasons.
-pub(crate) fn metric_name(metric: Metric) -> &'static str {
-    match metric {
-        Metric::Cpu => "cpu",
-        Metric::RequestsPerTarget => "requests/s per instance",
-        Metric::QueuePerInstance => "queue per instance",
-        Metric::LatencyP95 => "p95 latency",
-    }
-}
-
-/// A value of the metric in reasons: CPU as a percentage, latency in seconds.
-pub(crate) fn fmt_value(metric: Metric, v: f64) -> String {
-    match metric {
-        Metric::Cpu => format!("{}%", short(v * 100.0)),
-        Metric::LatencyP95 => format!("{} s", short(v)),
-        Metric::RequestsPerTarget | Metric::QueuePerInstance => short(v),
-    }
-}
-
 /// "cpu 81%".
 pub(crate) fn describe(metric: Metric, v: f64) -> String {
-    format!("{} {}", metric_name(metric), fmt_value(metric, v))
-}
-
-/// At most two decimals, without trailing zeros: 81.00000000000001 -> "81", 54.5 -> "54.5".
-fn short(v: f64) -> String {
-    let s = format!("{v:.2}");
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s == "-0" { "0".into() } else { s.into() }
+    format!("{} {}", metric.label(), metric.format(v))
 }
 
 /// "1 instance" / "4 instances".

@@ -28,7 +28,7 @@ use serde::{Deserialize, Serialize};
 use super::aws::{
     AdjustmentType, DATAPOINT_SECS, Datapoints, Side, adjusted_capacity, change,
     check_adjustment_sign, check_alarm, check_lag, check_magnitude, check_threshold_order,
-    default_lag_secs, describe, describe_adjustment, fmt_value, hold, instances, metric_name, snap,
+    default_lag_secs, describe, describe_adjustment, hold, instances, snap,
 };
 use super::spec::{PolicyConfig, PoolContext};
 use super::{Autoscaler, Metric, Observation, Readiness, Recommendation};
@@ -266,12 +266,12 @@ impl Autoscaler for SimpleScaling {
             );
             let sign = if side == Side::Above { ">=" } else { "<=" };
             let seen = value.map_or_else(
-                || format!("{} (no datapoint now)", metric_name(metric)),
+                || format!("{} (no datapoint now)", metric.label()),
                 |v| describe(metric, v),
             );
             let why = format!(
                 "{seen} {sign} {}, {}",
-                fmt_value(metric, p.threshold),
+                metric.format(p.threshold),
                 describe_adjustment(p.adjustment_type, p.adjustment)
             );
             (side, p.threshold, raw, why)
@@ -312,10 +312,10 @@ impl Autoscaler for SimpleScaling {
             };
             let mut bounds = Vec::new();
             if let Some(p) = &self.config.scale_out {
-                bounds.push(format!("out at >= {}", fmt_value(metric, p.threshold)));
+                bounds.push(format!("out at >= {}", metric.format(p.threshold)));
             }
             if let Some(p) = &self.config.scale_in {
-                bounds.push(format!("in at <= {}", fmt_value(metric, p.threshold)));
+                bounds.push(format!("in at <= {}", metric.format(p.threshold)));
             }
             return hold(
                 obs,

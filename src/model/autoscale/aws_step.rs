@@ -23,7 +23,7 @@ pub use super::aws::AdjustmentType;
 use super::aws::{
     DATAPOINT_SECS, Datapoints, RecentScaleIns, Side, adjusted_capacity, change,
     check_adjustment_sign, check_alarm, check_lag, check_magnitude, check_threshold_order,
-    default_lag_secs, describe, describe_adjustment, fmt_value, hold, instances, snap, warming_up,
+    default_lag_secs, describe, describe_adjustment, hold, instances, snap, warming_up,
     window_start_secs,
 };
 use super::spec::{PolicyConfig, PoolContext};
@@ -309,11 +309,7 @@ impl StepScaling {
     fn scale_out(&self, obs: &Observation, p: &StepPolicy, v: f64) -> Recommendation {
         let metric = self.config.metric;
         let breach = snap(v - p.threshold);
-        let head = format!(
-            "{} >= {}",
-            describe(metric, v),
-            fmt_value(metric, p.threshold)
-        );
+        let head = format!("{} >= {}", describe(metric, v), metric.format(p.threshold));
         let Some(step) = find_step(&p.steps, breach, Side::Above) else {
             // N of M alarms can be in ALARM while the latest datapoint is back below.
             return hold(
@@ -324,7 +320,7 @@ impl StepScaling {
                 format!(
                     "scale-out alarm on, but {} is below {}: no step applies, hold {}",
                     describe(metric, v),
-                    fmt_value(metric, p.threshold),
+                    metric.format(p.threshold),
                     obs.current
                 ),
             );
@@ -371,11 +367,7 @@ impl StepScaling {
     fn scale_in(&self, obs: &Observation, p: &StepPolicy, v: f64, base: u32) -> Recommendation {
         let metric = self.config.metric;
         let breach = snap(v - p.threshold);
-        let head = format!(
-            "{} <= {}",
-            describe(metric, v),
-            fmt_value(metric, p.threshold)
-        );
+        let head = format!("{} <= {}", describe(metric, v), metric.format(p.threshold));
         let Some(step) = find_step(&p.steps, breach, Side::Below) else {
             return hold(
                 obs,
@@ -385,7 +377,7 @@ impl StepScaling {
                 format!(
                     "scale-in alarm on, but {} is above {}: no step applies, hold {}",
                     describe(metric, v),
-                    fmt_value(metric, p.threshold),
+                    metric.format(p.threshold),
                     obs.current
                 ),
             );
@@ -475,10 +467,10 @@ impl Autoscaler for StepScaling {
         }
         let mut bounds = Vec::new();
         if let Some(p) = &self.config.scale_out {
-            bounds.push(format!("out at >= {}", fmt_value(metric, p.threshold)));
+            bounds.push(format!("out at >= {}", metric.format(p.threshold)));
         }
         if let Some(p) = &self.config.scale_in {
-            bounds.push(format!("in at <= {}", fmt_value(metric, p.threshold)));
+            bounds.push(format!("in at <= {}", metric.format(p.threshold)));
         }
         hold(
             obs,

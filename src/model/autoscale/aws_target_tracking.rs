@@ -40,7 +40,7 @@ use serde::{Deserialize, Serialize};
 
 use super::aws::{
     DATAPOINT_SECS, Datapoints, RecentScaleIns, change, check_lag, default_lag_secs, describe,
-    fmt_value, hold, instances, snap, warming_up, window_start_secs,
+    hold, instances, snap, warming_up, window_start_secs,
 };
 use super::spec::{PolicyConfig, PoolContext};
 use super::{Autoscaler, Metric, Observation, Readiness, Recommendation};
@@ -213,7 +213,7 @@ impl Autoscaler for TargetTracking {
             let why = format!(
                 "{} > target {} for {n_high} datapoints",
                 describe(metric, v),
-                fmt_value(metric, target)
+                metric.format(target)
             );
             if raw <= i64::from(current) {
                 // The warming instances already in the desired capacity cover what the
@@ -240,9 +240,9 @@ impl Autoscaler for TargetTracking {
             let why = format!(
                 "{} < {} ({} x target {}) for {n_low} datapoints",
                 describe(metric, v),
-                fmt_value(metric, low),
+                metric.format(low),
                 c.scale_in_ratio,
-                fmt_value(metric, target)
+                metric.format(target)
             );
             if c.disable_scale_in {
                 return hold(
@@ -284,22 +284,22 @@ impl Autoscaler for TargetTracking {
             format!(
                 "{} > target {} for {} of {n_high} datapoints",
                 describe(metric, v),
-                fmt_value(metric, target),
+                metric.format(target),
                 self.datapoints.run(high)
             )
         } else if is_low(v) {
             format!(
                 "{} < {} for {} of {n_low} datapoints",
                 describe(metric, v),
-                fmt_value(metric, low),
+                metric.format(low),
                 self.datapoints.run(is_low)
             )
         } else {
             format!(
                 "{} within {}..{} of target",
                 describe(metric, v),
-                fmt_value(metric, low),
-                fmt_value(metric, target)
+                metric.format(low),
+                metric.format(target)
             )
         };
         hold(

@@ -770,12 +770,12 @@ impl Hpa {
         let groups = self.group_pods(obs, metric);
         if groups.ready.is_empty() {
             return Err(MissingMetric::NoReadyPods {
-                metric: metric_name(metric),
+                metric: metric.label(),
             });
         }
         let Some(measured) = usage.current(&groups.ready) else {
             return Err(MissingMetric::NoRequest {
-                metric: metric_name(metric),
+                metric: metric.label(),
                 pods: "ready pods",
             });
         };
@@ -837,7 +837,7 @@ impl Hpa {
         }
         let Some(new_measured) = usage.current(&values) else {
             return Err(MissingMetric::NoRequest {
-                metric: metric_name(metric),
+                metric: metric.label(),
                 pods: "pods",
             });
         };
@@ -877,18 +877,18 @@ impl Hpa {
     ) -> Result<Proposal, MissingMetric> {
         let Some(value) = obs.ready_average(metric) else {
             return Err(MissingMetric::NoSamples {
-                metric: metric_name(metric),
+                metric: metric.label(),
             });
         };
         let Some(value_milli) = to_milli(value) else {
             return Err(MissingMetric::NotANumber {
-                metric: metric_name(metric),
+                metric: metric.label(),
             });
         };
         let ratio = value_milli as f64 / target_milli as f64;
         let head = format!(
             "{} {:.3} s vs target {:.3} s",
-            metric_name(metric),
+            metric.label(),
             value_milli as f64 / 1000.0,
             target_milli as f64 / 1000.0
         );
@@ -1528,7 +1528,7 @@ impl Usage {
 
     /// "cpu 81% vs target 60%", "requests 62.0/s per pod vs target 50.0/s".
     fn describe(self, metric: Metric, current: i64) -> String {
-        let name = metric_name(metric);
+        let name = metric.label();
         match self {
             Usage::Utilization { target_pct } => {
                 format!("{name} {current}% vs target {target_pct}%")
@@ -1607,16 +1607,6 @@ fn pod_value(pod: &InstanceSample, metric: Metric) -> Option<f64> {
     match metric {
         Metric::Cpu => pod.cpu.map(|c| c * f64::from(pod.workers)),
         _ => pod.value(metric),
-    }
-}
-
-/// The name of a metric in a decision log.
-fn metric_name(metric: Metric) -> &'static str {
-    match metric {
-        Metric::Cpu => "cpu",
-        Metric::RequestsPerTarget => "requests",
-        Metric::QueuePerInstance => "queue",
-        Metric::LatencyP95 => "p95 latency",
     }
 }
 

@@ -52,6 +52,36 @@ impl Metric {
             Metric::LatencyP95 => Measure::LatencyP95,
         }
     }
+
+    /// The metric's name in decision reasons, the same words for every policy: "cpu",
+    /// "requests", "queue", "p95 latency".
+    pub fn label(self) -> &'static str {
+        match self {
+            Metric::Cpu => "cpu",
+            Metric::RequestsPerTarget => "requests",
+            Metric::QueuePerInstance => "queue",
+            Metric::LatencyP95 => "p95 latency",
+        }
+    }
+
+    /// A value of the metric in reasons, with its unit: CPU as a percentage ("81%"),
+    /// requests as a rate ("62.5/s"), a queue as a count ("3.5"), latency in seconds
+    /// ("0.42 s"); at most two decimals, trailing zeros dropped.
+    pub fn format(self, v: f64) -> String {
+        match self {
+            Metric::Cpu => format!("{}%", short(v * 100.0)),
+            Metric::RequestsPerTarget => format!("{}/s", short(v)),
+            Metric::QueuePerInstance => short(v),
+            Metric::LatencyP95 => format!("{} s", short(v)),
+        }
+    }
+}
+
+/// At most two decimals, without trailing zeros: 81.00000000000001 -> "81", 54.5 -> "54.5".
+fn short(v: f64) -> String {
+    let s = format!("{v:.2}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" { "0".into() } else { s.into() }
 }
 
 /// The quantity a decision's `metric_value` and `target` are in, so that the decision
@@ -291,5 +321,23 @@ pub trait Autoscaler: Send + std::fmt::Debug {
     /// decided by the last `evaluate` (taken once). Others never resize.
     fn take_resize(&mut self) -> Option<usize> {
         None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_policy_words_a_metric_value_the_same_way() {
+        // 0.81 of capacity is 81%; 62.5 requests per second per instance; 3.25 queued
+        // requests (two decimals at most); 0.420 s of latency loses its trailing zero.
+        assert_eq!(Metric::Cpu.format(0.81), "81%");
+        assert_eq!(Metric::RequestsPerTarget.format(62.5), "62.5/s");
+        assert_eq!(Metric::QueuePerInstance.format(3.254), "3.25");
+        assert_eq!(Metric::LatencyP95.format(0.420), "0.42 s");
+        // Rounding away a float's noise: 0.8100000000000001 * 100 is still "81%".
+        assert_eq!(Metric::Cpu.format(0.810_000_000_000_000_1), "81%");
+        assert_eq!(Metric::RequestsPerTarget.label(), "requests");
     }
 }

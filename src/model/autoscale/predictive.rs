@@ -65,7 +65,7 @@ use serde::{Deserialize, Serialize};
 
 use super::spec::{PolicyConfig, PoolContext};
 use super::{Autoscaler, Observation, Recommendation};
-use crate::model::clock::{SECS_PER_DAY, SECS_PER_WEEK};
+use crate::model::clock::{SECS_PER_DAY, SECS_PER_WEEK, day_label_short, week_label_short};
 use crate::model::config::{self, ConfigError};
 
 /// Width of one history slot, seconds (the 5-minute granularity of CloudWatch basic
@@ -470,8 +470,8 @@ impl Autoscaler for Predictive {
                     current,
                     format!(
                         "holds {current}: next hourly step for {} (launch by {})",
-                        fmt_clock(next),
-                        fmt_clock(next - buffer)
+                        week_label_short(next),
+                        week_label_short(next - buffer)
                     ),
                 )
             };
@@ -480,10 +480,14 @@ impl Autoscaler for Predictive {
         let span = match hour {
             Some(start) => format!(
                 "{}-{}",
-                fmt_clock(start),
-                fmt_hhmm(start + HOUR_SECS).unwrap_or_default()
+                week_label_short(start),
+                day_label_short(start + HOUR_SECS).unwrap_or_default()
             ),
-            None => format!("{}-{}", fmt_clock(from), fmt_hhmm(to).unwrap_or_default()),
+            None => format!(
+                "{}-{}",
+                week_label_short(from),
+                day_label_short(to).unwrap_or_default()
+            ),
         };
         let Some((forecast, peak_at)) = self.history.peak(from, to) else {
             return Recommendation {
@@ -494,7 +498,7 @@ impl Autoscaler for Predictive {
         let what = format!(
             "forecast {} req/s at {} ({}+{} s {buffer_is}) needs {needed} at {} req/s each",
             fmt_rate(forecast),
-            fmt_clock(peak_at),
+            week_label_short(peak_at),
             if hour.is_some() {
                 format!("peak of {span}, ")
             } else {
@@ -582,30 +586,6 @@ impl Autoscaler for Predictive {
         let desired = desired.clamp(min, max);
         recommend(desired, format!("{what}: {why}{raised}"))
     }
-}
-
-const DAY_NAMES: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
-
-/// `"Tue 09:00"` (or `"Tue 08:58:30"`) for clock seconds since a Monday 00:00.
-fn fmt_clock(clock_secs: f64) -> String {
-    let s = clock_secs.rem_euclid(WEEK_SECS).round() as u64 % SECS_PER_WEEK;
-    let day = DAY_NAMES[(s / SECS_PER_DAY) as usize % 7];
-    let hms = fmt_hhmm(clock_secs).unwrap_or_default();
-    format!("{day} {hms}")
-}
-
-/// `"09:00"` (or `"08:58:30"`) for the time of day of clock seconds.
-fn fmt_hhmm(clock_secs: f64) -> Option<String> {
-    if !clock_secs.is_finite() {
-        return None;
-    }
-    let s = clock_secs.rem_euclid(WEEK_SECS).round() as u64 % SECS_PER_DAY;
-    let (h, m, sec) = (s / 3600, (s / 60) % 60, s % 60);
-    Some(if sec == 0 {
-        format!("{h:02}:{m:02}")
-    } else {
-        format!("{h:02}:{m:02}:{sec:02}")
-    })
 }
 
 /// `"6 h"`, `"23.9 h"`, `"35 min"`.
@@ -1087,8 +1067,6 @@ mod tests {
 
     #[test]
     fn formats() {
-        assert_eq!(fmt_clock(DAY + 9.0 * H), "Tue 09:00");
-        assert_eq!(fmt_clock(WEEK_SECS + 8.0 * H + 58.5 * MIN), "Mon 08:58:30");
         assert_eq!(fmt_duration(35.0 * MIN), "35 min");
         assert_eq!(fmt_duration(6.0 * H), "6 h");
         assert_eq!(fmt_rate(812.4), "812");
