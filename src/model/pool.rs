@@ -130,58 +130,94 @@ pub fn combine_votes(votes: &[Option<Vote>], current: u32, changed: Option<SimTi
     }
 }
 
-/// A pool during a run.
+/// A pool during a run. The world changes it; everyone else reads it through the
+/// accessors below (its fields are the model's own).
 #[derive(Debug)]
 pub struct Pool {
     /// Its id.
-    pub id: PoolId,
+    pub(in crate::model) id: PoolId,
     /// Its configuration.
-    pub config: PoolConfig,
+    pub(in crate::model) config: PoolConfig,
     /// Desired capacity.
-    pub desired: u32,
+    pub(in crate::model) desired: u32,
     /// The balancer in front of it.
-    pub balancer: Balancer,
+    pub(in crate::model) balancer: Balancer,
     /// Booting and in-service instances, in launch order: these count toward `desired`.
-    pub members: Vec<InstanceId>,
+    pub(in crate::model) members: Vec<InstanceId>,
     /// Instances receiving traffic, in the order they entered service.
-    pub in_service: Vec<InstanceId>,
+    pub(in crate::model) in_service: Vec<InstanceId>,
     /// Instances draining.
-    pub draining: Vec<InstanceId>,
+    pub(in crate::model) draining: Vec<InstanceId>,
     /// Bumped whenever `in_service` changes.
-    pub membership: u64,
+    pub(in crate::model) membership: u64,
     /// Mean demand of the classes it serves (CPU-seconds), for its capacity figure.
-    pub mean_demand_secs: f64,
+    pub(in crate::model) mean_demand_secs: f64,
     /// Current bounds (scheduled actions may change them).
-    pub min: u32,
+    pub(in crate::model) min: u32,
     /// Current bounds (scheduled actions may change them).
-    pub max: u32,
+    pub(in crate::model) max: u32,
     /// The autoscaling policies (usually none or one). Each is taken out while it decides.
-    pub autoscalers: Vec<Option<Box<dyn Autoscaler>>>,
+    pub(in crate::model) autoscalers: Vec<Option<Box<dyn Autoscaler>>>,
     /// Each policy's latest vote; the pool follows the largest usable one (see
     /// [`Pool::largest_vote`]).
-    pub latest: Vec<Option<Vote>>,
+    pub(in crate::model) latest: Vec<Option<Vote>>,
     /// When the pool's desired capacity last changed (by a policy, a schedule, a resize or
     /// a replacement), and which policy changed it (`None`: not a policy).
-    pub last_change: Option<(SimTime, Option<usize>)>,
+    pub(in crate::model) last_change: Option<(SimTime, Option<usize>)>,
     /// For each policy, when the capacity last changed by something other than that
     /// policy: a metric window that starts before it describes another capacity.
-    pub changed_by_others_at: Vec<Option<SimTime>>,
+    pub(in crate::model) changed_by_others_at: Vec<Option<SimTime>>,
     /// What the monitoring system has recorded (only with an autoscaler).
-    pub monitor: Option<Monitor>,
+    pub(in crate::model) monitor: Option<Monitor>,
     /// The last held-back decision logged, so a steady hold is logged once, not every period.
-    pub last_held: Option<(u32, String)>,
+    pub(in crate::model) last_held: Option<(u32, String)>,
     /// A rolling resize: old-type instances still to restart, one after another.
-    pub restart_queue: Vec<InstanceId>,
+    pub(in crate::model) restart_queue: Vec<InstanceId>,
     /// The instance a rolling resize is restarting now: the next one waits until it
     /// serves again.
-    pub restarting: Option<InstanceId>,
+    pub(in crate::model) restarting: Option<InstanceId>,
     /// Draws boot times when they vary.
-    pub boot: Option<(DemandSampler, SimRng)>,
+    pub(in crate::model) boot: Option<(DemandSampler, SimRng)>,
     /// Draws times to failure (only when instances fail).
-    pub failure_rng: Option<SimRng>,
+    pub(in crate::model) failure_rng: Option<SimRng>,
 }
 
 impl Pool {
+    /// Its id.
+    pub fn id(&self) -> PoolId {
+        self.id
+    }
+
+    /// Its configuration, as the scenario gave it.
+    pub fn config(&self) -> &PoolConfig {
+        &self.config
+    }
+
+    /// Its desired capacity now.
+    pub fn desired(&self) -> u32 {
+        self.desired
+    }
+
+    /// Its bounds now `(min, max)` (scheduled actions may change them).
+    pub fn bounds(&self) -> (u32, u32) {
+        (self.min, self.max)
+    }
+
+    /// Booting and in-service instances, in launch order: these count toward `desired`.
+    pub fn members(&self) -> &[InstanceId] {
+        &self.members
+    }
+
+    /// Instances receiving traffic, in the order they entered service.
+    pub fn in_service(&self) -> &[InstanceId] {
+        &self.in_service
+    }
+
+    /// Instances draining: no new requests, finishing what they hold.
+    pub fn draining(&self) -> &[InstanceId] {
+        &self.draining
+    }
+
     /// A pool with no instances yet.
     /// `autoscalers` and `boot` are built by the world (they need the run's seed).
     pub fn new(

@@ -701,7 +701,7 @@ fn a_rolling_resize_keeps_serving_and_an_all_at_once_resize_goes_dark() {
     for out in [&rolling, &at_once] {
         let last = out.recorder().rows().last().expect("rows");
         assert_eq!(last.in_service(), 4);
-        assert_eq!(out.world.pools()[0].config.workers, 16);
+        assert_eq!(out.world.pools()[0].config().workers, 16);
     }
 }
 

@@ -246,9 +246,9 @@ impl Columns {
 /// then those draining, which no longer count toward desired but still hold requests.
 pub(super) fn drawn_instances<'w>(pool: &Pool, world: &'w World) -> Vec<&'w Instance> {
     let all = world.instances();
-    pool.members
+    pool.members()
         .iter()
-        .chain(&pool.draining)
+        .chain(pool.draining())
         .filter_map(|id| all.get(id.0 as usize))
         .collect()
 }

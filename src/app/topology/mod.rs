@@ -180,7 +180,7 @@ pub fn topology_ui(ui: &mut Ui, world: &World, colour: Color32) {
         bp.text(
             pos2(bal.left() + PAD, ty),
             Align2::LEFT_TOP,
-            format!("{:?}", pool.config.balancer),
+            format!("{:?}", pool.config().balancer),
             body.clone(),
             strong,
         );
@@ -188,7 +188,7 @@ pub fn topology_ui(ui: &mut Ui, world: &World, colour: Color32) {
         bp.text(
             pos2(bal.left() + PAD, ty),
             Align2::LEFT_TOP,
-            format!("to {} in service", pool.in_service.len()),
+            format!("to {} in service", pool.in_service().len()),
             small.clone(),
             text,
         );
@@ -204,7 +204,9 @@ pub fn topology_ui(ui: &mut Ui, world: &World, colour: Color32) {
         let pp = painter.with_clip_rect(row.intersect(painter.clip_rect()));
         let title = format!(
             "{} · {} ({} vCPU)",
-            pool.config.name, pool.config.instance.name, pool.config.instance.vcpus
+            pool.config().name,
+            pool.config().instance.name,
+            pool.config().instance.vcpus
         );
         pp.text(
             pos2(row.left() + PAD, row.top() + PAD),
@@ -214,11 +216,10 @@ pub fn topology_ui(ui: &mut Ui, world: &World, colour: Color32) {
             strong,
         );
         let count = |s: InstanceState| drawn[i].iter().filter(|x| x.state == s).count();
+        let (min, max) = pool.bounds();
         let mut status = format!(
-            "desired {} (min {}, max {}) · {} in service",
-            pool.desired,
-            pool.min,
-            pool.max,
+            "desired {} (min {min}, max {max}) · {} in service",
+            pool.desired(),
             count(InstanceState::InService)
         );
         for (s, word) in [
@@ -281,8 +282,8 @@ pub fn topology_ui(ui: &mut Ui, world: &World, colour: Color32) {
         {
             tooltip = Some(format!(
                 "{}: {} in service could serve {} at 100% utilisation",
-                pool.config.name,
-                pool.in_service.len(),
+                pool.config().name,
+                pool.in_service().len(),
                 rate_text(pool.serving_capacity_per_sec(world.instances()))
             ));
         }
