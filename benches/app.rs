@@ -48,8 +48,8 @@ fn frames(c: &mut Criterion) {
         b.iter(|| week.step())
     });
     let mut playing = harness("scenarios/bench/live-100k.ron", |app| {
-        app.speed = Speed::Max;
-        app.playing = true;
+        app.set_speed(Speed::Max);
+        app.set_playing(true);
     });
     g.bench_function("frame_playing_100k_max", |b| b.iter(|| playing.step()));
     g.finish();

@@ -17,15 +17,15 @@ pub struct Design {
     /// Its RON source as last loaded, saved or produced by an edit.
     text: String,
     /// What the editor edits. Always the last text that parsed.
-    pub file: ScenarioFile,
+    pub(crate) file: ScenarioFile,
     /// The last version that passed validation (what runs).
-    pub scenario: Option<Scenario>,
+    pub(crate) scenario: Option<Scenario>,
     /// Why the current text or edit is rejected ("file:line:col: message" each).
-    pub errors: Vec<String>,
+    pub(crate) errors: Vec<String>,
     /// The run in progress, if the scenario is valid.
-    pub run: Option<LiveRun>,
+    pub(crate) run: Option<LiveRun>,
     /// Its colour in overlays.
-    pub colour: Color32,
+    pub(crate) colour: Color32,
     /// The file's modification time when it was read or written (to notice changes).
     disk_mtime: Option<SystemTime>,
     /// Edited since it was loaded or saved.
@@ -113,6 +113,31 @@ impl Design {
     /// The name shown in tabs and legends.
     pub fn name(&self) -> &str {
         &self.file.name
+    }
+
+    /// What the editor edits: the last text that parsed.
+    pub fn file(&self) -> &ScenarioFile {
+        &self.file
+    }
+
+    /// The last version that passed validation (what runs).
+    pub fn scenario(&self) -> Option<&Scenario> {
+        self.scenario.as_ref()
+    }
+
+    /// Why the current text or edit is rejected ("file:line:col: message" each).
+    pub fn errors(&self) -> &[String] {
+        &self.errors
+    }
+
+    /// The run in progress, if the scenario is valid.
+    pub fn run(&self) -> Option<&LiveRun> {
+        self.run.as_ref()
+    }
+
+    /// Its colour in overlays.
+    pub fn colour(&self) -> Color32 {
+        self.colour
     }
 
     /// Its RON source as last loaded, saved or produced by an edit.

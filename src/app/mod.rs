@@ -54,19 +54,19 @@ pub enum View {
 /// The app's state.
 pub struct ScalesimApp {
     /// The designs being explored; the first is the one the editor shows by default.
-    pub designs: Vec<Design>,
+    pub(crate) designs: Vec<Design>,
     /// The design the editor edits.
-    pub selected: usize,
+    pub(crate) selected: usize,
     /// Whether simulated time is moving.
-    pub playing: bool,
+    pub(crate) playing: bool,
     /// How fast.
-    pub speed: Speed,
+    pub(crate) speed: Speed,
     /// The seed every design runs with (the same traffic for all).
     seed: u64,
     /// The simulated time every run is being brought to, seconds after the start.
-    pub target_secs: f64,
+    pub(crate) target_secs: f64,
     /// Which view fills the centre.
-    pub view: View,
+    pub(crate) view: View,
     /// Which plots are drawn (indexed like [`plots::titles`]).
     shown_plots: Vec<bool>,
     /// The instance types the editor offers.
@@ -74,14 +74,14 @@ pub struct ScalesimApp {
     /// The editor's memory between frames.
     editor: editor::EditorState,
     /// A message for the status bar (saved, exported, could not open...).
-    pub status: Option<(String, bool)>,
+    pub(crate) status: Option<(String, bool)>,
     /// Scenario files found under `scenarios/` (the library), each with what it is about.
     library: Vec<(PathBuf, String)>,
     /// Exports waiting for the screenshot of the next frame.
-    pub export: export::ExportState,
+    pub(crate) export: export::ExportState,
     /// Whether the toolbar shows the engine's speed and the frame rate (wall-clock
     /// figures; snapshot tests turn them off because they differ from run to run).
-    pub show_wall_clock: bool,
+    pub(crate) show_wall_clock: bool,
     last_reload_check: Instant,
     last_frame: Option<Instant>,
     frame_secs: f64,
@@ -92,6 +92,62 @@ pub struct ScalesimApp {
 }
 
 impl ScalesimApp {
+    /// The designs being explored, in the order their tabs show.
+    pub fn designs(&self) -> &[Design] {
+        &self.designs
+    }
+
+    /// The design at `index` to change (its file, its text), `None` past the last.
+    pub fn design_mut(&mut self, index: usize) -> Option<&mut Design> {
+        self.designs.get_mut(index)
+    }
+
+    /// The design the editor edits (an index into [`ScalesimApp::designs`]).
+    pub fn selected(&self) -> usize {
+        self.selected
+    }
+
+    /// Whether simulated time is moving.
+    pub fn is_playing(&self) -> bool {
+        self.playing
+    }
+
+    /// Starts or stops simulated time.
+    pub fn set_playing(&mut self, playing: bool) {
+        self.playing = playing;
+    }
+
+    /// Sets how fast simulated time moves.
+    pub fn set_speed(&mut self, speed: Speed) {
+        self.speed = speed;
+    }
+
+    /// The simulated time every run is being brought to, seconds after the start.
+    pub fn target_secs(&self) -> f64 {
+        self.target_secs
+    }
+
+    /// Which view fills the centre.
+    pub fn view(&self) -> View {
+        self.view
+    }
+
+    /// The status bar's message and whether it reports an error.
+    pub fn status(&self) -> Option<(&str, bool)> {
+        self.status.as_ref().map(|(m, e)| (m.as_str(), *e))
+    }
+
+    /// Where exported plots and summaries go (default: the working directory).
+    pub fn set_export_dir(&mut self, dir: PathBuf) {
+        self.export.dir = dir;
+    }
+
+    /// Shows or hides the toolbar's wall-clock figures (engine speed, frame rate), which
+    /// differ from run to run: snapshot tests hide them.
+    pub fn set_show_wall_clock(&mut self, show: bool) {
+        self.show_wall_clock = show;
+    }
+
     /// The app with `file` open, or the built-in Monday spike. A file that cannot be read
     /// or parsed opens the built-in scenario with the error in the status bar.
     pub fn new(file: Option<&Path>) -> ScalesimApp {

@@ -18,7 +18,7 @@ const MON_0900_SECS: f64 = 15.0 * 3600.0;
 
 /// The recorder of the first design's run.
 fn recorder(app: &ScalesimApp) -> &Recorder {
-    app.designs[0].run.as_ref().unwrap().world().recorder()
+    app.designs()[0].run().unwrap().world().recorder()
 }
 
 fn harness(file: &str) -> Harness<'static, ScalesimApp> {
@@ -37,8 +37,8 @@ fn harness(file: &str) -> Harness<'static, ScalesimApp> {
         .build_eframe(move |_cc| {
             let mut app = ScalesimApp::new(Some(&path));
             // Tests move time themselves; frame-rate figures differ on every run.
-            app.playing = false;
-            app.show_wall_clock = false;
+            app.set_playing(false);
+            app.set_show_wall_clock(false);
             app
         });
     h.run_steps(2);
@@ -48,23 +48,23 @@ fn harness(file: &str) -> Harness<'static, ScalesimApp> {
 #[test]
 fn run_shows_the_spike_in_the_plots_and_the_summary() {
     let mut h = harness("scenarios/monday-spike.ron");
-    assert_eq!(h.state().designs.len(), 1);
-    assert!(h.state().designs[0].errors.is_empty());
+    assert_eq!(h.state().designs().len(), 1);
+    assert!(h.state().designs()[0].errors().is_empty());
     // Nothing has run yet: no intervals.
     let rows = |h: &Harness<'_, ScalesimApp>| recorder(h.state()).rows().len();
     assert_eq!(rows(&h), 0);
     // A click is handled in the next frame, and drawn in the one after.
     h.get_by_label("Run").click();
     h.run_steps(2);
-    assert!(h.state().playing, "Run starts simulated time");
+    assert!(h.state().is_playing(), "Run starts simulated time");
     h.get_by_label("Pause").click();
     h.run_steps(2);
-    assert!(!h.state().playing);
+    assert!(!h.state().is_playing());
     // Step: one metrics interval (10 s) further.
-    let before = h.state().target_secs;
+    let before = h.state().target_secs();
     h.get_by_label("Step").click();
     h.run_steps(2);
-    assert!((h.state().target_secs - (before / 10.0).floor() * 10.0 - 10.0).abs() < 1e-9);
+    assert!((h.state().target_secs() - (before / 10.0).floor() * 10.0 - 10.0).abs() < 1e-9);
     h.state_mut().run_to(MON_0900_SECS);
     h.run_steps(2);
     // 15 h of 10 s intervals: 5400 rows, all in the plots' data.
@@ -99,11 +99,11 @@ fn compare_overlays_two_designs_on_the_same_traffic() {
     let mut h = harness("scenarios/monday-spike.ron");
     h.get_by_label("Compare: duplicate").click();
     h.run_steps(2);
-    assert_eq!(h.state().designs.len(), 2);
+    assert_eq!(h.state().designs().len(), 2);
     // Make the copy different: target tracking on the same pool.
     {
         let app = h.state_mut();
-        let mut f = app.designs[1].file.clone();
+        let mut f = app.designs()[1].file().clone();
         f.name = "target tracking".into();
         f.pools[0].schedule.clear();
         f.pools[0].autoscale = Some(
@@ -111,7 +111,8 @@ fn compare_overlays_two_designs_on_the_same_traffic() {
                 .from_str("TargetTracking(metric: Cpu, target: 0.6)")
                 .unwrap(),
         );
-        assert!(app.designs[1].set_file(f), "{:?}", app.designs[1].errors);
+        let d = app.design_mut(1).unwrap();
+        assert!(d.set_file(f), "{:?}", d.errors());
         app.reset();
         app.run_to(MON_0900_SECS + 1800.0);
     }
@@ -144,7 +145,7 @@ fn topology_and_decisions_show_the_fleet() {
     h.state_mut().run_to(MON_0900_SECS);
     h.get_by_label("Topology").click();
     h.run_steps(2);
-    assert_eq!(h.state().view, View::Topology);
+    assert_eq!(h.state().view(), View::Topology);
     h.snapshot("app_topology");
     h.get_by_label("Decisions").click();
     h.run_steps(2);
@@ -157,8 +158,8 @@ fn topology_and_decisions_show_the_fleet() {
 fn a_missing_file_opens_the_built_in_scenario_with_the_error() {
     let h = harness("scenarios/no-such-file.ron");
     let app = h.state();
-    assert_eq!(app.designs[0].name(), "monday-spike");
-    let (msg, is_error) = app.status.clone().unwrap();
+    assert_eq!(app.designs()[0].name(), "monday-spike");
+    let (msg, is_error) = app.status().map(|(m, e)| (m.to_owned(), e)).unwrap();
     assert!(is_error && msg.contains("no-such-file.ron"), "{msg}");
 }
 
@@ -173,16 +174,17 @@ fn the_editor_rejects_a_bad_value_with_a_message_and_keeps_running() {
     h.run_steps(3);
     let app = h.state();
     assert_eq!(
-        app.designs[0].file.pools[0].size.min, 50,
+        app.designs()[0].file().pools[0].size.min,
+        50,
         "the typed value stays"
     );
     assert!(
-        app.designs[0]
-            .errors
+        app.designs()[0]
+            .errors()
             .iter()
             .any(|e| e.contains("min 50 is greater than max 40")),
         "{:?}",
-        app.designs[0].errors
+        app.designs()[0].errors()
     );
     // At the top of the panel and under the pool's fields.
     assert_eq!(
@@ -198,14 +200,12 @@ fn the_editor_rejects_a_bad_value_with_a_message_and_keeps_running() {
     h.run_steps(3);
     let app = h.state();
     assert!(
-        app.designs[0].errors.is_empty(),
+        app.designs()[0].errors().is_empty(),
         "{:?}",
-        app.designs[0].errors
+        app.designs()[0].errors()
     );
     assert_eq!(
-        app.designs[0].scenario.as_ref().unwrap().file.pools[0]
-            .size
-            .min,
+        app.designs()[0].scenario().unwrap().file.pools[0].size.min,
         3
     );
     let rows = recorder(app).rows().len();
@@ -216,7 +216,7 @@ fn the_editor_rejects_a_bad_value_with_a_message_and_keeps_running() {
 fn export_writes_the_plots_as_png_and_the_series_as_csv() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = harness("scenarios/monday-spike.ron");
-    h.state_mut().export.dir = dir.path().join("exports");
+    h.state_mut().set_export_dir(dir.path().join("exports"));
     h.state_mut().run_to(7200.0);
     h.run_steps(2);
     h.get_by_label("Export CSV").click();
@@ -233,13 +233,13 @@ fn export_writes_the_plots_as_png_and_the_series_as_csv() {
         .flatten()
         .filter(|e| e.path().extension().is_some_and(|x| x == "png"))
         .collect();
-    assert_eq!(pngs.len(), 1, "{:?}", h.state().status);
+    assert_eq!(pngs.len(), 1, "{:?}", h.state().status());
     let bytes = std::fs::read(pngs[0].path()).unwrap();
     assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n");
     // Cropped to the plots: narrower than the 1500 px window.
     let width = u32::from_be_bytes(bytes[16..20].try_into().unwrap());
     assert!(width > 600 && width < 1500, "{width}");
-    let (msg, is_error) = h.state().status.clone().unwrap();
+    let (msg, is_error) = h.state().status().map(|(m, e)| (m.to_owned(), e)).unwrap();
     assert!(!is_error && msg.contains("plots saved to"), "{msg}");
 }
 
@@ -257,14 +257,14 @@ fn two_files_on_the_command_line_open_side_by_side_at_a_time() {
         frame_stats: false,
     };
     let app = ScalesimApp::from_start(&start);
-    assert_eq!(app.designs.len(), 2);
-    assert_eq!(app.selected, 0);
+    assert_eq!(app.designs().len(), 2);
+    assert_eq!(app.selected(), 0);
     // Sun 18:00 to Mon 09:30 is 15 h 30 min: both runs are there, paused.
-    for d in &app.designs {
-        assert_eq!(d.run.as_ref().unwrap().now_secs(), 55_800.0);
+    for d in app.designs() {
+        assert_eq!(d.run().unwrap().now_secs(), 55_800.0);
     }
-    assert!(!app.playing);
-    assert_ne!(app.designs[0].colour, app.designs[1].colour);
+    assert!(!app.is_playing());
+    assert_ne!(app.designs()[0].colour(), app.designs()[1].colour());
 }
 
 #[test]
@@ -274,15 +274,15 @@ fn a_scenario_opens_from_the_library_and_another_is_added_to_compare() {
     h.run_steps(2);
     h.get_by_label("scenarios/autoscaling/hpa.ron").click();
     h.run_steps(2);
-    assert_eq!(h.state().designs.len(), 1);
-    assert_eq!(h.state().designs[0].name(), "monday-hpa");
-    let (msg, is_error) = h.state().status.clone().unwrap();
+    assert_eq!(h.state().designs().len(), 1);
+    assert_eq!(h.state().designs()[0].name(), "monday-hpa");
+    let (msg, is_error) = h.state().status().map(|(m, e)| (m.to_owned(), e)).unwrap();
     assert!(!is_error && msg.contains("hpa.ron"), "{msg}");
     h.get_by_label("Compare: add from library").click();
     h.run_steps(2);
     h.get_by_label("scenarios/autoscaling/scheduled.ron")
         .click();
     h.run_steps(2);
-    let names: Vec<&str> = h.state().designs.iter().map(|d| d.name()).collect();
+    let names: Vec<&str> = h.state().designs().iter().map(|d| d.name()).collect();
     assert_eq!(names, ["monday-hpa", "monday-scheduled"]);
 }
