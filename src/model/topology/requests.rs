@@ -1,0 +1,202 @@
+//! The path of a request: an arrival is routed by its class to a pool, the pool's
+//! balancer picks an in-service instance, and the instance serves it, queues it or drops it.
+
+use crate::model::instance::{InstanceId, InstanceState};
+use crate::model::request::{DropReason, Request};
+use crate::sim::{EventQueue, SimDuration, SimTime};
+
+use super::{Event, InService, World};
+
+impl World {
+    pub(super) fn schedule_next_arrival(&mut self, now: SimTime, q: &mut EventQueue<Event>) {
+        if let Some((t, count)) = self.workload.next_arrival()
+            && t <= self.end
+        {
+            // The generator is monotone; rounding to nanoseconds can only tie with now.
+            q.schedule_stream_in(t - now, Event::Arrival { count });
+        }
+    }
+
+    pub(super) fn route(&mut self, now: SimTime, q: &mut EventQueue<Event>) {
+        let drawn = self.workload.draw();
+        self.recorder.arrived(now, drawn.class, 1);
+        let pool = &mut self.pools[drawn.pool];
+        let view = InService {
+            ids: &pool.in_service,
+            instances: &self.instances,
+        };
+        let Some(i) = pool
+            .balancer
+            .pick(&view, pool.membership, &mut self.routing_rng)
+        else {
+            self.recorder
+                .dropped(now, DropReason::NoCapacity, drawn.class, 1);
+            return;
+        };
+        let id = pool.in_service[i];
+        if let Some(m) = pool.monitor.as_mut() {
+            m.arrived();
+        }
+        let timeout = pool.config.timeout;
+        let p = drawn.pool;
+        let req = Request {
+            arrived: now,
+            demand_secs: drawn.demand_secs,
+            class: drawn.class,
+        };
+        let inst = &mut self.instances[id.0 as usize];
+        if inst.has_idle_worker() {
+            self.start_service(now, id, req, q);
+        } else if inst
+            .queue_capacity
+            .is_none_or(|cap| inst.queue.len() < cap as usize)
+        {
+            inst.queue.push_back(req);
+            if inst.metered {
+                inst.meter.set(now, inst.busy, inst.outstanding());
+            }
+            self.recorder.enqueued(now, p);
+            if let Some(t) = timeout
+                && !inst.timeout_armed
+            {
+                inst.timeout_armed = true;
+                q.schedule_in(t, Event::QueueTimeout { instance: id });
+            }
+        } else {
+            // A crashed instance has no workers and no queue: its requests fail.
+            let reason = if inst.state == InstanceState::Failed {
+                DropReason::Failure
+            } else {
+                DropReason::QueueFull
+            };
+            self.recorder.dropped(now, reason, drawn.class, 1);
+        }
+    }
+
+    pub(super) fn start_service(
+        &mut self,
+        now: SimTime,
+        id: InstanceId,
+        req: Request,
+        q: &mut EventQueue<Event>,
+    ) {
+        let inst = &mut self.instances[id.0 as usize];
+        inst.busy += 1;
+        if let Some(n) = inst.busy_by_class.get_mut(usize::from(req.class)) {
+            *n += 1;
+        }
+        if inst.metered {
+            inst.meter.set(now, inst.busy, inst.outstanding());
+        }
+        let service = SimDuration::from_secs_f64(req.demand_secs * inst.inv_speed);
+        let pool = inst.pool.0 as usize;
+        self.recorder.service_started(now, pool, now - req.arrived);
+        q.schedule_in(
+            service,
+            Event::Departure {
+                instance: id,
+                arrived: req.arrived,
+                class: req.class,
+            },
+        );
+    }
+
+    pub(super) fn departure(
+        &mut self,
+        now: SimTime,
+        id: InstanceId,
+        arrived: SimTime,
+        class: u16,
+        q: &mut EventQueue<Event>,
+    ) {
+        let inst = &mut self.instances[id.0 as usize];
+        if matches!(
+            inst.state,
+            InstanceState::Terminated | InstanceState::Failed
+        ) {
+            // Its requests were counted as failures when it was terminated or crashed.
+            return;
+        }
+        inst.busy -= 1;
+        if let Some(n) = inst.busy_by_class.get_mut(usize::from(class)) {
+            *n -= 1;
+        }
+        let pool = inst.pool.0 as usize;
+        if inst.metered {
+            inst.meter.completed();
+            inst.meter.set(now, inst.busy, inst.outstanding());
+            if let Some(m) = self.pools[pool].monitor.as_mut() {
+                m.completed(now - arrived);
+            }
+        }
+        self.recorder.workers_freed(now, pool, 1);
+        self.recorder.completed(now, class, now - arrived);
+        let timeout = self.pools[pool].config.timeout;
+        while let Some(req) = self.instances[id.0 as usize].queue.pop_front() {
+            self.recorder.dequeued(now, pool, 1);
+            if timeout.is_some_and(|t| now - req.arrived >= t) {
+                // Due to time out at this very instant (its timeout event is queued behind us).
+                self.recorder
+                    .dropped(now, DropReason::Timeout, req.class, 1);
+                continue;
+            }
+            self.start_service(now, id, req, q);
+            break;
+        }
+        let inst = &self.instances[id.0 as usize];
+        if inst.state == InstanceState::Draining && inst.outstanding() == 0 {
+            self.drained(now, id, q);
+        }
+    }
+
+    pub(super) fn queue_timeout(
+        &mut self,
+        now: SimTime,
+        id: InstanceId,
+        q: &mut EventQueue<Event>,
+    ) {
+        let inst = &mut self.instances[id.0 as usize];
+        inst.timeout_armed = false;
+        if matches!(
+            inst.state,
+            InstanceState::Terminated | InstanceState::Failed
+        ) {
+            return;
+        }
+        let pool = inst.pool.0 as usize;
+        let Some(timeout) = self.pools[pool].config.timeout else {
+            return;
+        };
+        let inst = &mut self.instances[id.0 as usize];
+        let mut expired = 0;
+        // Queues are FIFO and the timeout is the pool's, so deadlines are in queue order:
+        // only the head can be due, and one pending check per instance is enough.
+        while inst
+            .queue
+            .front()
+            .is_some_and(|r| now - r.arrived >= timeout)
+        {
+            if let Some(r) = inst.queue.pop_front() {
+                self.recorder.dropped(now, DropReason::Timeout, r.class, 1);
+            }
+            expired += 1;
+        }
+        if let Some(head) = inst.queue.front() {
+            inst.timeout_armed = true;
+            q.schedule_in(
+                head.arrived + timeout - now,
+                Event::QueueTimeout { instance: id },
+            );
+        }
+        if inst.metered {
+            inst.meter.set(now, inst.busy, inst.outstanding());
+        }
+        if expired > 0 {
+            self.recorder.dequeued(now, pool, expired);
+        }
+        let inst = &self.instances[id.0 as usize];
+        if inst.state == InstanceState::Draining && inst.outstanding() == 0 {
+            self.drained(now, id, q);
+        }
+    }
+}
