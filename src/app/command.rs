@@ -11,16 +11,23 @@ use super::design::{Design, PALETTE};
 use super::{ScalesimApp, export, theme};
 
 /// One thing the user asked for.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum AppCommand {
+    /// Show the moment at this many seconds after the start in every view.
+    LookAt(f64),
+    /// Every view back to the runs' present.
+    Follow,
+    /// Run at max to this many seconds after the start and pause there (as `--at`); a
+    /// time already simulated is shown at once.
+    RunTo(f64),
     /// Start or pause simulated time (at the end: start again from zero).
     TogglePlay,
     /// Advance one metrics interval and pause.
     Step,
     /// Pause and go back to the start.
     Reset,
-    /// Restart every design from the start, playing or not as before (a new seed, a
-    /// valid edit).
+    /// Restart every design (a new seed, a valid edit) and run at max back to the
+    /// moment shown, playing or not as before.
     Restart,
     /// Open a scenario file in place of the selected design.
     Open(PathBuf),
@@ -73,7 +80,19 @@ impl ScalesimApp {
                 self.playing = false;
                 self.reset();
             }
-            AppCommand::Restart => self.reset(),
+            AppCommand::Restart => self.restart_in_place(),
+            AppCommand::LookAt(secs) => self.look_at(secs),
+            AppCommand::Follow => self.follow(),
+            AppCommand::RunTo(secs) => {
+                // As `--at`: get there at max and pause; a time already passed is shown.
+                self.playing = false;
+                if secs > self.now_secs() {
+                    self.run_to_later(secs);
+                    self.follow();
+                } else {
+                    self.look_at(secs);
+                }
+            }
             AppCommand::Open(path) => self.open(&path),
             AppCommand::OpenDialog => match rfd::FileDialog::new()
                 .add_filter("scenario", &["ron"])

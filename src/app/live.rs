@@ -2,10 +2,12 @@
 
 use std::time::{Duration, Instant};
 
+use super::fleet::Fleet;
+use super::timeline::{History, Moment};
 use crate::metrics::{EngineFigures, RunSummary};
 use crate::model::topology::{BuildError, World};
 use crate::scenario::Scenario;
-use crate::sim::{SimTime, Simulation};
+use crate::sim::{SimDuration, SimTime, Simulation};
 
 /// Events handled between two looks at the wall clock: a few milliseconds' work at the
 /// engine's millions of events per second, so a frame overshoots its budget by little.
@@ -49,6 +51,14 @@ pub struct LiveRun {
     seed: u64,
     /// Wall time spent inside the engine.
     busy: Duration,
+    /// The scenario's name, for the summaries of past moments.
+    name: String,
+    /// The metrics interval: a moment is kept at the end of each (or of every few).
+    interval: SimDuration,
+    /// The number of the next interval end to keep a moment at.
+    next_moment: u64,
+    /// Past moments, to redraw any of them without simulating again.
+    history: History,
 }
 
 impl LiveRun {
@@ -57,11 +67,47 @@ impl LiveRun {
         let mut config = scenario.world_config();
         config.seed = seed;
         let world = World::new(config)?;
-        Ok(LiveRun {
+        let mut run = LiveRun {
             sim: Simulation::new(world, scenario.end()),
             seed,
             busy: Duration::ZERO,
-        })
+            name: scenario.file.name.clone(),
+            interval: SimDuration::from_secs_f64(scenario.file.interval_secs),
+            next_moment: 0,
+            history: History::new(),
+        };
+        run.keep_moment();
+        Ok(run)
+    }
+
+    /// The simulated time of interval end number `k` (0: the start), capped at the end.
+    fn moment_time(&self, k: u64) -> SimTime {
+        let t = SimTime(self.interval.as_nanos().saturating_mul(k));
+        t.min(self.sim.end())
+    }
+
+    /// Keeps the moment the run is at (an interval end) and moves on to the next one.
+    fn keep_moment(&mut self) {
+        let k = self.next_moment;
+        if self.history.wants(k) || self.sim.now() >= self.sim.end() {
+            let names = self.history.moments().last().map(|m| &m.fleet);
+            let fleet = Fleet::of(self.world(), self.now_secs(), names);
+            let summary = self.summary();
+            // The last moment is kept whatever the stride: the end can always be shown.
+            let index = if self.history.wants(k) { k } else { 0 };
+            self.history.push(index, Moment { fleet, summary });
+        }
+        self.next_moment = k + 1;
+    }
+
+    /// The moments kept so far.
+    pub fn history(&self) -> &History {
+        &self.history
+    }
+
+    /// The moment to show at `secs`: the latest kept at or before it.
+    pub fn moment_at(&self, secs: f64) -> Option<&Moment> {
+        self.history.at(secs)
     }
 
     /// The seed it runs with.
@@ -91,16 +137,29 @@ impl LiveRun {
 
     /// Advances to `t_secs` (capped at the end) unless `deadline` passes first; returns
     /// whether it got there.
+    /// Stops at every interval end on the way to keep a moment there.
     pub fn advance_to(&mut self, t_secs: f64, deadline: Instant) -> bool {
         let t = SimTime::from_secs_f64(t_secs.min(self.end_secs()));
         let started = Instant::now();
-        let mut reached = false;
-        while !reached {
-            reached = self.sim.run_until_at_most(t, SLICE_EVENTS);
-            if Instant::now() >= deadline {
-                break;
+        let events_before = self.sim.stats().events;
+        let mut kept = 0;
+        let reached = loop {
+            let boundary = self.moment_time(self.next_moment);
+            let stop = t.min(boundary);
+            let got_there = self.sim.run_until_at_most(stop, SLICE_EVENTS);
+            if got_there && stop == boundary && self.sim.now() >= boundary {
+                self.keep_moment();
+                kept += 1;
             }
-        }
+            if got_there && stop == t {
+                break true;
+            }
+            // One slice at least per call, so a slow frame never stalls the run.
+            let handled = self.sim.stats().events - events_before;
+            if (handled >= SLICE_EVENTS || kept > 0) && Instant::now() >= deadline {
+                break false;
+            }
+        };
         self.busy += started.elapsed();
         reached
     }
@@ -127,11 +186,11 @@ impl LiveRun {
     }
 
     /// The headline figures over the intervals closed so far.
-    pub fn summary(&self, scenario: &Scenario) -> RunSummary {
+    pub fn summary(&self) -> RunSummary {
         let world = self.world();
         RunSummary::from_recorder(
             world.recorder(),
-            &scenario.file.name,
+            &self.name,
             self.seed,
             world.clock(),
             self.now_secs(),
@@ -177,9 +236,12 @@ mod tests {
     fn a_deadline_in_the_past_still_makes_progress() {
         let s = scenario();
         let mut run = LiveRun::new(&s, 5).unwrap();
-        // One slice per call at least, so a slow frame never stalls the run.
+        // One slice or one interval per call at least, so a slow frame never stalls the
+        // run: 100 requests/s make about 3,000 events in the first 10 s interval, fewer
+        // than a slice, so the call stops at that interval's end.
         let reached = run.advance_to(600.0, Instant::now());
         assert!(!reached);
-        assert!(run.engine().events >= SLICE_EVENTS);
+        assert!(run.engine().events >= SLICE_EVENTS || run.now_secs() >= 10.0);
+        assert_eq!(run.history().moments().len(), 2, "the start and 10 s");
     }
 }

@@ -10,12 +10,15 @@ mod command;
 pub mod design;
 pub mod editor;
 pub mod export;
+pub mod fleet;
 mod frame_stats;
 pub mod live;
 mod panels;
 pub mod plots;
 mod summary;
 pub mod theme;
+pub mod timeline;
+mod timeline_bar;
 pub mod topology;
 
 pub use self::command::AppCommand;
@@ -36,6 +39,12 @@ use crate::model::clock::WeekClock;
 /// Wall time the simulation may take per frame: at 60 Hz a frame has 16.7 ms, and the
 /// plots need a few of them.
 pub const FRAME_BUDGET: Duration = Duration::from_millis(12);
+
+/// Bounds of a lockstep round (simulated seconds): every design reaches the end of a
+/// round before the frame is drawn, and rounds adapt their length to the budget.
+const MIN_ROUND_SECS: f64 = 0.01;
+/// See [`MIN_ROUND_SECS`].
+const MAX_ROUND_SECS: f64 = 3600.0;
 
 /// The Monday-spike scenario, built in, for when the app starts without a file.
 pub const DEFAULT_SCENARIO: &str = include_str!("../../scenarios/monday-spike.ron");
@@ -89,6 +98,18 @@ pub struct ScalesimApp {
     frame_stats: Option<FrameStats>,
     /// What the panels asked for while drawing, applied at the start of the next frame.
     commands: Vec<AppCommand>,
+    /// The time cursor every view shows.
+    timeline: timeline::Timeline,
+    /// Run at max to this time, then go on as before (after an edit, or "run to").
+    resume_to: Option<f64>,
+    /// Length of the next lockstep round, simulated seconds (adapts to the budget).
+    round_secs: f64,
+    /// Simulated seconds per wall second, smoothed.
+    achieved_speed: f64,
+    /// Bumped on every restart: the plots' zoom and pan belong to one run.
+    generation: u64,
+    /// The "run to" field's text.
+    run_to_text: String,
 }
 
 impl ScalesimApp {
@@ -213,14 +234,24 @@ impl ScalesimApp {
             last_reload_check: Instant::now(),
             last_frame: None,
             frame_secs: 0.0,
+            timeline: timeline::Timeline::following(),
+            resume_to: None,
+            round_secs: 1.0,
+            achieved_speed: 0.0,
+            generation: 0,
+            run_to_text: String::new(),
         };
         app.reset();
         app
     }
 
-    /// Restarts every design from time zero with the current seed.
+    /// Restarts every design from time zero with the current seed; every view follows
+    /// the new run from the start.
     pub fn reset(&mut self) {
         self.target_secs = 0.0;
+        self.resume_to = None;
+        self.timeline.follow();
+        self.generation += 1;
         for d in &mut self.designs {
             d.restart(self.seed);
         }
@@ -265,42 +296,124 @@ impl ScalesimApp {
             .all(|d| d.run.as_ref().is_none_or(|r| r.finished()))
     }
 
-    /// Moves simulated time on by `wall_dt` seconds of wall time at the current speed,
-    /// then advances every run towards it within `budget`.
+    /// The simulated time every design has reached (they move in step), seconds after the
+    /// start: the earliest of the runs still going, or the latest end once all are done.
+    pub fn now_secs(&self) -> f64 {
+        let runs = || self.designs.iter().filter_map(|d| d.run.as_ref());
+        let going = runs()
+            .filter(|r| !r.finished())
+            .map(|r| r.now_secs())
+            .fold(f64::INFINITY, f64::min);
+        if going.is_finite() {
+            going
+        } else {
+            runs().map(|r| r.now_secs()).fold(0.0, f64::max)
+        }
+    }
+
+    /// The moment every view shows: the timeline's cursor, or the present when following.
+    pub fn shown_secs(&self) -> f64 {
+        self.timeline.shown_secs(self.now_secs())
+    }
+
+    /// The time cursor.
+    pub fn timeline(&self) -> &timeline::Timeline {
+        &self.timeline
+    }
+
+    /// Shows the moment at `secs` in every view; the runs go on.
+    pub fn look_at(&mut self, secs: f64) {
+        self.timeline.look_at(secs);
+    }
+
+    /// Every view back to the runs' present.
+    pub fn follow(&mut self) {
+        self.timeline.follow();
+    }
+
+    /// Simulated seconds per wall second over the last frames (what "max" achieves).
+    pub fn achieved_speed(&self) -> f64 {
+        self.achieved_speed
+    }
+
+    /// Runs every design at max speed to `secs` (over the next frames, without blocking),
+    /// then goes on as before: playing or paused.
+    pub fn run_to_later(&mut self, secs: f64) {
+        self.resume_to = Some(secs.clamp(0.0, self.end_secs()));
+    }
+
+    /// Moves simulated time on by `wall_dt` seconds of wall time at the current speed
+    /// (or at max towards a "run to" time), then advances every run towards it within
+    /// `budget`.
     pub fn advance(&mut self, wall_dt: f64, budget: Duration) {
-        if self.playing {
-            let end = self.end_secs();
+        let end = self.end_secs();
+        let before = self.now_secs();
+        if let Some(goal) = self.resume_to {
+            self.target_secs = goal.min(end);
+        } else if self.playing {
             self.target_secs = match self.speed {
                 Speed::Max => end,
                 // A long pause between frames (window hidden) does not jump ahead.
                 Speed::Times(x) => (self.target_secs + x * wall_dt.min(0.25)).min(end),
             };
         }
-        self.catch_up(budget);
-        if self.finished() {
+        self.lockstep(Some(budget));
+        let now = self.now_secs();
+        if self
+            .resume_to
+            .is_some_and(|goal| now >= goal.min(end) - 1e-9)
+        {
+            self.resume_to = None;
+        }
+        if self.resume_to.is_none() && self.finished() {
             self.playing = false;
+        }
+        if wall_dt > 0.0 {
+            let speed = (now - before).max(0.0) / wall_dt;
+            self.achieved_speed = if self.achieved_speed == 0.0 {
+                speed
+            } else {
+                0.8 * self.achieved_speed + 0.2 * speed
+            };
         }
     }
 
-    /// Brings every run towards `target_secs`, sharing `budget` between them. If they
-    /// cannot keep up, the target waits for the slowest, so the designs stay in step.
-    fn catch_up(&mut self, budget: Duration) {
-        let deadline = Instant::now() + budget;
-        let n = self.designs.len().max(1) as u32;
-        let mut slowest = f64::INFINITY;
-        for (i, d) in self.designs.iter_mut().enumerate() {
-            let Some(run) = d.run.as_mut() else { continue };
-            // Each design gets its share of what is left of the budget.
-            let left = deadline.saturating_duration_since(Instant::now());
-            let share = left / (n - i as u32).max(1);
-            run.advance_to(self.target_secs, Instant::now() + share);
-            // A design that has ended (a shorter scenario) does not hold the others back.
-            if !run.finished() {
-                slowest = slowest.min(run.now_secs());
+    /// Brings every run towards `target_secs` in rounds: each round takes every design to
+    /// the same simulated time, so the table, the plots and the topology always compare
+    /// the same span. A round is never cut short; its length adapts so that a round
+    /// takes a fraction of `budget`, and rounds stop once the budget is spent. Without a
+    /// budget it goes all the way. If the runs cannot keep up, the target waits for them.
+    fn lockstep(&mut self, budget: Option<Duration>) {
+        let started = Instant::now();
+        let far = Duration::from_secs(24 * 3600);
+        loop {
+            let now = self.now_secs();
+            let goal = self.target_secs.min(self.end_secs());
+            if now >= goal - 1e-9 || self.finished() {
+                break;
+            }
+            let t = (now + self.round_secs).min(goal);
+            let round = Instant::now();
+            for d in &mut self.designs {
+                if let Some(run) = d.run.as_mut() {
+                    run.advance_to(t, round + far);
+                }
+            }
+            if let Some(budget) = budget {
+                let took = round.elapsed();
+                if took < budget / 8 && t < goal {
+                    self.round_secs = (self.round_secs * 2.0).min(MAX_ROUND_SECS);
+                } else if took > budget / 2 {
+                    self.round_secs = (self.round_secs / 2.0).max(MIN_ROUND_SECS);
+                }
+                if started.elapsed() >= budget {
+                    break;
+                }
             }
         }
-        if slowest.is_finite() {
-            self.target_secs = self.target_secs.min(slowest.max(0.0) + 1e-9).max(slowest);
+        if budget.is_some() {
+            // Behind the target: the target waits, so a slow run is not asked to jump.
+            self.target_secs = self.target_secs.min(self.now_secs().max(0.0));
         }
     }
 
@@ -308,13 +421,22 @@ impl ScalesimApp {
     /// it takes: deterministic, for tests and scripted screenshots.
     pub fn run_to(&mut self, secs: f64) {
         self.playing = false;
+        self.resume_to = None;
         self.target_secs = secs.min(self.end_secs());
-        for d in &mut self.designs {
-            if let Some(run) = d.run.as_mut() {
-                while !run.advance_to(self.target_secs, Instant::now() + Duration::from_secs(3600))
-                {
-                }
-            }
+        self.lockstep(None);
+    }
+
+    /// Restarts every design (after an edit or a new seed) and returns to where the user
+    /// was: the runs go at max to the moment shown, and a cursor the user set stays.
+    pub fn restart_in_place(&mut self) {
+        let shown = self.shown_secs();
+        let cursor = self.timeline.cursor();
+        self.reset();
+        if shown > 0.0 {
+            self.run_to_later(shown);
+        }
+        if let Some(c) = cursor {
+            self.timeline.look_at(c);
         }
     }
 
@@ -330,7 +452,7 @@ impl ScalesimApp {
             let next = ((self.target_secs / interval).floor() + 1.0) * interval;
             self.target_secs = next.min(self.end_secs());
             // A step is small: let it finish even if it takes more than one frame's budget.
-            self.catch_up(Duration::from_secs(5));
+            self.lockstep(None);
         }
     }
 
@@ -339,7 +461,21 @@ impl ScalesimApp {
         self.designs
             .iter()
             .enumerate()
-            .filter_map(|(i, d)| Some((i, d.run.as_ref()?.summary(d.scenario.as_ref()?))))
+            .filter_map(|(i, d)| Some((i, d.run.as_ref()?.summary())))
+            .collect()
+    }
+
+    /// The headline figures of every design that runs, at the moment shown: the live
+    /// figures when following, else those kept for that moment.
+    pub fn summaries_shown(&self) -> Vec<(usize, RunSummary)> {
+        if self.timeline.is_following() {
+            return self.summaries();
+        }
+        let shown = self.shown_secs();
+        self.designs
+            .iter()
+            .enumerate()
+            .filter_map(|(i, d)| Some((i, d.run.as_ref()?.moment_at(shown)?.summary.clone())))
             .collect()
     }
 

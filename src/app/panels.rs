@@ -4,6 +4,7 @@
 
 use egui::{RichText, Ui};
 
+use super::fleet::Fleet;
 use super::live::Speed;
 use super::summary::{compare_table_ui, decisions_table_ui, headline};
 use super::{AppCommand, ScalesimApp, View, editor, plots, theme, topology};
@@ -75,52 +76,8 @@ impl ScalesimApp {
         });
     }
 
-    fn progress_ui(&self, ui: &mut Ui) {
-        let end = self.end_secs();
-        let now = self
-            .designs
-            .iter()
-            .filter_map(|d| d.run.as_ref().map(|r| r.now_secs()))
-            .fold(f64::INFINITY, f64::min);
-        let now = if now.is_finite() { now } else { 0.0 };
-        let clock = self.clock();
-        ui.horizontal(|ui| {
-            ui.label(
-                RichText::new(clock.label(crate::sim::SimTime::from_secs_f64(now)))
-                    .monospace()
-                    .strong(),
-            );
-            let frac = if end > 0.0 { (now / end) as f32 } else { 0.0 };
-            ui.add(
-                egui::ProgressBar::new(frac)
-                    .desired_width(220.0)
-                    .text(format!("{:.0} / {:.0} s", now, end)),
-            );
-            let events: f64 = self
-                .designs
-                .iter()
-                .filter_map(|d| d.run.as_ref().map(|r| r.engine().events_per_sec))
-                .sum();
-            if !self.show_wall_clock {
-                return;
-            }
-            ui.label(
-                RichText::new(format!(
-                    "engine {:.2} M events/s · {:.0} fps",
-                    events / 1e6,
-                    if self.frame_secs > 0.0 {
-                        1.0 / self.frame_secs
-                    } else {
-                        0.0
-                    }
-                ))
-                .weak(),
-            );
-        });
-    }
-
     fn summary_strip_ui(&self, ui: &mut Ui) {
-        let sums = self.summaries();
+        let sums = self.summaries_shown();
         if sums.is_empty() {
             ui.colored_label(
                 theme::ERROR,
@@ -129,9 +86,15 @@ impl ScalesimApp {
             return;
         }
         if sums.len() == 1 {
-            let s = &sums[0].1;
+            let (i, s) = &sums[0];
+            let shown = self.shown_secs();
+            let row = self.designs[*i].run.as_ref().and_then(|r| {
+                let rows = r.world().recorder().rows();
+                let n = rows.partition_point(|row| row.end_secs <= shown + 1e-9);
+                n.checked_sub(1).map(|k| &rows[k])
+            });
             ui.horizontal_wrapped(|ui| {
-                for (label, value) in headline(s) {
+                for (label, value) in headline(s, row) {
                     ui.vertical(|ui| {
                         ui.label(RichText::new(label).small().weak());
                         ui.label(RichText::new(value).strong().size(16.0));
@@ -176,28 +139,68 @@ impl ScalesimApp {
                 let per = ((ui.available_height() - 24.0 * shown as f32) / shown as f32)
                     .clamp(110.0, 320.0);
                 let clock = self.clock();
-                let rect = egui::ScrollArea::vertical()
+                let cursor = (!self.timeline.is_following()).then(|| self.shown_secs());
+                let out = egui::ScrollArea::vertical()
                     .auto_shrink([false, false])
                     .show(ui, |ui| {
-                        plots::plots_ui(ui, &inputs, clock, &self.shown_plots, per);
-                    })
-                    .inner_rect;
-                self.export.plots_rect = Some(rect);
+                        plots::plots_ui(
+                            ui,
+                            &inputs,
+                            clock,
+                            &self.shown_plots,
+                            per,
+                            cursor,
+                            self.generation,
+                        )
+                    });
+                self.export.plots_rect = Some(out.inner_rect);
+                if let Some(t) = out.inner {
+                    self.push_command(AppCommand::LookAt(t.clamp(0.0, self.now_secs())));
+                }
             }
             View::Topology => {
+                let shown = self.shown_secs();
+                let following = self.timeline.is_following();
+                let clock = self.clock();
                 egui::ScrollArea::vertical()
                     .auto_shrink([false, false])
                     .show(ui, |ui| {
                         for d in &self.designs {
-                            if let Some(run) = &d.run {
-                                ui.label(RichText::new(d.name()).strong().color(d.colour));
-                                topology::topology_ui(ui, run.world(), d.colour);
-                                ui.add_space(8.0);
-                            }
+                            let Some(run) = &d.run else { continue };
+                            let live;
+                            let fleet = if following {
+                                live = Fleet::of(run.world(), run.now_secs(), None);
+                                &live
+                            } else if let Some(m) = run.moment_at(shown) {
+                                &m.fleet
+                            } else {
+                                continue;
+                            };
+                            let rows = run.world().recorder().rows();
+                            let n = rows.partition_point(|r| r.end_secs <= fleet.at_secs + 1e-9);
+                            let row = n.checked_sub(1).map(|k| &rows[k]);
+                            ui.label(
+                                RichText::new(format!(
+                                    "{} at {}",
+                                    d.name(),
+                                    clock.label(crate::sim::SimTime::from_secs_f64(fleet.at_secs))
+                                ))
+                                .strong()
+                                .color(d.colour),
+                            );
+                            topology::topology_ui(ui, fleet, row, d.colour);
+                            ui.add_space(8.0);
                         }
                     });
             }
-            View::Decisions => decisions_table_ui(ui, &self.designs, &self.summaries()),
+            View::Decisions => {
+                let shown = self.shown_secs();
+                if let Some(t) =
+                    decisions_table_ui(ui, &self.designs, &self.summaries_shown(), shown)
+                {
+                    self.push_command(AppCommand::LookAt(t));
+                }
+            }
         }
     }
 
@@ -205,7 +208,7 @@ impl ScalesimApp {
         egui::Panel::top("toolbar").show(ui, |ui| {
             ui.add_space(2.0);
             self.toolbar_ui(ui);
-            self.progress_ui(ui);
+            self.timeline_ui(ui);
             ui.add_space(2.0);
         });
         egui::Panel::bottom("status").show(ui, |ui| {

@@ -2,7 +2,9 @@
 //! instances with every scaling decision, cost, utilisation and queues, drops.
 
 use egui::{Color32, Id, Ui, Vec2b};
-use egui_plot::{Corner, HLine, Legend, Line, LineStyle, MarkerShape, Plot, PlotPoints, Points};
+use egui_plot::{
+    Corner, HLine, Legend, Line, LineStyle, MarkerShape, Plot, PlotPoints, Points, VLine,
+};
 
 use crate::metrics::{Decision, DropReason, IntervalRow};
 use crate::model::clock::WeekClock;
@@ -63,15 +65,31 @@ const TIME_STEPS_SECS: [f64; 17] = [
     2_419_200.0,
 ];
 
+/// The plot's finest grid spacing in points (egui_plot's default `grid_spacing` minimum):
+/// `base_secs` in [`time_grid_steps`] is this many points of time.
+const GRID_MIN_POINTS: f64 = 8.0;
+/// Points between two labelled marks: egui_plot labels the x axis only where marks are
+/// more than 60 points apart and the label fits ("Mon 00:00" is about 70).
+const LABEL_POINTS: f64 = 88.0;
+
 /// The three grid levels (fine to coarse) for a visible span whose smallest sensible step
-/// is `base_secs`: the first time step at least that large, and the two after it.
+/// is `base_secs` (the time [`GRID_MIN_POINTS`] points cover). The levels are chosen by
+/// the points they take, so the coarsest is always far enough apart to be labelled:
+/// fine lines at least 8 points apart, a middle level at least 4 times that, and the
+/// labelled level at least [`LABEL_POINTS`] apart, at every width and zoom.
 pub fn time_grid_steps(base_secs: f64) -> [f64; 3] {
-    let i = TIME_STEPS_SECS
-        .iter()
-        .position(|s| *s >= base_secs)
-        .unwrap_or(TIME_STEPS_SECS.len() - 1);
-    let at = |k: usize| TIME_STEPS_SECS[k.min(TIME_STEPS_SECS.len() - 1)];
-    [at(i), at(i + 1), at(i + 2)]
+    let top = TIME_STEPS_SECS[TIME_STEPS_SECS.len() - 1];
+    let at_least = |secs: f64| {
+        TIME_STEPS_SECS
+            .iter()
+            .copied()
+            .find(|s| *s >= secs)
+            .unwrap_or(top)
+    };
+    let fine = at_least(base_secs);
+    let label = at_least(base_secs * LABEL_POINTS / GRID_MIN_POINTS);
+    let mid = at_least(base_secs * 4.0).clamp(fine, label);
+    [fine, mid, label]
 }
 
 /// One design's data, as the plots need it.
@@ -262,14 +280,21 @@ fn decision_text(d: &Decision) -> String {
 
 /// Draws the plots for `designs`, `height` points tall each, with linked x axes.
 /// `shown[i]` says whether plot `i` of [`titles`] is drawn.
+/// Draws the shown plots, one above the other, their time axes linked; `cursor` is the
+/// timeline's moment (drawn as a vertical line). `generation` changes on every restart,
+/// so a restarted run starts with a fresh view rather than a zoom into a span that has no
+/// data yet. Returns the time the user clicked at, if they clicked a plot.
 pub fn plots_ui(
     ui: &mut Ui,
     designs: &[PlotInput<'_>],
     clock: WeekClock,
     shown: &[bool],
     height: f32,
-) {
-    let group = Id::unique("scalesim-time");
+    cursor: Option<f64>,
+    generation: u64,
+) -> Option<f64> {
+    let group = Id::unique(("scalesim-time", generation));
+    let mut clicked = None;
     let compare = designs.len() > 1;
     let styles = [
         LineStyle::Solid,
@@ -298,7 +323,7 @@ pub fn plots_ui(
         let fmt_clock = move |secs: f64| clock.label(SimTime::from_secs_f64(secs.max(0.0)));
         let fmt_mark = move |secs: f64, step: f64| axis_label(&fmt_clock(secs), step);
         let decisions_ref = &decisions;
-        Plot::new(("plot", title))
+        let response = Plot::new(("plot", title, generation))
             .height(height)
             .link_axis(group, Vec2b::new(true, false))
             .link_cursor(group, Vec2b::new(true, false))
@@ -380,8 +405,22 @@ pub fn plots_ui(
                         );
                     }
                 }
+                if let Some(t) = cursor {
+                    plot.vline(
+                        VLine::new("cursor", t)
+                            .color(super::theme::series::CURSOR)
+                            .width(1.5),
+                    );
+                }
+                if plot.response().clicked() {
+                    plot.pointer_coordinate().map(|p| p.x)
+                } else {
+                    None
+                }
             });
+        clicked = clicked.or(response.inner);
     }
+    clicked
 }
 
 /// What hovering shows: a decision marker's time, change and reason; a series' name,
@@ -524,10 +563,20 @@ mod tests {
 
     #[test]
     fn grid_steps_are_whole_times() {
-        // A step of at least 40 s: 1 min, then 5 min and 10 min as the coarser levels.
+        // 8 points are 40 s: lines every 1 min; the middle level at least 160 s: 5 min;
+        // labels at least 88 points = 440 s apart: every 10 min.
         assert_eq!(time_grid_steps(40.0), [60.0, 300.0, 600.0]);
-        // At least 2000 s: 1 h, 2 h, 3 h (a 15 h span on ~1000 px).
-        assert_eq!(time_grid_steps(2000.0), [3600.0, 7200.0, 10_800.0]);
+        // The whole Monday spike (18 h) on 1,600 points: 8 points are 324 s. Lines every
+        // 10 min, 30 min (>= 1296 s), labels every 1 h (>= 3564 s, 97 points apart).
+        assert_eq!(time_grid_steps(324.0), [600.0, 1800.0, 3600.0]);
+        // 8 points are 2000 s (a week on ~2,400 points): 1 h, 3 h (>= 8000 s), and
+        // labels every 12 h (>= 22,000 s; 6 h would be 86 points apart, too close).
+        assert_eq!(time_grid_steps(2000.0), [3600.0, 10_800.0, 43_200.0]);
+        // Every level is labelled far enough apart to fit, whatever the zoom.
+        for base in [0.3, 7.0, 95.0, 600.0, 5000.0, 40_000.0] {
+            let [_, _, label] = time_grid_steps(base);
+            assert!(label / base * GRID_MIN_POINTS >= LABEL_POINTS, "{base}");
+        }
         // Beyond the ladder: its top step.
         assert_eq!(time_grid_steps(1e9), [2_419_200.0; 3]);
     }

@@ -3,15 +3,42 @@
 use egui::{RichText, Ui};
 
 use super::design::Design;
-use crate::metrics::RunSummary;
+use crate::metrics::{IntervalRow, RunSummary};
 
-/// The headline numbers of a run: label and formatted value.
-pub fn headline(s: &RunSummary) -> Vec<(&'static str, String)> {
+/// `n` with thousands separators: 1234567 -> "1,234,567" (rounded to a whole number).
+pub fn thousands(n: f64) -> String {
+    if !n.is_finite() {
+        return "-".into();
+    }
+    let digits = format!("{:.0}", n.abs());
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0.0 && digits != "0" {
+        out.insert(0, '-');
+    }
+    out
+}
+
+/// Serving headroom in the interval `row`: the share of the capacity in service that
+/// the arrivals left unused (negative when they exceeded it); `None` with no capacity.
+pub fn headroom(row: &IntervalRow) -> Option<f64> {
+    let capacity: f64 = row.pools.iter().map(|p| p.snapshot.capacity_per_sec).sum();
+    (capacity > 0.0).then(|| 1.0 - row.arrivals_per_sec() / capacity)
+}
+
+/// The headline numbers of a run up to a moment: label and formatted value. `row` is
+/// the interval that ends at that moment (for the headroom).
+pub fn headline(s: &RunSummary, row: Option<&IntervalRow>) -> Vec<(&'static str, String)> {
     vec![
-        ("requests", format!("{}", s.requests.arrived)),
+        ("requests", thousands(s.requests.arrived as f64)),
         (
             "p99 of completed",
-            format!("{:.0} ms", s.latency_secs.p99 * 1000.0),
+            format!("{} ms", thousands(s.latency_secs.p99 * 1000.0)),
         ),
         (
             "within SLO, drops = misses",
@@ -28,15 +55,30 @@ pub fn headline(s: &RunSummary) -> Vec<(&'static str, String)> {
             "dropped",
             format!(
                 "{} ({:.2}%)",
-                s.requests.dropped,
+                thousands(s.requests.dropped as f64),
                 100.0 * s.requests.dropped as f64 / (s.requests.arrived.max(1)) as f64
             ),
         ),
         ("cost", format!("${:.2}", s.cost_usd)),
-        ("max instances", format!("{}", s.instances.max)),
+        (
+            "cost per million requests",
+            if s.requests.arrived > 0 {
+                format!("${:.3}", s.cost_per_million_requests_usd)
+            } else {
+                "-".into()
+            },
+        ),
+        (
+            "headroom now",
+            match row.and_then(headroom) {
+                Some(h) => format!("{:.0}%", h * 100.0),
+                None => "-".into(),
+            },
+        ),
+        ("max instances", thousands(s.instances.max as f64)),
         (
             "scaling actions",
-            format!("{}", s.instances.scaling_actions),
+            thousands(s.instances.scaling_actions as f64),
         ),
     ]
 }
@@ -84,13 +126,22 @@ pub(super) fn compare_table_ui(ui: &mut Ui, designs: &[Design], sums: &[(usize, 
 
 fn fmt_figure(v: f64) -> String {
     if v.abs() >= 100.0 || v.fract() == 0.0 {
-        format!("{v:.0}")
+        thousands(v)
     } else {
         format!("{v:.2}")
     }
 }
 
-pub(super) fn decisions_table_ui(ui: &mut Ui, designs: &[Design], sums: &[(usize, RunSummary)]) {
+/// The decision log, every design's decisions in time order; those after the moment
+/// `shown` are greyed (they have not happened yet there), and the last one at or before
+/// it is marked. Returns the time of a decision the user clicked (to look at it).
+pub(super) fn decisions_table_ui(
+    ui: &mut Ui,
+    designs: &[Design],
+    sums: &[(usize, RunSummary)],
+    shown: f64,
+) -> Option<f64> {
+    let mut clicked = None;
     egui::ScrollArea::vertical()
         .auto_shrink([false, false])
         .show(ui, |ui| {
@@ -108,29 +159,55 @@ pub(super) fn decisions_table_ui(ui: &mut Ui, designs: &[Design], sums: &[(usize
                 }
             }
             ui.add_space(8.0);
+            let mut all: Vec<(&Design, &crate::metrics::Decision)> = designs
+                .iter()
+                .filter_map(|d| Some((d, d.run.as_ref()?)))
+                .flat_map(|(d, run)| {
+                    run.world()
+                        .recorder()
+                        .decisions()
+                        .iter()
+                        .map(move |x| (d, x))
+                })
+                .collect();
+            all.sort_by(|a, b| a.1.time_secs.total_cmp(&b.1.time_secs));
+            let current = all.iter().rposition(|(_, x)| x.time_secs <= shown + 1e-9);
             egui::Grid::new("decisions").striped(true).show(ui, |ui| {
                 for h in [
-                    "design", "clock", "pool", "policy", "metric", "from", "to", "reason",
+                    "clock", "design", "pool", "policy", "metric", "from", "to", "reason",
                 ] {
                     ui.label(RichText::new(h).strong());
                 }
                 ui.end_row();
-                for d in designs {
-                    let Some(run) = &d.run else { continue };
-                    for dec in run.world().recorder().decisions() {
-                        ui.label(RichText::new(d.name()).color(d.colour));
-                        ui.label(&dec.clock);
-                        ui.label(&dec.pool);
-                        ui.label(&dec.policy);
-                        ui.label(metric_text(dec));
-                        ui.label(dec.from.to_string());
-                        ui.label(dec.to.to_string());
-                        ui.label(&dec.reason);
-                        ui.end_row();
+                for (k, (d, dec)) in all.iter().enumerate() {
+                    let future = dec.time_secs > shown + 1e-9;
+                    let text = |t: String| {
+                        let r = RichText::new(t);
+                        if future { r.weak() } else { r }
+                    };
+                    let mut clock = RichText::new(&dec.clock).monospace();
+                    if Some(k) == current {
+                        clock = clock.strong().color(super::theme::series::CURSOR);
                     }
+                    if ui
+                        .link(clock)
+                        .on_hover_text("Look at this moment in every view")
+                        .clicked()
+                    {
+                        clicked = Some(dec.time_secs);
+                    }
+                    ui.label(text(d.name().to_owned()).color(d.colour));
+                    ui.label(text(dec.pool.clone()));
+                    ui.label(text(dec.policy.clone()));
+                    ui.label(text(metric_text(dec)));
+                    ui.label(text(dec.from.to_string()));
+                    ui.label(text(dec.to.to_string()));
+                    ui.label(text(dec.reason.clone()));
+                    ui.end_row();
                 }
             });
         });
+    clicked
 }
 
 /// "cpu 0.81 (target 0.6) fraction" for the decisions table; empty without a metric.
@@ -149,4 +226,20 @@ fn metric_text(d: &crate::metrics::Decision) -> String {
         t += &format!(" {u}");
     }
     t
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thousands_are_separated() {
+        assert_eq!(thousands(0.0), "0");
+        assert_eq!(thousands(999.0), "999");
+        assert_eq!(thousands(1000.0), "1,000");
+        assert_eq!(thousands(1_625_733.0), "1,625,733");
+        assert_eq!(thousands(-12_345.4), "-12,345");
+        assert_eq!(thousands(-0.2), "0");
+        assert_eq!(thousands(f64::NAN), "-");
+    }
 }

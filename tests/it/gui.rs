@@ -208,8 +208,20 @@ fn the_editor_rejects_a_bad_value_with_a_message_and_keeps_running() {
         app.designs()[0].scenario().unwrap().file.pools[0].size.min,
         3
     );
-    let rows = recorder(app).rows().len();
-    assert_eq!(rows, 0, "a valid edit restarts the run");
+    // A valid edit restarts the run and brings it back, at max, to where the user was
+    // (09:00 is 3,600 s, 360 intervals), over the next frames, then pauses there as before.
+    let first = recorder(app).rows().len();
+    assert!(first < 360, "restarted: {first} intervals");
+    for _ in 0..600 {
+        if recorder(h.state()).rows().len() >= 360 {
+            break;
+        }
+        h.run_steps(1);
+    }
+    let app = h.state();
+    assert_eq!(recorder(app).rows().len(), 360, "back where the user was");
+    assert_eq!(app.now_secs(), 3600.0);
+    assert!(!app.is_playing());
 }
 
 #[test]

@@ -4,9 +4,7 @@
 use egui::{Color32, Pos2, Rect, Vec2, pos2, vec2};
 
 use crate::app::theme::instance;
-use crate::model::instance::{Instance, InstanceState};
-use crate::model::pool::Pool;
-use crate::model::topology::World;
+use crate::model::instance::InstanceState;
 
 /// Largest distance between the corners of neighbouring cells, px: a few instances get
 /// cells big enough to read their queue bar.
@@ -240,17 +238,6 @@ impl Columns {
             pool_w: (left + width - PAD - pool_x).max(40.0),
         }
     }
-}
-
-/// The instances drawn for `pool`: members (booting, in service, failed) in launch order,
-/// then those draining, which no longer count toward desired but still hold requests.
-pub(super) fn drawn_instances<'w>(pool: &Pool, world: &'w World) -> Vec<&'w Instance> {
-    let all = world.instances();
-    pool.members()
-        .iter()
-        .chain(pool.draining())
-        .filter_map(|id| all.get(id.0 as usize))
-        .collect()
 }
 
 #[cfg(test)]

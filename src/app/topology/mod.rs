@@ -7,9 +7,10 @@ use egui::{
     Align2, Color32, Pos2, Rect, RichText, Sense, Stroke, StrokeKind, TextStyle, Ui, pos2, vec2,
 };
 
+use super::fleet::{Fleet, InstanceView};
 use super::theme::instance;
-use crate::model::instance::{Instance, InstanceState};
-use crate::model::topology::World;
+use crate::metrics::IntervalRow;
+use crate::model::instance::InstanceState;
 
 mod layout;
 
@@ -17,7 +18,7 @@ pub use self::layout::{
     CellLook, GRID_MAX_HEIGHT, GridLayout, MAX_PITCH, MIN_PITCH, cell_look, cell_tooltip,
     grid_layout, queue_fraction, state_label,
 };
-use self::layout::{Columns, HEAD, MIN_WIDTH, PAD, ROW_GAP, drawn_instances, rate_text};
+use self::layout::{Columns, HEAD, MIN_WIDTH, PAD, ROW_GAP, rate_text};
 
 /// Draws an arrow from `from` to `to` with a head of fixed size.
 fn paint_arrow(painter: &egui::Painter, from: Pos2, to: Pos2, stroke: Stroke) {
@@ -34,7 +35,7 @@ fn paint_arrow(painter: &egui::Painter, from: Pos2, to: Pos2, stroke: Stroke) {
 }
 
 /// Paints one cell.
-fn paint_cell(painter: &egui::Painter, rect: Rect, inst: &Instance) {
+fn paint_cell(painter: &egui::Painter, rect: Rect, inst: &InstanceView) {
     let look = cell_look(inst.state, inst.busy, inst.workers);
     let radius = (rect.width() * 0.2).min(3.0);
     painter.rect_filled(rect, radius, look.fill);
@@ -47,7 +48,7 @@ fn paint_cell(painter: &egui::Painter, rect: Rect, inst: &Instance) {
         painter.line_segment([r.left_top(), r.right_bottom()], s);
         painter.line_segment([r.right_top(), r.left_bottom()], s);
     }
-    let q = queue_fraction(inst.queue.len(), inst.queue_capacity);
+    let q = queue_fraction(inst.queued as usize, inst.queue_capacity);
     if q > 0.0 {
         // A dark bar along the bottom, as long as the queue is full: dark reads on every
         // state colour in both themes.
@@ -68,9 +69,11 @@ enum Swatch {
     Queue,
 }
 
-/// Draws the balancer, pools and instances of `world`, framed in the design's `colour`.
-pub fn topology_ui(ui: &mut Ui, world: &World, colour: Color32) {
-    let pools = world.pools();
+/// Draws the balancer, pools and instances of `fleet` (the world at one moment), framed
+/// in the design's `colour`; `row` is the metrics interval that ends at that moment (its
+/// arrival rate and p99 label the clients).
+pub fn topology_ui(ui: &mut Ui, fleet: &Fleet, row: Option<&IntervalRow>, colour: Color32) {
+    let pools = &fleet.pools;
     if pools.is_empty() {
         ui.label(RichText::new("This design has no pools.").weak());
         return;
@@ -91,7 +94,7 @@ pub fn topology_ui(ui: &mut Ui, world: &World, colour: Color32) {
     let width = ui.available_width().max(MIN_WIDTH);
     let cols = Columns::new(0.0, width);
     let grid_w = cols.pool_w - 2.0 * PAD;
-    let drawn: Vec<Vec<&Instance>> = pools.iter().map(|p| drawn_instances(p, world)).collect();
+    let drawn: Vec<&[InstanceView]> = pools.iter().map(|p| p.instances.as_slice()).collect();
     let grids: Vec<GridLayout> = drawn
         .iter()
         .map(|d| grid_layout(d.len(), grid_w, GRID_MAX_HEIGHT))
@@ -146,7 +149,7 @@ pub fn topology_ui(ui: &mut Ui, world: &World, colour: Color32) {
         StrokeKind::Inside,
     );
 
-    let last = world.recorder().rows().last();
+    let last = row;
     let hover = response.hover_pos();
     let mut tooltip: Option<String> = None;
 
@@ -180,7 +183,7 @@ pub fn topology_ui(ui: &mut Ui, world: &World, colour: Color32) {
         bp.text(
             pos2(bal.left() + PAD, ty),
             Align2::LEFT_TOP,
-            format!("{:?}", pool.config().balancer),
+            format!("{:?}", pool.balancer),
             body.clone(),
             strong,
         );
@@ -188,7 +191,7 @@ pub fn topology_ui(ui: &mut Ui, world: &World, colour: Color32) {
         bp.text(
             pos2(bal.left() + PAD, ty),
             Align2::LEFT_TOP,
-            format!("to {} in service", pool.in_service().len()),
+            format!("to {} in service", pool.in_service),
             small.clone(),
             text,
         );
@@ -204,9 +207,7 @@ pub fn topology_ui(ui: &mut Ui, world: &World, colour: Color32) {
         let pp = painter.with_clip_rect(row.intersect(painter.clip_rect()));
         let title = format!(
             "{} · {} ({} vCPU)",
-            pool.config().name,
-            pool.config().instance.name,
-            pool.config().instance.vcpus
+            pool.name, pool.instance_type, pool.vcpus
         );
         pp.text(
             pos2(row.left() + PAD, row.top() + PAD),
@@ -216,10 +217,11 @@ pub fn topology_ui(ui: &mut Ui, world: &World, colour: Color32) {
             strong,
         );
         let count = |s: InstanceState| drawn[i].iter().filter(|x| x.state == s).count();
-        let (min, max) = pool.bounds();
         let mut status = format!(
-            "desired {} (min {min}, max {max}) · {} in service",
-            pool.desired(),
+            "desired {} (min {}, max {}) · {} in service",
+            pool.desired,
+            pool.min,
+            pool.max,
             count(InstanceState::InService)
         );
         for (s, word) in [
@@ -261,7 +263,7 @@ pub fn topology_ui(ui: &mut Ui, world: &World, colour: Color32) {
         if let Some(pos) = hover
             && let Some(k) = grid.cell_at(pos - grid_origin, drawn[i].len())
         {
-            let inst = drawn[i][k];
+            let inst = &drawn[i][k];
             pp.rect_stroke(
                 grid.cell_rect(grid_origin, k).expand(1.0),
                 2.0,
@@ -269,11 +271,11 @@ pub fn topology_ui(ui: &mut Ui, world: &World, colour: Color32) {
                 StrokeKind::Outside,
             );
             tooltip = Some(cell_tooltip(
-                inst.id.0,
+                inst.id,
                 inst.state,
                 inst.busy,
                 inst.workers,
-                inst.queue.len(),
+                inst.queued as usize,
                 inst.queue_capacity,
             ));
         } else if let Some(pos) = hover
@@ -282,9 +284,9 @@ pub fn topology_ui(ui: &mut Ui, world: &World, colour: Color32) {
         {
             tooltip = Some(format!(
                 "{}: {} in service could serve {} at 100% utilisation",
-                pool.config().name,
-                pool.in_service().len(),
-                rate_text(pool.serving_capacity_per_sec(world.instances()))
+                pool.name,
+                pool.in_service,
+                rate_text(pool.capacity_per_sec)
             ));
         }
         top += row_heights[i] + ROW_GAP;
@@ -312,7 +314,7 @@ pub fn topology_ui(ui: &mut Ui, world: &World, colour: Color32) {
     let (rate, p99) = match last {
         Some(r) => (
             rate_text(r.arrivals_per_sec()),
-            format!("p99 {:.3} s", r.latency.p99),
+            format!("p99 {:.3} s (interval)", r.latency.p99),
         ),
         // Nothing measured before the first interval closes.
         None => ("- req/s".to_owned(), "p99 -".to_owned()),
