@@ -405,20 +405,20 @@ pub fn plots_ui(
                         );
                     }
                 }
+                // Unnamed, so it stays out of the legend.
                 if let Some(t) = cursor {
                     plot.vline(
-                        VLine::new("cursor", t)
+                        VLine::new("", t)
                             .color(super::theme::series::CURSOR)
                             .width(1.5),
                     );
                 }
-                if plot.response().clicked() {
-                    plot.pointer_coordinate().map(|p| p.x)
-                } else {
-                    None
-                }
             });
-        clicked = clicked.or(response.inner);
+        if response.response.clicked()
+            && let Some(pos) = response.response.interact_pointer_pos()
+        {
+            clicked = Some(response.transform.value_from_position(pos).x);
+        }
     }
     clicked
 }

@@ -38,7 +38,7 @@ pub struct History {
 
 impl History {
     /// At most this many moments are kept.
-    pub const MAX_MOMENTS: usize = 4096;
+    pub const MAX_MOMENTS: usize = 8192;
     /// At most this many instance copies are kept over all moments (about 24 bytes each).
     pub const MAX_INSTANCES: usize = 2_000_000;
 
@@ -213,7 +213,7 @@ mod tests {
     fn a_long_run_keeps_a_bounded_history_evenly_spread() {
         let mut h = History::new();
         // 3 x MAX_MOMENTS intervals: the stride doubles twice (to 4), leaving
-        // 3 * 4096 / 4 = 3072 moments, every 4th interval, still from the start.
+        // 3 * 8192 / 4 = 6144 moments, every 4th interval, still from the start.
         let n = 3 * History::MAX_MOMENTS as u64;
         for k in 0..n {
             if h.wants(k) {
@@ -222,7 +222,7 @@ mod tests {
         }
         assert_eq!(h.stride(), 4);
         assert!(h.moments().len() <= History::MAX_MOMENTS);
-        assert_eq!(h.moments().len(), 3072);
+        assert_eq!(h.moments().len(), 3 * History::MAX_MOMENTS / 4);
         assert_eq!(h.moments()[0].at_secs(), 0.0);
         assert!(
             h.moments()

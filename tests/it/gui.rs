@@ -14,14 +14,14 @@ use scalesim::app::{ScalesimApp, View};
 use scalesim::metrics::Recorder;
 
 /// Mon 09:00 in the Monday spike (it starts Sun 18:00): the peak, 15 h in.
-const MON_0900_SECS: f64 = 15.0 * 3600.0;
+pub(super) const MON_0900_SECS: f64 = 15.0 * 3600.0;
 
 /// The recorder of the first design's run.
-fn recorder(app: &ScalesimApp) -> &Recorder {
+pub(super) fn recorder(app: &ScalesimApp) -> &Recorder {
     app.designs()[0].run().unwrap().world().recorder()
 }
 
-fn harness(file: &str) -> Harness<'static, ScalesimApp> {
+pub(super) fn harness(file: &str) -> Harness<'static, ScalesimApp> {
     let path = Path::new(file).to_path_buf();
     let mut h = Harness::builder()
         .with_size(egui::vec2(1500.0, 950.0))

@@ -13,4 +13,6 @@ mod failures;
 mod gui;
 mod metrics;
 mod queueing;
+#[cfg(feature = "gui")]
+mod timeline;
 mod workload;
