@@ -48,6 +48,7 @@ impl ScalesimApp {
             if let Speed::Times(x) = &mut self.speed {
                 ui.add(
                     egui::DragValue::new(x)
+                        .update_while_editing(false)
                         .range(0.1..=1_000_000.0)
                         .speed(10.0)
                         .suffix(" sim s / s"),
@@ -57,7 +58,7 @@ impl ScalesimApp {
             ui.separator();
             let seed_label = ui.label("Seed");
             let seed = ui
-                .add(egui::DragValue::new(&mut self.seed))
+                .add(egui::DragValue::new(&mut self.seed).update_while_editing(false))
                 .labelled_by(seed_label.id);
             if seed.changed() {
                 self.push_command(AppCommand::Restart);

@@ -96,7 +96,11 @@ fn pool_rows_ui(ui: &mut Ui, pool: &mut PoolSpec, types: &[InstanceType], i: usi
     let l = ui.label("workers");
     ui.horizontal(|ui| {
         let mut w = pool.workers.unwrap_or(vcpus);
-        if ui.add(DragValue::new(&mut w)).labelled_by(l.id).changed() {
+        if ui
+            .add(DragValue::new(&mut w).update_while_editing(false))
+            .labelled_by(l.id)
+            .changed()
+        {
             pool.workers = Some(w);
             changed = true;
         }
@@ -120,7 +124,12 @@ fn pool_rows_ui(ui: &mut Ui, pool: &mut PoolSpec, types: &[InstanceType], i: usi
         let mut unbounded = pool.queue_capacity.is_none();
         let mut cap = pool.queue_capacity.unwrap_or(100);
         if ui
-            .add_enabled(!unbounded, DragValue::new(&mut cap).speed(1.0))
+            .add_enabled(
+                !unbounded,
+                DragValue::new(&mut cap)
+                    .update_while_editing(false)
+                    .speed(1.0),
+            )
             .labelled_by(l.id)
             .changed()
         {
@@ -140,7 +149,12 @@ fn pool_rows_ui(ui: &mut Ui, pool: &mut PoolSpec, types: &[InstanceType], i: usi
         let mut forever = pool.timeout_secs.is_none();
         let mut t = pool.timeout_secs.unwrap_or(30.0);
         if ui
-            .add_enabled(!forever, DragValue::new(&mut t).speed(0.5))
+            .add_enabled(
+                !forever,
+                DragValue::new(&mut t)
+                    .update_while_editing(false)
+                    .speed(0.5),
+            )
             .labelled_by(l.id)
             .changed()
         {
@@ -187,7 +201,12 @@ fn failure_rows_ui(ui: &mut Ui, pool: &mut PoolSpec) -> bool {
         let mut on = pool.failures.is_some();
         let mut mttf = pool.failures.as_ref().map_or(6.0, |f| f.mttf_hours);
         if ui
-            .add_enabled(on, DragValue::new(&mut mttf).speed(0.1))
+            .add_enabled(
+                on,
+                DragValue::new(&mut mttf)
+                    .update_while_editing(false)
+                    .speed(0.1),
+            )
             .labelled_by(l.id)
             .changed()
         {
@@ -205,7 +224,12 @@ fn failure_rows_ui(ui: &mut Ui, pool: &mut PoolSpec) -> bool {
         let mut on = pool.health_check_grace_secs.is_some();
         let mut grace = pool.health_check_grace_secs.unwrap_or(300.0);
         if ui
-            .add_enabled(on, DragValue::new(&mut grace).speed(1.0))
+            .add_enabled(
+                on,
+                DragValue::new(&mut grace)
+                    .update_while_editing(false)
+                    .speed(1.0),
+            )
             .labelled_by(l.id)
             .changed()
         {

@@ -24,7 +24,11 @@ pub(super) fn drag_row_ui<N: egui::emath::Numeric>(
 ) -> bool {
     let l = ui.label(label);
     let changed = ui
-        .add(DragValue::new(value).speed(speed))
+        .add(
+            DragValue::new(value)
+                .update_while_editing(false)
+                .speed(speed),
+        )
         .labelled_by(l.id)
         .changed();
     ui.end_row();
@@ -37,7 +41,11 @@ pub(super) fn target_row_ui(ui: &mut Ui, value: &mut f64, speed: f64, hint: &str
     let changed = ui
         .horizontal(|ui| {
             let c = ui
-                .add(DragValue::new(value).speed(speed))
+                .add(
+                    DragValue::new(value)
+                        .update_while_editing(false)
+                        .speed(speed),
+                )
                 .labelled_by(l.id)
                 .changed();
             if !hint.is_empty() {
@@ -118,8 +126,10 @@ pub(super) fn time_row_ui(
     }
 }
 
-/// A text field for a value that must parse: keeps what is typed (under `key`) while it
-/// does not parse, with the reason below; returns the value when it parses after an edit.
+/// A text field for a value that must parse: keeps what is typed (under `key`) and
+/// applies it when the field loses focus or on Enter, not at every key (a half-typed
+/// "mon 0" is not a time to restart the run at). An entry that does not parse stays
+/// on screen with the reason below it; returns the value when it parses.
 pub(super) fn parsed_row_ui<T>(
     ui: &mut Ui,
     state: &mut EditorState,
@@ -138,14 +148,16 @@ pub(super) fn parsed_row_ui<T>(
         .labelled_by(l.id);
     ui.end_row();
     let mut out = None;
-    if r.changed() {
-        match parse(buf) {
-            Ok(v) => {
-                state.text_errors.remove(key);
-                out = Some(v);
-            }
-            Err(e) => {
-                state.text_errors.insert(key.to_string(), e);
+    if r.lost_focus() {
+        if buf != current || state.text_errors.contains_key(key) {
+            match parse(buf) {
+                Ok(v) => {
+                    state.text_errors.remove(key);
+                    out = Some(v);
+                }
+                Err(e) => {
+                    state.text_errors.insert(key.to_string(), e);
+                }
             }
         }
     } else if !r.has_focus() && !state.text_errors.contains_key(key) && buf != current {

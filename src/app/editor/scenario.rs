@@ -1,6 +1,6 @@
 //! The scenario section: name, start, duration, metrics interval and SLO.
 
-use egui::{Grid, TextEdit, Ui};
+use egui::{Grid, Ui};
 
 use super::EditorState;
 use super::convert::hours_to_secs;
@@ -11,12 +11,17 @@ use crate::scenario::{ScenarioFile, StartClock};
 pub(super) fn scenario_ui(ui: &mut Ui, state: &mut EditorState, file: &mut ScenarioFile) -> bool {
     let mut changed = false;
     Grid::new("editor scenario").num_columns(2).show(ui, |ui| {
-        let l = ui.label("name");
-        changed |= ui
-            .add(TextEdit::singleline(&mut file.name).desired_width(160.0))
-            .labelled_by(l.id)
-            .changed();
-        ui.end_row();
+        let name = file.name.clone();
+        if let Some(n) = parsed_row_ui(ui, state, "name", "name", &name, |s| {
+            if s.trim().is_empty() {
+                Err("a scenario needs a name".to_string())
+            } else {
+                Ok(s.to_string())
+            }
+        }) {
+            file.name = n;
+            changed = true;
+        }
 
         let start = String::from(file.start.clone());
         if let Some(c) = parsed_row_ui(ui, state, "start", "start", &start, |s| {

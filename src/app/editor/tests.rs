@@ -242,6 +242,10 @@ fn an_unreadable_time_is_reported_beside_its_field_and_not_applied() {
     h.run();
     h.get_by_label("peak at").type_text("x");
     h.run();
+    // Nothing is said while the user types; Enter applies, and the reason shows.
+    assert_eq!(h.query_all_by_label_contains("expected a time such as").count(), 0);
+    h.key_press(egui::Key::Enter);
+    h.run();
     let _ = h.get_by_label_contains("expected a time such as");
     assert_eq!(
         peak_time(&h.state().design.file.workload.rate)
@@ -249,4 +253,66 @@ fn an_unreadable_time_is_reported_beside_its_field_and_not_applied() {
             .as_str(),
         "mon 09:00"
     );
+}
+
+#[test]
+fn a_time_typed_one_key_per_frame_applies_once_on_enter() {
+    let mut h = harness(test_design());
+    h.get_by_label("peak at").focus();
+    h.run();
+    // Select what is there and type over it, one character per frame as a person types:
+    // "mon 0" on the way would be a valid time; it must not be applied.
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.run();
+    for c in "mon 09:30".chars() {
+        h.get_by_label("peak at").type_text(&c.to_string());
+        h.run();
+        assert!(!h.state().changed, "applied before Enter, at {c:?}");
+        assert_eq!(
+            peak_time(&h.state().design.file.workload.rate).unwrap().as_str(),
+            "mon 09:00"
+        );
+    }
+    h.key_press(egui::Key::Enter);
+    h.run();
+    assert!(h.state().changed);
+    assert_eq!(
+        peak_time(&h.state().design.file.workload.rate).unwrap().as_str(),
+        "mon 09:30"
+    );
+}
+
+/// Types `text` into the number field labelled `label` one key per frame, as a person
+/// does, checking before Enter that nothing was applied; then presses Enter.
+fn type_number(h: &mut egui_kittest::Harness<'static, Panel>, label: &str, text: &str) {
+    // A click turns a drag value into a text field, with its text selected.
+    h.get_by_label(label).click();
+    h.run();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.run();
+    let before = h.state().design.text().to_string();
+    for c in text.chars() {
+        h.get_by_label(label).type_text(&c.to_string());
+        h.run();
+        assert!(!h.state().changed, "{label}: applied before Enter, at {c:?}");
+        assert_eq!(h.state().design.text(), before, "{label}: edited at {c:?}");
+        assert!(h.state().design.errors.is_empty(), "{label}: error at {c:?}");
+    }
+    h.key_press(egui::Key::Enter);
+    h.run();
+}
+
+#[test]
+fn numbers_typed_one_key_per_frame_are_applied_whole() {
+    let mut h = harness(test_design());
+    // "0.55" passes through "0" (an invalid SLO latency) and "0." on the way.
+    type_number(&mut h, "SLO latency s", "0.55");
+    assert!(h.state().changed);
+    assert_eq!(h.state().design.file.slo.latency_secs, 0.55);
+    assert!(h.state().design.errors.is_empty());
+    // "37" passes through "3" (below min): the whole number is what arrives.
+    h.state_mut().changed = false;
+    type_number(&mut h, "max", "37");
+    assert!(h.state().changed);
+    assert_eq!(h.state().design.file.pools[0].size.max, 37);
 }

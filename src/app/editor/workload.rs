@@ -215,7 +215,11 @@ fn classes_ui(ui: &mut Ui, file: &mut ScenarioFile) -> bool {
         for c in &mut file.workload.classes {
             let l = ui.label(format!("{} weight", c.name));
             changed |= ui
-                .add(DragValue::new(&mut c.weight).speed(0.01))
+                .add(
+                    DragValue::new(&mut c.weight)
+                        .update_while_editing(false)
+                        .speed(0.01),
+                )
                 .labelled_by(l.id)
                 .changed();
             let pool = c
