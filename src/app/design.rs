@@ -22,6 +22,9 @@ pub struct Design {
     pub(crate) scenario: Option<Scenario>,
     /// Why the current text or edit is rejected ("file:line:col: message" each).
     pub(crate) errors: Vec<String>,
+    /// The field each of `errors` is about, when the checker named one
+    /// (`pools[0].size.min`), so the editor shows it beside that field.
+    pub(crate) error_fields: Vec<Option<String>>,
     /// The run in progress, if the scenario is valid.
     pub(crate) run: Option<LiveRun>,
     /// Its colour in overlays.
@@ -86,6 +89,7 @@ impl Design {
             file,
             scenario: None,
             errors: Vec::new(),
+            error_fields: Vec::new(),
             run: None,
             colour,
             disk_mtime: None,
@@ -103,6 +107,7 @@ impl Design {
             file: crate::scenario::ScenarioFile::placeholder(),
             scenario: None,
             errors: vec!["no scenario".into()],
+            error_fields: Vec::new(),
             run: None,
             colour,
             disk_mtime: None,
@@ -184,9 +189,14 @@ impl Design {
                 let changed = before.as_ref() != Some(&s.file);
                 self.scenario = Some(s);
                 self.errors.clear();
+                self.error_fields.clear();
                 changed
             }
             Err(e) => {
+                self.error_fields =
+                    e.0.iter()
+                        .map(|e| e.field.as_ref().map(ToString::to_string))
+                        .collect();
                 self.errors = if typed {
                     e.0.iter().map(ToString::to_string).collect()
                 } else {
@@ -214,6 +224,7 @@ impl Design {
             Ok(t) => t,
             Err(e) => {
                 self.errors = vec![format!("cannot write the scenario: {e}")];
+                self.error_fields.clear();
                 return false;
             }
         };
@@ -234,6 +245,7 @@ impl Design {
                 Ok(r) => Some(r),
                 Err(e) => {
                     self.errors = vec![e.to_string()];
+                    self.error_fields.clear();
                     None
                 }
             },

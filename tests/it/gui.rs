@@ -186,12 +186,14 @@ fn the_editor_rejects_a_bad_value_with_a_message_and_keeps_running() {
         "{:?}",
         app.designs()[0].errors()
     );
-    // At the top of the panel and under the pool's fields.
+    // At the top of the panel, and beside both bounds (each marked).
     assert_eq!(
         h.query_all_by_label_contains("min 50 is greater than max 40")
             .count(),
-        2
+        3
     );
+    let _ = h.get_by_label("min: min 50 is greater than max 40");
+    let _ = h.get_by_label("max: min 50 is greater than max 40");
     let rows = recorder(app).rows().len();
     assert_eq!(rows, 360, "a rejected edit does not restart the run");
     h.snapshot("app_editor_rejects");

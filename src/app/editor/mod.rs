@@ -45,6 +45,7 @@
 
 mod convert;
 mod curves;
+mod field_errors;
 mod policy;
 mod pools;
 mod ron;
@@ -121,37 +122,41 @@ pub fn editor_ui(
     notice_outside_changes(state, design);
     let mut changed = false;
     status_ui(ui, state, design);
+    let errors = field_errors(state, design);
 
     CollapsingHeader::new("Scenario")
         .default_open(true)
         .show(ui, |ui| {
+            field_errors::begin_section(ui, "", &errors);
             let mut file = design.file.clone();
             if scenario::scenario_ui(ui, state, &mut file) {
                 changed |= apply(state, design, file, Section::Scenario);
             }
-            section_errors_ui(ui, state, design, Section::Scenario);
+            section_errors_ui(ui, state, Section::Scenario);
         });
 
     CollapsingHeader::new("Workload")
         .default_open(true)
         .show(ui, |ui| {
+            field_errors::begin_section(ui, "workload.rate", &errors);
             let mut file = design.file.clone();
             let edited = workload::workload_ui(ui, state, &mut file, design.scenario.as_ref());
             if edited {
                 changed |= apply(state, design, file, Section::Workload);
             }
-            section_errors_ui(ui, state, design, Section::Workload);
+            section_errors_ui(ui, state, Section::Workload);
             workload::preview_ui(ui, design.scenario.as_ref(), !design.errors.is_empty());
         });
 
     CollapsingHeader::new("Pools")
         .default_open(true)
         .show(ui, |ui| {
+            field_errors::begin_section(ui, &format!("pools[{}]", state.pool), &errors);
             let mut file = design.file.clone();
             if pools::pools_ui(ui, state, &mut file, catalog) {
                 changed |= apply(state, design, file, Section::Pool);
             }
-            section_errors_ui(ui, state, design, Section::Pool);
+            section_errors_ui(ui, state, Section::Pool);
         });
 
     // Open by default: the source is the whole truth, and its Apply button must be at hand.
@@ -178,9 +183,34 @@ fn notice_outside_changes(state: &mut EditorState, design: &Design) {
     state.policies.clear();
 }
 
-/// One line on what runs, and the errors that belong to no section.
+/// The design's errors with the field each is about: the checker's path, or for a
+/// problem found while parsing a form edit that names its field ("size: min 5 is greater
+/// than max 3"), that field of the pool being edited.
+fn field_errors(state: &EditorState, design: &Design) -> Vec<field_errors::FieldError> {
+    design
+        .errors
+        .iter()
+        .enumerate()
+        .map(|(k, message)| {
+            let named = message
+                .split_once(": ")
+                .map(|(head, _)| head)
+                .filter(|head| !head.contains(' ') && state.error_at == Some(Section::Pool))
+                .map(|head| format!("pools[{}].{head}", state.pool));
+            field_errors::FieldError {
+                path: design.error_fields.get(k).cloned().flatten().or(named),
+                problem: field_errors::problem_of(message),
+                message: message.clone(),
+            }
+        })
+        .collect()
+}
+
+/// One line on what runs (always one line, so that an error appearing or going does not
+/// move the fields under it), and the errors that belong to no section.
 fn status_ui(ui: &mut Ui, state: &EditorState, design: &Design) {
     if design.errors.is_empty() {
+        ui.weak("Valid: this version runs.");
         return;
     }
     if design.scenario.is_some() {
@@ -209,10 +239,19 @@ fn apply(state: &mut EditorState, design: &mut Design, file: ScenarioFile, at: S
     design.set_file(file)
 }
 
-/// The design's errors, if the last edit was made in section `at`.
-fn section_errors_ui(ui: &mut Ui, state: &EditorState, design: &Design, at: Section) {
+/// All the design's errors, if the last edit was made in section `at` (the RON source,
+/// whose errors carry their line and column).
+fn all_errors_ui(ui: &mut Ui, state: &EditorState, design: &Design, at: Section) {
     if state.error_at == Some(at) {
         errors_ui(ui, &design.errors);
+    }
+}
+
+/// The design's errors that no field of section `at` showed beside it, if the last
+/// edit was made there.
+fn section_errors_ui(ui: &mut Ui, state: &EditorState, at: Section) {
+    if state.error_at == Some(at) {
+        errors_ui(ui, &field_errors::unclaimed(ui));
     }
 }
 

@@ -5,6 +5,7 @@ use egui::{ComboBox, DragValue, Grid, RichText, Ui};
 
 use super::EditorState;
 use super::convert::instance_label;
+use super::field_errors::row_errors_ui;
 use super::policy::policy_rows_ui;
 use super::rows::{combo_row_ui, drag_row_ui};
 use crate::model::balancer::BalancerKind;
@@ -53,6 +54,7 @@ pub(super) fn pools_ui(
     });
     ui.add_space(4.0);
     ui.label(RichText::new("Autoscaling").strong());
+    super::field_errors::set_prefix(ui, &format!("pools[{i}].autoscale"));
     Grid::new(("editor policy", i))
         .num_columns(2)
         .show(ui, |ui| {
@@ -94,79 +96,88 @@ fn pool_rows_ui(ui: &mut Ui, pool: &mut PoolSpec, types: &[InstanceType], i: usi
         .find(|t| t.name == pool.instance)
         .map_or(1, |t| t.vcpus);
     let l = ui.label("workers");
-    ui.horizontal(|ui| {
-        let mut w = pool.workers.unwrap_or(vcpus);
-        if ui
-            .add(DragValue::new(&mut w).update_while_editing(false))
-            .labelled_by(l.id)
-            .changed()
-        {
-            pool.workers = Some(w);
-            changed = true;
-        }
-        if pool.workers.is_some() {
+    let row = ui
+        .horizontal(|ui| {
+            let mut w = pool.workers.unwrap_or(vcpus);
             if ui
-                .small_button("one per vCPU")
-                .on_hover_text("back to the default: as many workers as vCPUs")
-                .clicked()
+                .add(DragValue::new(&mut w).update_while_editing(false))
+                .labelled_by(l.id)
+                .changed()
             {
-                pool.workers = None;
+                pool.workers = Some(w);
                 changed = true;
             }
-        } else {
-            ui.weak("(one per vCPU)");
-        }
-    });
+            if pool.workers.is_some() {
+                if ui
+                    .small_button("one per vCPU")
+                    .on_hover_text("back to the default: as many workers as vCPUs")
+                    .clicked()
+                {
+                    pool.workers = None;
+                    changed = true;
+                }
+            } else {
+                ui.weak("(one per vCPU)");
+            }
+        })
+        .response;
     ui.end_row();
+    row_errors_ui(ui, "workers", &row);
 
     let l = ui.label("queue capacity");
-    ui.horizontal(|ui| {
-        let mut unbounded = pool.queue_capacity.is_none();
-        let mut cap = pool.queue_capacity.unwrap_or(100);
-        if ui
-            .add_enabled(
-                !unbounded,
-                DragValue::new(&mut cap)
-                    .update_while_editing(false)
-                    .speed(1.0),
-            )
-            .labelled_by(l.id)
-            .changed()
-        {
-            pool.queue_capacity = Some(cap);
-            changed = true;
-        }
-        // For validation work (M/M/c); a real server always has a bound.
-        if ui.checkbox(&mut unbounded, "no bound").changed() {
-            pool.queue_capacity = if unbounded { None } else { Some(cap) };
-            changed = true;
-        }
-    });
+    let row = ui
+        .horizontal(|ui| {
+            let mut unbounded = pool.queue_capacity.is_none();
+            let mut cap = pool.queue_capacity.unwrap_or(100);
+            if ui
+                .add_enabled(
+                    !unbounded,
+                    DragValue::new(&mut cap)
+                        .update_while_editing(false)
+                        .speed(1.0),
+                )
+                .labelled_by(l.id)
+                .changed()
+            {
+                pool.queue_capacity = Some(cap);
+                changed = true;
+            }
+            // For validation work (M/M/c); a real server always has a bound.
+            if ui.checkbox(&mut unbounded, "no bound").changed() {
+                pool.queue_capacity = if unbounded { None } else { Some(cap) };
+                changed = true;
+            }
+        })
+        .response;
     ui.end_row();
+    row_errors_ui(ui, "queue capacity", &row);
 
     let l = ui.label("timeout s");
-    ui.horizontal(|ui| {
-        let mut forever = pool.timeout_secs.is_none();
-        let mut t = pool.timeout_secs.unwrap_or(30.0);
-        if ui
-            .add_enabled(
-                !forever,
-                DragValue::new(&mut t)
-                    .update_while_editing(false)
-                    .speed(0.5),
-            )
-            .labelled_by(l.id)
-            .changed()
-        {
-            pool.timeout_secs = Some(t);
-            changed = true;
-        }
-        if ui.checkbox(&mut forever, "wait forever").changed() {
-            pool.timeout_secs = if forever { None } else { Some(t) };
-            changed = true;
-        }
-    });
+    let row = ui
+        .horizontal(|ui| {
+            let mut forever = pool.timeout_secs.is_none();
+            let mut t = pool.timeout_secs.unwrap_or(30.0);
+            if ui
+                .add_enabled(
+                    !forever,
+                    DragValue::new(&mut t)
+                        .update_while_editing(false)
+                        .speed(0.5),
+                )
+                .labelled_by(l.id)
+                .changed()
+            {
+                pool.timeout_secs = Some(t);
+                changed = true;
+            }
+            if ui.checkbox(&mut forever, "wait forever").changed() {
+                pool.timeout_secs = if forever { None } else { Some(t) };
+                changed = true;
+            }
+        })
+        .response;
     ui.end_row();
+    row_errors_ui(ui, "timeout s", &row);
 
     // No clamping: min above max must reach the checker, which says so.
     changed |= drag_row_ui(ui, "min", &mut pool.size.min, 1.0);
@@ -197,58 +208,64 @@ fn pool_rows_ui(ui: &mut Ui, pool: &mut PoolSpec, types: &[InstanceType], i: usi
 fn failure_rows_ui(ui: &mut Ui, pool: &mut PoolSpec) -> bool {
     let mut changed = false;
     let l = ui.label("crash MTTF h");
-    ui.horizontal(|ui| {
-        let mut on = pool.failures.is_some();
-        let mut mttf = pool.failures.as_ref().map_or(6.0, |f| f.mttf_hours);
-        if ui
-            .add_enabled(
-                on,
-                DragValue::new(&mut mttf)
-                    .update_while_editing(false)
-                    .speed(0.1),
-            )
-            .labelled_by(l.id)
-            .changed()
-        {
-            pool.failures = Some(Failures { mttf_hours: mttf });
-            changed = true;
-        }
-        if ui.checkbox(&mut on, "instances crash").changed() {
-            pool.failures = on.then_some(Failures { mttf_hours: mttf });
-            changed = true;
-        }
-    });
+    let row = ui
+        .horizontal(|ui| {
+            let mut on = pool.failures.is_some();
+            let mut mttf = pool.failures.as_ref().map_or(6.0, |f| f.mttf_hours);
+            if ui
+                .add_enabled(
+                    on,
+                    DragValue::new(&mut mttf)
+                        .update_while_editing(false)
+                        .speed(0.1),
+                )
+                .labelled_by(l.id)
+                .changed()
+            {
+                pool.failures = Some(Failures { mttf_hours: mttf });
+                changed = true;
+            }
+            if ui.checkbox(&mut on, "instances crash").changed() {
+                pool.failures = on.then_some(Failures { mttf_hours: mttf });
+                changed = true;
+            }
+        })
+        .response;
     ui.end_row();
+    row_errors_ui(ui, "crash MTTF h", &row);
     let l = ui.label("grace s");
-    ui.horizontal(|ui| {
-        let mut on = pool.health_check_grace_secs.is_some();
-        let mut grace = pool.health_check_grace_secs.unwrap_or(300.0);
-        if ui
-            .add_enabled(
-                on,
-                DragValue::new(&mut grace)
-                    .update_while_editing(false)
-                    .speed(1.0),
-            )
-            .labelled_by(l.id)
-            .changed()
-        {
-            pool.health_check_grace_secs = Some(grace);
-            changed = true;
-        }
-        if ui
-            .checkbox(&mut on, "group uses balancer checks")
-            .on_hover_text(
-                "AWS HealthCheckType ELB with this HealthCheckGracePeriod: an instance \
+    let row = ui
+        .horizontal(|ui| {
+            let mut on = pool.health_check_grace_secs.is_some();
+            let mut grace = pool.health_check_grace_secs.unwrap_or(300.0);
+            if ui
+                .add_enabled(
+                    on,
+                    DragValue::new(&mut grace)
+                        .update_while_editing(false)
+                        .speed(1.0),
+                )
+                .labelled_by(l.id)
+                .changed()
+            {
+                pool.health_check_grace_secs = Some(grace);
+                changed = true;
+            }
+            if ui
+                .checkbox(&mut on, "group uses balancer checks")
+                .on_hover_text(
+                    "AWS HealthCheckType ELB with this HealthCheckGracePeriod: an instance \
                  not booted when it ends is replaced",
-            )
-            .changed()
-        {
-            pool.health_check_grace_secs = on.then_some(grace);
-            changed = true;
-        }
-    });
+                )
+                .changed()
+            {
+                pool.health_check_grace_secs = on.then_some(grace);
+                changed = true;
+            }
+        })
+        .response;
     ui.end_row();
+    row_errors_ui(ui, "grace s", &row);
     changed
 }
 

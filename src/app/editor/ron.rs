@@ -2,7 +2,7 @@
 
 use egui::{Button, TextEdit, Ui};
 
-use super::{EditorState, Section, section_errors_ui};
+use super::{EditorState, Section, all_errors_ui};
 use crate::app::design::Design;
 
 /// The source, with Apply and Revert; returns whether what runs changed.
@@ -45,6 +45,6 @@ pub(super) fn ron_ui(ui: &mut Ui, state: &mut EditorState, design: &mut Design) 
             ui.weak("unapplied edits");
         }
     });
-    section_errors_ui(ui, state, design, Section::Ron);
+    all_errors_ui(ui, state, design, Section::Ron);
     changed
 }

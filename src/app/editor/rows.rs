@@ -4,6 +4,7 @@
 use egui::{ComboBox, DragValue, TextEdit, Ui};
 
 use super::EditorState;
+use super::field_errors::row_errors_ui;
 use crate::model::autoscale::Metric;
 use crate::model::timepoint::TimePoint;
 
@@ -23,47 +24,48 @@ pub(super) fn drag_row_ui<N: egui::emath::Numeric>(
     speed: f64,
 ) -> bool {
     let l = ui.label(label);
-    let changed = ui
+    let r = ui
         .add(
             DragValue::new(value)
                 .update_while_editing(false)
                 .speed(speed),
         )
-        .labelled_by(l.id)
-        .changed();
+        .labelled_by(l.id);
     ui.end_row();
-    changed
+    row_errors_ui(ui, label, &r);
+    r.changed()
 }
 
 /// The row of a policy's main target, with what it means beside it.
 pub(super) fn target_row_ui(ui: &mut Ui, value: &mut f64, speed: f64, hint: &str) -> bool {
     let l = ui.label("target");
-    let changed = ui
+    let r = ui
         .horizontal(|ui| {
-            let c = ui
+            let r = ui
                 .add(
                     DragValue::new(value)
                         .update_while_editing(false)
                         .speed(speed),
                 )
-                .labelled_by(l.id)
-                .changed();
+                .labelled_by(l.id);
             if !hint.is_empty() {
                 ui.weak(hint);
             }
-            c
+            r
         })
         .inner;
     ui.end_row();
-    changed
+    row_errors_ui(ui, "target", &r);
+    r.changed()
 }
 
 /// A check box, found by its text.
 pub(super) fn check_row_ui(ui: &mut Ui, text: &str, value: &mut bool) -> bool {
     ui.label("");
-    let changed = ui.checkbox(value, text).changed();
+    let r = ui.checkbox(value, text);
     ui.end_row();
-    changed
+    row_errors_ui(ui, text, &r);
+    r.changed()
 }
 
 /// A weak note in the widget column.
@@ -83,7 +85,7 @@ pub(super) fn combo_row_ui<T: Copy + PartialEq + std::fmt::Debug>(
 ) -> bool {
     let mut changed = false;
     let l = ui.label(label);
-    let _ = ComboBox::from_id_salt(id_salt)
+    let r = ComboBox::from_id_salt(id_salt)
         .selected_text(format!("{value:?}"))
         .show_ui(ui, |ui| {
             for o in options {
@@ -93,6 +95,7 @@ pub(super) fn combo_row_ui<T: Copy + PartialEq + std::fmt::Debug>(
         .response
         .labelled_by(l.id);
     ui.end_row();
+    row_errors_ui(ui, label, &r);
     changed
 }
 
@@ -147,6 +150,7 @@ pub(super) fn parsed_row_ui<T>(
         .add(TextEdit::singleline(buf).desired_width(160.0))
         .labelled_by(l.id);
     ui.end_row();
+    row_errors_ui(ui, label, &r);
     let mut out = None;
     if r.lost_focus() {
         if buf != current || state.text_errors.contains_key(key) {

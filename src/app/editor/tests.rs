@@ -154,17 +154,24 @@ fn every_curve_shows_its_parameters() {
 }
 
 #[test]
-fn min_above_max_shows_the_message_under_the_pool() {
+fn min_above_max_shows_the_message_beside_both_bounds() {
     let mut h = harness(test_design());
     h.get_by_label("min").set_value_accesskit(5.0);
     h.run();
     h.get_by_label("max").set_value_accesskit(3.0);
     h.run();
-    // Under the pool, and named in the status line at the top.
+    // Beside both bounds, each marked, and named in the status line at the top; not
+    // repeated at the end of the section.
+    for row in [
+        "min: min 5 is greater than max 3",
+        "max: min 5 is greater than max 3",
+    ] {
+        assert_eq!(h.query_all_by_label(row).count(), 1, "{row}");
+    }
     assert_eq!(
         h.query_all_by_label_contains("size: min 5 is greater than max 3")
             .count(),
-        2
+        1
     );
     let p = h.state();
     assert_eq!(
@@ -243,7 +250,11 @@ fn an_unreadable_time_is_reported_beside_its_field_and_not_applied() {
     h.get_by_label("peak at").type_text("x");
     h.run();
     // Nothing is said while the user types; Enter applies, and the reason shows.
-    assert_eq!(h.query_all_by_label_contains("expected a time such as").count(), 0);
+    assert_eq!(
+        h.query_all_by_label_contains("expected a time such as")
+            .count(),
+        0
+    );
     h.key_press(egui::Key::Enter);
     h.run();
     let _ = h.get_by_label_contains("expected a time such as");
@@ -269,7 +280,9 @@ fn a_time_typed_one_key_per_frame_applies_once_on_enter() {
         h.run();
         assert!(!h.state().changed, "applied before Enter, at {c:?}");
         assert_eq!(
-            peak_time(&h.state().design.file.workload.rate).unwrap().as_str(),
+            peak_time(&h.state().design.file.workload.rate)
+                .unwrap()
+                .as_str(),
             "mon 09:00"
         );
     }
@@ -277,7 +290,9 @@ fn a_time_typed_one_key_per_frame_applies_once_on_enter() {
     h.run();
     assert!(h.state().changed);
     assert_eq!(
-        peak_time(&h.state().design.file.workload.rate).unwrap().as_str(),
+        peak_time(&h.state().design.file.workload.rate)
+            .unwrap()
+            .as_str(),
         "mon 09:30"
     );
 }
@@ -294,9 +309,15 @@ fn type_number(h: &mut egui_kittest::Harness<'static, Panel>, label: &str, text:
     for c in text.chars() {
         h.get_by_label(label).type_text(&c.to_string());
         h.run();
-        assert!(!h.state().changed, "{label}: applied before Enter, at {c:?}");
+        assert!(
+            !h.state().changed,
+            "{label}: applied before Enter, at {c:?}"
+        );
         assert_eq!(h.state().design.text(), before, "{label}: edited at {c:?}");
-        assert!(h.state().design.errors.is_empty(), "{label}: error at {c:?}");
+        assert!(
+            h.state().design.errors.is_empty(),
+            "{label}: error at {c:?}"
+        );
     }
     h.key_press(egui::Key::Enter);
     h.run();
@@ -315,4 +336,28 @@ fn numbers_typed_one_key_per_frame_are_applied_whole() {
     type_number(&mut h, "max", "37");
     assert!(h.state().changed);
     assert_eq!(h.state().design.file.pools[0].size.max, 37);
+}
+
+#[test]
+fn a_policy_error_is_shown_beside_its_own_field() {
+    // A target tracking policy whose target is 0: the message names `target` and sits
+    // under the target row, not under its neighbour `disable_scale_in`.
+    let mut d = test_design();
+    let mut f = d.file.clone();
+    f.pools[0].autoscale = Some(
+        crate::scenario::ron_options()
+            .from_str("TargetTracking(metric: Cpu, target: 0.6)")
+            .unwrap(),
+    );
+    assert!(d.set_file(f));
+    let mut h = harness(d);
+    type_number(&mut h, "target", "0");
+    let p = h.state();
+    assert_eq!(p.design.errors.len(), 1, "{:?}", p.design.errors);
+    assert_eq!(
+        p.design.error_fields,
+        vec![Some("pools[0].autoscale.target".to_string())]
+    );
+    let _ = h.get_by_label("target: must be a positive number, got 0");
+    assert_eq!(h.query_all_by_label_contains("disable_scale_in").count(), 0);
 }
