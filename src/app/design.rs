@@ -145,6 +145,33 @@ impl Design {
         self.colour
     }
 
+    /// What the scenario is about, as paragraphs to read above the plots: its
+    /// `description`, then its opening comment ("What it shows... Try: ..."), each
+    /// paragraph on one line.
+    pub fn story(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if !self.file.description.trim().is_empty() {
+            out.push(self.file.description.trim().to_string());
+        }
+        let comment = leading_comment(&self.text);
+        let mut para = Vec::new();
+        for line in comment.lines() {
+            let t = line.trim_start().trim_start_matches('/').trim();
+            if t.is_empty() {
+                if !para.is_empty() {
+                    out.push(para.join(" "));
+                    para.clear();
+                }
+            } else {
+                para.push(t);
+            }
+        }
+        if !para.is_empty() {
+            out.push(para.join(" "));
+        }
+        out
+    }
+
     /// Its RON source as last loaded, saved or produced by an edit.
     pub fn text(&self) -> &str {
         &self.text
@@ -327,6 +354,25 @@ mod tests {
 (name: "small", duration_secs: 600,
     workload: (rate: Constant(per_sec: 10), classes: [(name: "a", demand: Exponential(mean_secs: 0.01))]),
     pools: [(name: "w", instance: "m5.large", size: (min: 1, max: 3))])"#;
+
+    #[test]
+    fn the_story_is_the_description_then_the_opening_comment() {
+        let d = Design::from_text(
+            "// Title line.\n//\n// What it shows: a and\n// b.\n\n// Try: c.\n(name: \"s\", description: \"About s.\", duration_secs: 60,\n workload: (rate: Constant(per_sec: 1), classes: [(name: \"a\", demand: Exponential(mean_secs: 0.01))]),\n pools: [(name: \"w\", instance: \"m5.large\", size: (min: 1, max: 1))])",
+            None,
+            PALETTE[0],
+        )
+        .unwrap();
+        assert_eq!(
+            d.story(),
+            vec![
+                "About s.",
+                "Title line.",
+                "What it shows: a and b.",
+                "Try: c."
+            ]
+        );
+    }
 
     #[test]
     fn an_edit_the_checks_reject_keeps_the_last_valid_version_running() {

@@ -524,7 +524,19 @@ impl ScalesimApp {
     }
 }
 
+/// Where eframe's storage keeps the path of the scenario open at exit.
+const LAST_SCENARIO_KEY: &str = "scalesim/last_scenario";
+
 impl eframe::App for ScalesimApp {
+    /// Remembers the scenario being edited (the window's size and the theme are saved by
+    /// eframe and egui themselves).
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        if let Some(path) = self.designs.get(self.selected).and_then(|d| d.path()) {
+            let path = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+            storage.set_string(LAST_SCENARIO_KEY, path.display().to_string());
+        }
+    }
+
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
         let t = Instant::now();
         self.logic_step(ctx);
@@ -643,7 +655,21 @@ pub fn run(start: Start) -> anyhow::Result<()> {
     eframe::run_native(
         "scalesim",
         options,
-        Box::new(move |_cc| Ok(Box::new(ScalesimApp::from_start(&start)))),
+        Box::new(move |cc| {
+            let mut start = start;
+            // Without a file on the command line, the scenario open when the window
+            // last closed (if it is still there).
+            if start.files.is_empty()
+                && let Some(last) = cc
+                    .storage
+                    .and_then(|s| s.get_string(LAST_SCENARIO_KEY))
+                    .map(PathBuf::from)
+                    .filter(|p| p.is_file())
+            {
+                start.files.push(last);
+            }
+            Ok(Box::new(ScalesimApp::from_start(&start)))
+        }),
     )
     .map_err(|e| anyhow::anyhow!("cannot open the window: {e}"))
 }

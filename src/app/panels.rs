@@ -68,6 +68,8 @@ impl ScalesimApp {
             ui.selectable_value(&mut self.view, View::Topology, "Topology");
             ui.selectable_value(&mut self.view, View::Decisions, "Decisions");
             ui.separator();
+            theme_ui(ui);
+            ui.separator();
             if ui.button("Export PNG").clicked() {
                 self.push_command(AppCommand::ExportPng);
             }
@@ -75,6 +77,40 @@ impl ScalesimApp {
                 self.push_command(AppCommand::ExportCsv);
             }
         });
+    }
+
+    /// What the edited scenario shows and what to try, above the figures, in readable
+    /// text (the shipped scenarios open with such a comment).
+    fn story_ui(&self, ui: &mut Ui) {
+        let Some(d) = self.designs.get(self.selected) else {
+            return;
+        };
+        let story = d.story();
+        if story.is_empty() {
+            return;
+        }
+        egui::CollapsingHeader::new(RichText::new(format!("About {}", d.name())).strong())
+            .id_salt("story")
+            .default_open(true)
+            .show(ui, |ui| {
+                egui::ScrollArea::vertical()
+                    .id_salt("story text")
+                    .max_height(96.0)
+                    .auto_shrink([false, true])
+                    .show(ui, |ui| {
+                        for (k, para) in story.iter().enumerate() {
+                            let text = RichText::new(para);
+                            let text = if k == 0 {
+                                text.size(15.0).strong()
+                            } else if para.starts_with("Try:") {
+                                text.color(theme::series::CURSOR)
+                            } else {
+                                text
+                            };
+                            ui.label(text);
+                        }
+                    });
+            });
     }
 
     fn summary_strip_ui(&self, ui: &mut Ui) {
@@ -94,15 +130,47 @@ impl ScalesimApp {
                 let n = rows.partition_point(|row| row.end_secs <= shown + 1e-9);
                 n.checked_sub(1).map(|k| &rows[k])
             });
-            ui.horizontal_wrapped(|ui| {
-                for (label, value) in headline(s, row) {
-                    ui.vertical(|ui| {
-                        ui.label(RichText::new(label).small().weak());
-                        ui.label(RichText::new(value).strong().size(16.0));
-                    });
-                    ui.add_space(12.0);
+            // Laid out in rows by their measured widths: a figure that would not fit
+            // starts the next row rather than being squeezed into a column of letters.
+            let small = egui::TextStyle::Small.resolve(ui.style());
+            let big = egui::FontId::proportional(16.0);
+            let colour = ui.visuals().text_color();
+            let items: Vec<(&str, String, f32)> = headline(s, row)
+                .into_iter()
+                .map(|(label, value)| {
+                    let width = |text: String, font: egui::FontId| {
+                        ui.painter().layout_no_wrap(text, font, colour).size().x
+                    };
+                    let w = width(label.to_owned(), small.clone())
+                        .max(width(value.clone(), big.clone()));
+                    (label, value, w)
+                })
+                .collect();
+            let gap = 16.0;
+            let full = ui.available_width();
+            let mut rows: Vec<Vec<&(&str, String, f32)>> = vec![Vec::new()];
+            let mut x = 0.0;
+            for item in &items {
+                if x > 0.0 && x + item.2 > full {
+                    rows.push(Vec::new());
+                    x = 0.0;
                 }
-            });
+                x += item.2 + gap;
+                if let Some(r) = rows.last_mut() {
+                    r.push(item);
+                }
+            }
+            for r in rows {
+                ui.horizontal(|ui| {
+                    for (label, value, _) in r {
+                        ui.vertical(|ui| {
+                            ui.label(RichText::new(*label).small().weak());
+                            ui.label(RichText::new(value).strong().size(16.0));
+                        });
+                        ui.add_space(gap - ui.spacing().item_spacing.x);
+                    }
+                });
+            }
         } else {
             compare_table_ui(ui, &self.designs, &sums);
         }
@@ -230,6 +298,7 @@ impl ScalesimApp {
                 egui::ScrollArea::vertical().show(ui, |ui| self.side_panel_ui(ui));
             });
         egui::CentralPanel::default().show(ui, |ui| {
+            self.story_ui(ui);
             self.summary_strip_ui(ui);
             ui.separator();
             self.centre_ui(ui);
@@ -273,22 +342,16 @@ impl ScalesimApp {
                 asked.push(AppCommand::Duplicate(self.selected));
             }
             ui.menu_button("Compare: add from library", |ui| {
-                for (p, about) in &self.library {
-                    if library_entry_ui(ui, p, about).clicked() {
-                        asked.push(AppCommand::Add(p.clone()));
-                        ui.close();
-                    }
+                if let Some(p) = library_ui(ui, &self.library) {
+                    asked.push(AppCommand::Add(p));
                 }
             });
         });
         ui.separator();
         ui.horizontal_wrapped(|ui| {
             ui.menu_button("Open from library", |ui| {
-                for (p, about) in &self.library {
-                    if library_entry_ui(ui, p, about).clicked() {
-                        asked.push(AppCommand::Open(p.clone()));
-                        ui.close();
-                    }
+                if let Some(p) = library_ui(ui, &self.library) {
+                    asked.push(AppCommand::Open(p));
                 }
             });
             if ui.button("Open file…").clicked() {
@@ -318,12 +381,104 @@ impl ScalesimApp {
     }
 }
 
-/// One library entry: the file's path, with what it is about on hover.
-fn library_entry_ui(ui: &mut egui::Ui, path: &std::path::Path, about: &str) -> egui::Response {
-    let r = ui.button(path.display().to_string());
-    if about.is_empty() {
-        r
+/// Folders of the library kept apart from the teaching scenarios: performance
+/// benchmarks and validation against queueing theory.
+const APART: [&str; 2] = ["bench", "validation"];
+
+/// The scenario library as a menu: teaching scenarios by folder, then benchmarks and
+/// validation files apart; each entry is its file name with the first sentence of what
+/// it is about, and all of it on hover. Returns the file chosen.
+fn library_ui(
+    ui: &mut egui::Ui,
+    library: &[(std::path::PathBuf, String)],
+) -> Option<std::path::PathBuf> {
+    let folder = |p: &std::path::Path| {
+        p.parent()
+            .and_then(|d| d.file_name())
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    };
+    let mut chosen = None;
+    for apart in [false, true] {
+        if apart {
+            ui.separator();
+            ui.label(RichText::new("Benchmarks and validation").strong());
+        }
+        let mut last_folder = None;
+        for (p, about) in library {
+            let f = folder(p);
+            if APART.contains(&f.as_str()) != apart {
+                continue;
+            }
+            if last_folder.as_deref() != Some(f.as_str()) {
+                ui.label(RichText::new(&f).weak().small());
+                last_folder = Some(f.clone());
+            }
+            let name = p
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let r = ui
+                .horizontal(|ui| {
+                    let r = ui.button(name);
+                    ui.weak(first_sentence(about));
+                    r
+                })
+                .inner;
+            let r = if about.is_empty() {
+                r
+            } else {
+                r.on_hover_text(about)
+            };
+            if r.clicked() {
+                chosen = Some(p.clone());
+                ui.close();
+            }
+        }
+    }
+    chosen
+}
+
+/// The first sentence of `about`, at most 80 characters: what a library entry says
+/// beside its name.
+fn first_sentence(about: &str) -> String {
+    let end = about
+        .find(". ")
+        .or_else(|| about.find(": "))
+        .unwrap_or(about.len());
+    let s = &about[..end];
+    if s.chars().count() > 80 {
+        let cut: String = s.chars().take(79).collect();
+        format!("{cut}…")
     } else {
-        r.on_hover_text(about)
+        s.to_string()
+    }
+}
+
+/// The theme picker: follow the system (where the desktop says), dark or light. egui
+/// keeps the choice in its memory, which eframe saves with the window.
+fn theme_ui(ui: &mut Ui) {
+    let mut pref = ui.options(|o| o.theme_preference);
+    let name = |p: egui::ThemePreference| match p {
+        egui::ThemePreference::System => "System",
+        egui::ThemePreference::Dark => "Dark",
+        egui::ThemePreference::Light => "Light",
+    };
+    let label = ui.label("Theme");
+    egui::ComboBox::from_id_salt("theme")
+        .selected_text(name(pref))
+        .show_ui(ui, |ui| {
+            for p in [
+                egui::ThemePreference::System,
+                egui::ThemePreference::Dark,
+                egui::ThemePreference::Light,
+            ] {
+                ui.selectable_value(&mut pref, p, name(p));
+            }
+        })
+        .response
+        .labelled_by(label.id);
+    if pref != ui.options(|o| o.theme_preference) {
+        ui.ctx().set_theme(pref);
     }
 }

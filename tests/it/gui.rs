@@ -22,9 +22,14 @@ pub(super) fn recorder(app: &ScalesimApp) -> &Recorder {
 }
 
 pub(super) fn harness(file: &str) -> Harness<'static, ScalesimApp> {
+    harness_sized(file, egui::vec2(1500.0, 950.0))
+}
+
+/// The app with `file` open in a window of `size` points, paused at the start.
+pub(super) fn harness_sized(file: &str, size: egui::Vec2) -> Harness<'static, ScalesimApp> {
     let path = Path::new(file).to_path_buf();
     let mut h = Harness::builder()
-        .with_size(egui::vec2(1500.0, 950.0))
+        .with_size(size)
         .with_pixels_per_point(1.0)
         // Another machine's software rasterizer may round anti-aliased edges a little
         // differently: forgive a slightly larger colour distance and up to 200 pixels of
@@ -286,7 +291,7 @@ fn a_scenario_opens_from_the_library_and_another_is_added_to_compare() {
     let mut h = harness("scenarios/monday-spike.ron");
     h.get_by_label("Open from library").click();
     h.run_steps(2);
-    h.get_by_label("scenarios/autoscaling/hpa.ron").click();
+    h.get_by_label("hpa.ron").click();
     h.run_steps(2);
     assert_eq!(h.state().designs().len(), 1);
     assert_eq!(h.state().designs()[0].name(), "monday-hpa");
@@ -294,8 +299,7 @@ fn a_scenario_opens_from_the_library_and_another_is_added_to_compare() {
     assert!(!is_error && msg.contains("hpa.ron"), "{msg}");
     h.get_by_label("Compare: add from library").click();
     h.run_steps(2);
-    h.get_by_label("scenarios/autoscaling/scheduled.ron")
-        .click();
+    h.get_by_label("scheduled.ron").click();
     h.run_steps(2);
     let names: Vec<&str> = h.state().designs().iter().map(|d| d.name()).collect();
     assert_eq!(names, ["monday-hpa", "monday-scheduled"]);

@@ -14,5 +14,7 @@ mod gui;
 mod metrics;
 mod queueing;
 #[cfg(feature = "gui")]
+mod story;
+#[cfg(feature = "gui")]
 mod timeline;
 mod workload;
