@@ -43,6 +43,9 @@ pub enum AppCommand {
     Save(usize),
     /// Ask the desktop for a file, and write design `i` there.
     SaveAsDialog(usize),
+    /// Write design `i` to this path (typed in the side panel: no desktop dialog needed);
+    /// it is that design's file from then on.
+    SaveAs(usize, PathBuf),
     /// Write every design's series as CSV.
     ExportCsv,
     /// Save the plots as PNG, from a screenshot of the next frame.
@@ -150,6 +153,19 @@ impl ScalesimApp {
                         ),
                     },
                 );
+            }
+            AppCommand::SaveAs(i, path) => {
+                let Some(d) = self.designs.get_mut(i) else {
+                    return;
+                };
+                self.status = Some(if path.as_os_str().is_empty() {
+                    ("not saved: type a path to save to".into(), true)
+                } else {
+                    match d.save_to(&path) {
+                        Ok(()) => (format!("saved {}", path.display()), false),
+                        Err(e) => (e.to_string(), true),
+                    }
+                });
             }
             AppCommand::ExportCsv => {
                 self.status = Some(export::export_csv(&self.designs, &self.export.dir));

@@ -247,20 +247,27 @@ impl Design {
     /// file on disk is checked, so a value the checks reject gets the same message.
     /// Returns whether it is valid (and differs from what runs).
     pub fn set_file(&mut self, file: ScenarioFile) -> bool {
-        let text = match crate::scenario::to_ron(&file) {
-            Ok(t) => t,
-            Err(e) => {
+        let (base, text) = match (
+            crate::scenario::to_ron(&self.file),
+            crate::scenario::to_ron(&file),
+        ) {
+            (Ok(b), Ok(t)) => (b, t),
+            (Err(e), _) | (_, Err(e)) => {
                 self.errors = vec![format!("cannot write the scenario: {e}")];
                 self.error_fields.clear();
                 return false;
             }
         };
-        // The file's opening comment (what the scenario shows) survives form edits; the
-        // comments inside do not, since the text is written anew from the fields.
-        let header = leading_comment(&self.text);
+        // The author's text with only the changed values rewritten, so comments, layout
+        // and omitted fields stay (and Save writes what they wrote plus the change); if
+        // the change cannot be placed in their text, the whole file written anew, after
+        // its opening comment.
+        let patched = crate::scenario::span::patch(&self.text, &base, &text)
+            .filter(|t| parse(&source_for(t, self.path.as_deref())).ok().as_ref() == Some(&file));
+        let text = patched.unwrap_or_else(|| format!("{}{text}\n", leading_comment(&self.text)));
         // Keep what the user typed on screen even when it is rejected.
         self.file = file;
-        self.text = format!("{header}{text}\n");
+        self.text = text;
         self.dirty = true;
         self.check_text(false)
     }
@@ -354,6 +361,33 @@ mod tests {
 (name: "small", duration_secs: 600,
     workload: (rate: Constant(per_sec: 10), classes: [(name: "a", demand: Exponential(mean_secs: 0.01))]),
     pools: [(name: "w", instance: "m5.large", size: (min: 1, max: 3))])"#;
+
+    #[test]
+    fn a_form_edit_keeps_the_authors_text_and_changes_one_value() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/monday-spike.ron");
+        let original = std::fs::read_to_string(&path).unwrap();
+        let mut d = Design::open(&path, PALETTE[0]).unwrap();
+        let mut f = d.file.clone();
+        f.pools[0].size.max = 41;
+        assert!(d.set_file(f.clone()));
+        // The same lines, comments and omitted fields as the author wrote them, with only
+        // the maximum changed (the file has "max: 40" once).
+        assert_eq!(d.text().lines().count(), original.lines().count());
+        assert_eq!(d.text(), original.replacen("max: 40", "max: 41", 1));
+        assert!(!d.text().contains("r#None"));
+        // A field the author omitted, switched on in the form, is added where it belongs.
+        f.pools[0].failures = Some(crate::scenario::Failures { mttf_hours: 12.0 });
+        assert!(d.set_file(f.clone()));
+        assert!(
+            d.text()
+                .contains("        ],\n        failures: (mttf_hours: 12.0),\n    )],"),
+            "{}",
+            d.text()
+        );
+        assert_eq!(d.text().lines().count(), original.lines().count() + 1);
+        let source = source_for(d.text(), d.path());
+        assert_eq!(parse(&source).unwrap(), f);
+    }
 
     #[test]
     fn the_story_is_the_description_then_the_opening_comment() {

@@ -110,6 +110,10 @@ pub struct ScalesimApp {
     generation: u64,
     /// The "run to" field's text.
     run_to_text: String,
+    /// The "save as" field's text, and the design it was filled for.
+    save_as_path: String,
+    /// See `save_as_path`.
+    save_as_for: Option<usize>,
 }
 
 impl ScalesimApp {
@@ -240,6 +244,8 @@ impl ScalesimApp {
             achieved_speed: 0.0,
             generation: 0,
             run_to_text: String::new(),
+            save_as_path: String::new(),
+            save_as_for: None,
         };
         app.reset();
         app
@@ -274,6 +280,7 @@ impl ScalesimApp {
                 self.seed = d.file.seed;
                 self.designs[self.selected] = d;
                 self.editor = editor::EditorState::default();
+                self.save_as_for = None;
                 self.reset();
                 self.status = Some((format!("opened {}", path.display()), false));
             }

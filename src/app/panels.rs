@@ -365,7 +365,34 @@ impl ScalesimApp {
             {
                 asked.push(AppCommand::Save(self.selected));
             }
-            if ui.button("Save as…").clicked() {
+        });
+        // Save as: a path typed here works on any desktop; "…" asks the desktop's dialog.
+        ui.horizontal(|ui| {
+            let d = &self.designs[self.selected];
+            if self.save_as_for != Some(self.selected) {
+                self.save_as_for = Some(self.selected);
+                self.save_as_path = d.path().map_or_else(
+                    || format!("scenarios/{}.ron", d.name()),
+                    |p| p.display().to_string(),
+                );
+            }
+            let l = ui.label("Save as");
+            let r = ui
+                .add(egui::TextEdit::singleline(&mut self.save_as_path).desired_width(150.0))
+                .labelled_by(l.id)
+                .on_hover_text("The file to write the scenario to (atomically)");
+            let entered = r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+            if ui.button("Write").clicked() || entered {
+                asked.push(AppCommand::SaveAs(
+                    self.selected,
+                    std::path::PathBuf::from(self.save_as_path.trim()),
+                ));
+            }
+            if ui
+                .small_button("…")
+                .on_hover_text("Choose the file with the desktop's dialog")
+                .clicked()
+            {
                 asked.push(AppCommand::SaveAsDialog(self.selected));
             }
         });

@@ -15,6 +15,8 @@ use crate::model::config::{FieldPath, PathSegment};
 struct Node {
     /// Byte offset of the value's first character (a variant's name, if it has one).
     at: usize,
+    /// Byte offset just past its last character.
+    end: usize,
     kind: Kind,
 }
 
@@ -146,6 +148,12 @@ impl Parser<'_> {
     }
 
     fn value(&mut self) -> Option<Node> {
+        let mut node = self.value_inner()?;
+        node.end = self.i;
+        Some(node)
+    }
+
+    fn value_inner(&mut self) -> Option<Node> {
         self.skip_ws();
         let at = self.i;
         match self.peek()? {
@@ -155,6 +163,7 @@ impl Parser<'_> {
                 let items = self.items(b']')?;
                 Some(Node {
                     at,
+                    end: 0,
                     kind: Kind::Seq(items),
                 })
             }
@@ -163,13 +172,20 @@ impl Parser<'_> {
                 self.string()?;
                 Some(Node {
                     at,
+                    end: 0,
                     kind: Kind::Leaf,
                 })
             }
-            b'r' if matches!(self.s.get(self.i + 1), Some(b'"' | b'#')) => {
+            // A raw string (`r"..."`, `r#"..."#`), not a raw identifier (`r#None`).
+            b'r' if self.s[self.i + 1..]
+                .iter()
+                .find(|c| **c != b'#')
+                .is_some_and(|c| *c == b'"') =>
+            {
                 self.raw_string()?;
                 Some(Node {
                     at,
+                    end: 0,
                     kind: Kind::Leaf,
                 })
             }
@@ -185,6 +201,7 @@ impl Parser<'_> {
                 self.i += 1;
                 Some(Node {
                     at,
+                    end: 0,
                     kind: Kind::Leaf,
                 })
             }
@@ -202,6 +219,7 @@ impl Parser<'_> {
                     self.i = after_word;
                     Some(Node {
                         at,
+                        end: 0,
                         kind: Kind::Leaf,
                     })
                 }
@@ -228,6 +246,7 @@ impl Parser<'_> {
             let items = self.items(b')')?;
             return Some(Node {
                 at,
+                end: 0,
                 kind: Kind::Seq(items),
             });
         }
@@ -257,6 +276,7 @@ impl Parser<'_> {
         }
         Some(Node {
             at,
+            end: 0,
             kind: Kind::Struct(fields),
         })
     }
@@ -307,12 +327,17 @@ impl Parser<'_> {
         }
         Some(Node {
             at,
+            end: 0,
             kind: Kind::Map(entries),
         })
     }
 
     /// A bare word: identifier, number (with sign, dot, exponent), `inf`, `NaN`.
     fn word(&mut self) {
+        // A raw identifier's prefix (`r#None`).
+        if self.peek() == Some(b'r') && self.s.get(self.i + 1) == Some(&b'#') {
+            self.i += 2;
+        }
         while self
             .peek()
             .is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-' | b'+'))
@@ -354,6 +379,163 @@ impl Parser<'_> {
         self.i += end.len();
         Some(())
     }
+}
+
+/// `user` (a scenario as its author wrote it) changed the way `base` became `new`,
+/// where `base` and `new` are the same serializer's text of the scenario before and
+/// after an edit in a form. Only the values that differ are rewritten, in place, so the
+/// author's comments, layout and omitted fields stay; a field the edit set that `user`
+/// left out is added to its parent. `None` when the texts do not parse as RON's
+/// structure or a change cannot be placed (the caller then writes the whole file).
+pub fn patch(user: &str, base: &str, new: &str) -> Option<String> {
+    let root = |text: &str| {
+        let mut p = Parser {
+            s: text.as_bytes(),
+            i: 0,
+        };
+        p.skip_ws();
+        p.value()
+    };
+    let (u, b, n) = (root(user)?, root(base)?, root(new)?);
+    let mut edits = Vec::new();
+    diff(user, base, new, Some(&u), &b, &n, &mut edits)?;
+    // Apply from the end so earlier offsets stay valid.
+    edits.sort_by(|x, y| y.0.cmp(&x.0));
+    let mut out = user.to_string();
+    for (start, end, text) in edits {
+        out.replace_range(start..end, &text);
+    }
+    Some(out)
+}
+
+/// One edit of the user's text: replace `start..end` with the text.
+type Edit = (usize, usize, String);
+
+/// Collects the edits that make `u` (in `user`) say what `n` (in `new`) says where it
+/// differs from `b` (in `base`).
+fn diff(
+    user: &str,
+    base: &str,
+    new: &str,
+    u: Option<&Node>,
+    b: &Node,
+    n: &Node,
+    edits: &mut Vec<Edit>,
+) -> Option<()> {
+    if base[b.at..b.end] == new[n.at..n.end] {
+        return Some(());
+    }
+    let u = u?;
+    match (&u.kind, &b.kind, &n.kind) {
+        (Kind::Struct(uf), Kind::Struct(bf), Kind::Struct(nf))
+            if same_head(user, u, base, b) && same_head(base, b, new, n) =>
+        {
+            for (name, _, nv) in nf {
+                let Some((_, _, bv)) = bf.iter().find(|(k, _, _)| k == name) else {
+                    return None;
+                };
+                match uf.iter().find(|(k, _, _)| k == name) {
+                    Some((_, _, uv)) => diff(user, base, new, Some(uv), bv, nv, edits)?,
+                    None if base[bv.at..bv.end] == new[nv.at..nv.end] => {}
+                    None => edits.push(insert_field(user, u, uf, name, &new[nv.at..nv.end])?),
+                }
+            }
+            // A field the edit removed (the serializer no longer writes it).
+            if bf
+                .iter()
+                .any(|(k, _, _)| !nf.iter().any(|(m, _, _)| m == k))
+            {
+                return None;
+            }
+            Some(())
+        }
+        (Kind::Seq(ui), Kind::Seq(bi), Kind::Seq(ni))
+            if ui.len() == bi.len() && bi.len() == ni.len() && same_head(base, b, new, n) =>
+        {
+            for ((uv, bv), nv) in ui.iter().zip(bi).zip(ni) {
+                diff(user, base, new, Some(uv), bv, nv, edits)?;
+            }
+            Some(())
+        }
+        _ => {
+            let value = &new[n.at..n.end];
+            let value = if user[u.at..u.end].contains('\n') {
+                value.to_string()
+            } else {
+                compact(value)
+            };
+            edits.push((u.at, u.end, value));
+            Some(())
+        }
+    }
+}
+
+/// Whether two values have the same variant name before their parentheses (both none,
+/// or the same word): `TargetTracking(...)` edited into `Hpa(...)` is replaced whole.
+fn same_head(a_text: &str, a: &Node, b_text: &str, b: &Node) -> bool {
+    let head = |t: &str, n: &Node| {
+        let s = &t[n.at..n.end];
+        s.split(['(', '[', '{'])
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_string()
+    };
+    head(a_text, a) == head(b_text, b)
+}
+
+/// The edit that adds `name: value` to the struct `node` of the user's text, after its
+/// last field (or as its first): on a line of its own, indented like the last field, when
+/// the fields are one per line; else on the same line.
+fn insert_field(
+    user: &str,
+    node: &Node,
+    fields: &[(String, usize, Node)],
+    name: &str,
+    value: &str,
+) -> Option<Edit> {
+    let value = compact(value);
+    match fields.last() {
+        Some((_, name_at, last)) => {
+            // After the last value, and after its comma if it has one.
+            let bytes = user.as_bytes();
+            let mut i = last.end;
+            while i < bytes.len() && (bytes[i] == b' ' || bytes[i] == b'\t') {
+                i += 1;
+            }
+            let comma = bytes.get(i) == Some(&b',');
+            let line_start = user[..*name_at].rfind('\n').map_or(0, |p| p + 1);
+            let indent = &user[line_start..*name_at];
+            let own_line = indent.chars().all(char::is_whitespace);
+            Some(match (own_line, comma) {
+                (true, true) => (i + 1, i + 1, format!("\n{indent}{name}: {value},")),
+                (true, false) => (last.end, last.end, format!(",\n{indent}{name}: {value},")),
+                (false, true) => (i + 1, i + 1, format!(" {name}: {value},")),
+                (false, false) => (last.end, last.end, format!(", {name}: {value}")),
+            })
+        }
+        None => {
+            let open = user[node.at..node.end].find('(')? + node.at + 1;
+            Some((open, open, format!("{name}: {value}")))
+        }
+    }
+}
+
+/// A value the serializer wrote over several lines, on one: `(\n  a: 1,\n)` -> `(a: 1)`.
+fn compact(value: &str) -> String {
+    let mut out = String::new();
+    for line in value.lines() {
+        let t = line.trim();
+        if t.is_empty() {
+            continue;
+        }
+        let glue = !(out.is_empty() || out.ends_with(['(', '[']) || t.starts_with([')', ']']));
+        if glue {
+            out.push(' ');
+        }
+        out.push_str(t);
+    }
+    out.replace(",)", ")").replace(",]", "]")
 }
 
 #[cfg(test)]
@@ -413,5 +595,44 @@ mod tests {
     fn broken_text_gives_none_instead_of_a_wrong_place() {
         assert_eq!(locate_path("(a: [1, 2", &FieldPath::parse("a[1]")), None);
         assert_eq!(locate_path("", &FieldPath::parse("a")), None);
+    }
+
+    #[test]
+    fn a_patch_rewrites_only_what_changed() {
+        // The author omitted `initial` and commented `max`; the serializer writes both.
+        let user =
+            "(\n    // the web tier\n    size: (min: 2, max: 40), // peak\n    name: \"w\",\n)";
+        let base = "(name: \"w\", size: (min: 2, max: 40, initial: 2))";
+        let new = "(name: \"w\", size: (min: 2, max: 41, initial: 2))";
+        assert_eq!(
+            patch(user, base, new).unwrap(),
+            "(\n    // the web tier\n    size: (min: 2, max: 41), // peak\n    name: \"w\",\n)"
+        );
+        // A field the author left out and the edit set is added to its parent.
+        let new = "(name: \"w\", size: (min: 2, max: 40, initial: 5))";
+        assert_eq!(
+            patch(user, base, new).unwrap(),
+            "(\n    // the web tier\n    size: (min: 2, max: 40, initial: 5), // peak\n    name: \"w\",\n)"
+        );
+        // A variant switched is replaced whole.
+        let user = "(policy: TargetTracking(target: 0.6) /* fast */)";
+        let base = "(policy: TargetTracking(target: 0.6))";
+        let new = "(policy: Hpa(target: 0.5))";
+        assert_eq!(
+            patch(user, base, new).unwrap(),
+            "(policy: Hpa(target: 0.5) /* fast */)"
+        );
+        // A raw identifier is a word, not the start of a raw string.
+        assert_eq!(
+            patch(
+                "(burst: r#None, n: 1)",
+                "(burst: r#None, n: 1)",
+                "(burst: r#None, n: 2)"
+            )
+            .unwrap(),
+            "(burst: r#None, n: 2)"
+        );
+        // Nothing changed: the text as it was.
+        assert_eq!(patch(user, base, base).unwrap(), user);
     }
 }

@@ -304,3 +304,55 @@ fn a_scenario_opens_from_the_library_and_another_is_added_to_compare() {
     let names: Vec<&str> = h.state().designs().iter().map(|d| d.name()).collect();
     assert_eq!(names, ["monday-hpa", "monday-scheduled"]);
 }
+
+#[test]
+fn save_as_writes_what_the_author_wrote_plus_the_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let original = std::fs::read_to_string("scenarios/monday-spike.ron").unwrap();
+    let mut h = harness("scenarios/monday-spike.ron");
+    // Type a new max, one key per frame, then Enter (the field is below the fold of the
+    // side panel: scroll to it first, as a person does, and give it the keyboard).
+    h.get_by_label("max").scroll_to_me();
+    h.run_steps(2);
+    h.get_by_label("max").focus();
+    h.run_steps(1);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.run_steps(1);
+    for c in "44".chars() {
+        h.get_by_label("max").type_text(&c.to_string());
+        h.run_steps(1);
+    }
+    h.key_press(egui::Key::Enter);
+    h.run_steps(2);
+    assert_eq!(h.state().designs()[0].file().pools[0].size.max, 44);
+    // Save as: a path typed in the panel, no desktop dialog.
+    let target = dir.path().join("spike-44.ron");
+    h.get_by_label("Save as").scroll_to_me();
+    h.run_steps(2);
+    h.get_by_label("Save as").focus();
+    h.run_steps(1);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.run_steps(1);
+    h.get_by_label("Save as")
+        .type_text(&target.display().to_string());
+    h.run_steps(1);
+    h.get_by_label("Write").click();
+    h.run_steps(3);
+    let (msg, is_error) = h.state().status().map(|(m, e)| (m.to_owned(), e)).unwrap();
+    assert!(!is_error && msg.starts_with("saved "), "{msg}");
+    let written = std::fs::read_to_string(&target).unwrap();
+    // The same 34 lines, comments and omitted fields; only the maximum changed.
+    assert_eq!(written, original.replacen("max: 40", "max: 44", 1));
+    assert!(!written.contains("r#None"));
+    // An unwritable path says so and writes nothing.
+    h.get_by_label("Save as").focus();
+    h.run_steps(1);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.run_steps(1);
+    h.get_by_label("Save as").type_text("/no/such/dir/x.ron");
+    h.run_steps(1);
+    h.get_by_label("Write").click();
+    h.run_steps(3);
+    let (msg, is_error) = h.state().status().map(|(m, e)| (m.to_owned(), e)).unwrap();
+    assert!(is_error && msg.contains("/no/such/dir/x.ron"), "{msg}");
+}
