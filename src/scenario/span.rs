@@ -400,7 +400,7 @@ pub fn patch(user: &str, base: &str, new: &str) -> Option<String> {
     let mut edits = Vec::new();
     diff(user, base, new, Some(&u), &b, &n, &mut edits)?;
     // Apply from the end so earlier offsets stay valid.
-    edits.sort_by(|x, y| y.0.cmp(&x.0));
+    edits.sort_by_key(|e| std::cmp::Reverse(e.0));
     let mut out = user.to_string();
     for (start, end, text) in edits {
         out.replace_range(start..end, &text);
@@ -431,9 +431,7 @@ fn diff(
             if same_head(user, u, base, b) && same_head(base, b, new, n) =>
         {
             for (name, _, nv) in nf {
-                let Some((_, _, bv)) = bf.iter().find(|(k, _, _)| k == name) else {
-                    return None;
-                };
+                let (_, _, bv) = bf.iter().find(|(k, _, _)| k == name)?;
                 match uf.iter().find(|(k, _, _)| k == name) {
                     Some((_, _, uv)) => diff(user, base, new, Some(uv), bv, nv, edits)?,
                     None if base[bv.at..bv.end] == new[nv.at..nv.end] => {}
