@@ -24,21 +24,23 @@ impl Default for FrameStats {
 }
 
 impl FrameStats {
-    /// Prints and restarts the figures once 5 s have passed.
-    pub(super) fn report(&mut self) {
+    /// Prints and restarts the figures once 5 s have passed, with the simulated seconds
+    /// per wall second achieved (`sim_speed`).
+    pub(super) fn report(&mut self, sim_speed: f64) {
         let wall = self.since.elapsed();
         if wall < Duration::from_secs(5) || self.frames == 0 {
             return;
         }
         let per = |d: Duration| d.as_secs_f64() * 1e3 / f64::from(self.frames);
         eprintln!(
-            "frames: {:.1} fps; per frame {:.1} ms: simulation {:.1} ms, ui {:.1} ms, rendering and waiting {:.1} ms",
+            "frames: {:.1} fps; per frame {:.1} ms: simulation {:.1} ms, ui {:.1} ms, rendering and waiting {:.1} ms; speed achieved {:.0} simulated s per s",
             f64::from(self.frames) / wall.as_secs_f64(),
             wall.as_secs_f64() * 1e3 / f64::from(self.frames),
             per(self.logic),
             per(self.ui),
             (wall.as_secs_f64() * 1e3 / f64::from(self.frames) - per(self.logic) - per(self.ui))
                 .max(0.0),
+            sim_speed,
         );
         *self = FrameStats::default();
     }

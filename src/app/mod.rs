@@ -40,6 +40,10 @@ use crate::model::clock::WeekClock;
 /// plots need a few of them.
 pub const FRAME_BUDGET: Duration = Duration::from_millis(12);
 
+/// The most wall time the simulation takes per frame at "max", however slowly the
+/// window draws (the window still answers within a tenth of a second).
+pub const MAX_FRAME_BUDGET: Duration = Duration::from_millis(100);
+
 /// Bounds of a lockstep round (simulated seconds): every design reaches the end of a
 /// round before the frame is drawn, and rounds adapt their length to the budget.
 const MIN_ROUND_SECS: f64 = 0.01;
@@ -110,6 +114,8 @@ pub struct ScalesimApp {
     generation: u64,
     /// The "run to" field's text.
     run_to_text: String,
+    /// Wall time the simulation took last frame, seconds.
+    last_sim_secs: f64,
     /// The "save as" field's text, and the design it was filled for.
     save_as_path: String,
     /// See `save_as_path`.
@@ -244,6 +250,7 @@ impl ScalesimApp {
             achieved_speed: 0.0,
             generation: 0,
             run_to_text: String::new(),
+            last_sim_secs: 0.0,
             save_as_path: String::new(),
             save_as_for: None,
         };
@@ -433,6 +440,19 @@ impl ScalesimApp {
         self.lockstep(None);
     }
 
+    /// Wall time the simulation may take this frame. At "max" (or running to a time) it is
+    /// as long as the rest of the last frame took (drawing, rendering, waiting), between
+    /// [`FRAME_BUDGET`] and [`MAX_FRAME_BUDGET`]: a window that draws slowly (a software
+    /// renderer takes over 100 ms) does not hold the run to 12 ms in every 130.
+    fn budget(&self) -> Duration {
+        let flat_out = (self.playing && self.speed == Speed::Max) || self.resume_to.is_some();
+        if !flat_out {
+            return FRAME_BUDGET;
+        }
+        let rest = (self.frame_secs - self.last_sim_secs).max(0.0);
+        Duration::from_secs_f64(rest).clamp(FRAME_BUDGET, MAX_FRAME_BUDGET)
+    }
+
     /// Restarts every design (after an edit or a new seed) and returns to where the user
     /// was: the runs go at max to the moment shown, and a cursor the user set stays.
     pub fn restart_in_place(&mut self) {
@@ -510,7 +530,10 @@ impl ScalesimApp {
         if ctx.input(|i| i.key_pressed(egui::Key::Space)) && !ctx.egui_wants_keyboard_input() {
             self.playing = !self.playing;
         }
-        self.advance(dt, FRAME_BUDGET);
+        let budget = self.budget();
+        let sim_started = Instant::now();
+        self.advance(dt, budget);
+        self.last_sim_secs = sim_started.elapsed().as_secs_f64();
         if now.duration_since(self.last_reload_check) > Duration::from_secs(1) {
             self.last_reload_check = now;
             let mut changed = false;
@@ -562,7 +585,7 @@ impl eframe::App for ScalesimApp {
         if let Some(s) = &mut self.frame_stats {
             s.ui += t.elapsed();
             s.frames += 1;
-            s.report();
+            s.report(self.achieved_speed);
         }
     }
 }

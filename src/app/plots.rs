@@ -73,10 +73,10 @@ const GRID_MIN_POINTS: f64 = 8.0;
 const LABEL_POINTS: f64 = 88.0;
 
 /// The three grid levels (fine to coarse) for a visible span whose smallest sensible step
-/// is `base_secs` (the time [`GRID_MIN_POINTS`] points cover). The levels are chosen by
+/// is `base_secs` (the time 8 points cover). The levels are chosen by
 /// the points they take, so the coarsest is always far enough apart to be labelled:
 /// fine lines at least 8 points apart, a middle level at least 4 times that, and the
-/// labelled level at least [`LABEL_POINTS`] apart, at every width and zoom.
+/// labelled level at least 88 points apart, at every width and zoom.
 pub fn time_grid_steps(base_secs: f64) -> [f64; 3] {
     let top = TIME_STEPS_SECS[TIME_STEPS_SECS.len() - 1];
     let at_least = |secs: f64| {
