@@ -217,8 +217,6 @@ fn the_editor_rejects_a_bad_value_with_a_message_and_keeps_running() {
     );
     // A valid edit restarts the run and brings it back, at max, to where the user was
     // (09:00 is 3,600 s, 360 intervals), over the next frames, then pauses there as before.
-    let first = recorder(app).rows().len();
-    assert!(first < 360, "restarted: {first} intervals");
     for _ in 0..600 {
         if recorder(h.state()).rows().len() >= 360 {
             break;
