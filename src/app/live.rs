@@ -59,6 +59,9 @@ pub struct LiveRun {
     next_moment: u64,
     /// Past moments, to redraw any of them without simulating again.
     history: History,
+    /// Whether the moment at the end is kept (it is kept once: a finished run asked to
+    /// advance again, as a shorter design is while the others go on, keeps no more).
+    end_kept: bool,
 }
 
 impl LiveRun {
@@ -75,6 +78,7 @@ impl LiveRun {
             interval: SimDuration::from_secs_f64(scenario.file.interval_secs),
             next_moment: 0,
             history: History::new(),
+            end_kept: false,
         };
         run.keep_moment();
         Ok(run)
@@ -88,6 +92,10 @@ impl LiveRun {
 
     /// Keeps the moment the run is at (an interval end) and moves on to the next one.
     fn keep_moment(&mut self) {
+        if self.end_kept {
+            return;
+        }
+        self.end_kept = self.sim.now() >= self.sim.end();
         let k = self.next_moment;
         if self.history.wants(k) || self.sim.now() >= self.sim.end() {
             let names = self.history.moments().last().map(|m| &m.fleet);
@@ -136,8 +144,8 @@ impl LiveRun {
     }
 
     /// Advances to `t_secs` (capped at the end) unless `deadline` passes first; returns
-    /// whether it got there.
-    /// Stops at every interval end on the way to keep a moment there.
+    /// whether it got there. It stops at every interval end on the way to keep a moment
+    /// there.
     pub fn advance_to(&mut self, t_secs: f64, deadline: Instant) -> bool {
         let t = SimTime::from_secs_f64(t_secs.min(self.end_secs()));
         let started = Instant::now();
@@ -243,5 +251,21 @@ mod tests {
         assert!(!reached);
         assert!(run.engine().events >= SLICE_EVENTS || run.now_secs() >= 10.0);
         assert_eq!(run.history().moments().len(), 2, "the start and 10 s");
+    }
+
+    #[test]
+    fn a_finished_run_keeps_its_last_moment_once() {
+        let s = scenario();
+        let far = Instant::now() + Duration::from_secs(60);
+        let mut run = LiveRun::new(&s, 5).unwrap();
+        assert!(run.advance_to(600.0, far));
+        // 600 s at 10 s intervals: the start and 60 interval ends.
+        assert_eq!(run.history().moments().len(), 61);
+        // Asked again and again (a shorter design beside a longer one), it keeps no more.
+        for _ in 0..5 {
+            assert!(run.advance_to(900.0, far));
+        }
+        assert_eq!(run.history().moments().len(), 61);
+        assert_eq!(run.history().moments()[60].at_secs(), 600.0);
     }
 }
