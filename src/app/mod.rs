@@ -406,7 +406,11 @@ impl ScalesimApp {
             if now >= goal - 1e-9 || self.finished() {
                 break;
             }
-            let t = (now + self.round_secs).min(goal);
+            // Without a budget no frame is drawn in between: one round to the goal.
+            let t = match budget {
+                Some(_) => (now + self.round_secs).min(goal),
+                None => goal,
+            };
             let round = Instant::now();
             for d in &mut self.designs {
                 if let Some(run) = d.run.as_mut() {

@@ -189,7 +189,7 @@ pub struct Why {
 /// sim.run_until(SimTime::from_secs_f64(300.0));
 /// let world = sim.model();
 /// assert_eq!(world.recorder().rows().len(), 5);
-/// assert_eq!(world.pools()[0].in_service.len(), 2);
+/// assert_eq!(world.pools()[0].in_service().len(), 2);
 ///
 /// // Then to the end.
 /// sim.run();
