@@ -118,9 +118,7 @@ pub(super) fn time_row_ui(
     tp: &mut TimePoint,
 ) -> bool {
     let current = tp.as_str().to_string();
-    match parsed_row_ui(ui, state, key, label, &current, |s| {
-        TimePoint::try_from(s).map_err(|e| e.to_string())
-    }) {
+    match parsed_row_ui(ui, state, key, label, &current, |s| TimePoint::try_from(s)) {
         Some(new) => {
             *tp = new;
             true
@@ -133,13 +131,13 @@ pub(super) fn time_row_ui(
 /// applies it when the field loses focus or on Enter, not at every key (a half-typed
 /// "mon 0" is not a time to restart the run at). An entry that does not parse stays
 /// on screen with the reason below it; returns the value when it parses.
-pub(super) fn parsed_row_ui<T>(
+pub(super) fn parsed_row_ui<T, E: std::fmt::Display>(
     ui: &mut Ui,
     state: &mut EditorState,
     key: &str,
     label: &str,
     current: &str,
-    parse: impl Fn(&str) -> Result<T, String>,
+    parse: impl Fn(&str) -> Result<T, E>,
 ) -> Option<T> {
     let l = ui.label(label);
     let buf = state
@@ -160,7 +158,7 @@ pub(super) fn parsed_row_ui<T>(
                     out = Some(v);
                 }
                 Err(e) => {
-                    state.text_errors.insert(key.to_string(), e);
+                    state.text_errors.insert(key.to_string(), e.to_string());
                 }
             }
         }

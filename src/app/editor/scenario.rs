@@ -14,7 +14,7 @@ pub(super) fn scenario_ui(ui: &mut Ui, state: &mut EditorState, file: &mut Scena
         let name = file.name.clone();
         if let Some(n) = parsed_row_ui(ui, state, "name", "name", &name, |s| {
             if s.trim().is_empty() {
-                Err("a scenario needs a name".to_string())
+                Err("a scenario needs a name")
             } else {
                 Ok(s.to_string())
             }
@@ -25,7 +25,7 @@ pub(super) fn scenario_ui(ui: &mut Ui, state: &mut EditorState, file: &mut Scena
 
         let start = String::from(file.start.clone());
         if let Some(c) = parsed_row_ui(ui, state, "start", "start", &start, |s| {
-            StartClock::try_from(s.to_string()).map_err(|e| e.to_string())
+            StartClock::try_from(s.to_string())
         }) {
             file.start = c;
             changed = true;

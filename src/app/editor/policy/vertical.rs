@@ -17,11 +17,13 @@ pub(super) fn form_ui(
     let text = c.types.join(", ");
     // Typed as a comma-separated list; the checker says which name it does not know.
     if let Some(types) = parsed_row_ui(ui, state, &format!("pool{i}.types"), "types", &text, |s| {
-        Ok(s.split(',')
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-            .map(String::from)
-            .collect::<Vec<_>>())
+        Ok::<_, std::convert::Infallible>(
+            s.split(',')
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .map(String::from)
+                .collect::<Vec<_>>(),
+        )
     }) {
         c.types = types;
         changed = true;
