@@ -331,6 +331,12 @@ pub fn plots_ui(
             .y_axis_label(unit)
             .y_axis_min_width(48.0)
             .include_y(0.0)
+            // The SLO line inside the plot with room above it, not on its border.
+            .include_y(if is_latency {
+                designs.first().map_or(0.0, |d| d.slo_secs * 1.15)
+            } else {
+                0.0
+            })
             .allow_scroll(false)
             .x_grid_spacer(egui_plot::uniform_grid_spacer(|input| {
                 time_grid_steps(input.base_step_size)
@@ -376,7 +382,7 @@ pub fn plots_ui(
                 if is_latency && let Some(d) = designs.first() {
                     plot.hline(
                         HLine::new("SLO", d.slo_secs)
-                            .color(RED)
+                            .color(super::theme::series::SLO)
                             .style(LineStyle::dashed_loose()),
                     );
                 }

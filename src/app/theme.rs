@@ -41,6 +41,9 @@ pub mod series {
     pub const GREY: Color32 = Color32::from_rgb(150, 150, 150);
     /// The markers of scaling decisions in a single run.
     pub const DECISION: Color32 = Color32::from_rgb(230, 200, 40);
+    /// The latency objective's line: its own colour, apart from the p99 it is read
+    /// against (red).
+    pub const SLO: Color32 = Color32::from_rgb(230, 60, 200);
     /// The timeline's cursor, on every plot and on the timeline bar.
     pub const CURSOR: Color32 = Color32::from_rgb(0, 170, 200);
 }
