@@ -562,6 +562,13 @@ impl ScalesimApp {
     }
 }
 
+/// A number field that applies what is typed on Enter or when it loses focus, never at
+/// every key (a half-typed "0." or "4" would restart the run with a wrong value). Every
+/// number the user types in the app is one of these.
+pub(crate) fn number<N: egui::emath::Numeric>(value: &mut N) -> egui::DragValue<'_> {
+    egui::DragValue::new(value).update_while_editing(false)
+}
+
 /// Where eframe's storage keeps the path of the scenario open at exit.
 const LAST_SCENARIO_KEY: &str = "scalesim/last_scenario";
 

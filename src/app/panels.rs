@@ -6,7 +6,7 @@ use egui::{RichText, Ui};
 
 use super::fleet::Fleet;
 use super::live::Speed;
-use super::summary::{compare_table_ui, decisions_table_ui, headline};
+use super::summary::{compare_table_ui, decisions_table_ui, headline, row_at};
 use super::{AppCommand, ScalesimApp, View, editor, plots, theme, topology};
 
 impl ScalesimApp {
@@ -47,8 +47,7 @@ impl ScalesimApp {
                 .labelled_by(speed_label.id);
             if let Speed::Times(x) = &mut self.speed {
                 ui.add(
-                    egui::DragValue::new(x)
-                        .update_while_editing(false)
+                    crate::app::number(x)
                         .range(0.1..=1_000_000.0)
                         .speed(10.0)
                         .suffix(" sim s / s"),
@@ -58,7 +57,7 @@ impl ScalesimApp {
             ui.separator();
             let seed_label = ui.label("Seed");
             let seed = ui
-                .add(egui::DragValue::new(&mut self.seed).update_while_editing(false))
+                .add(crate::app::number(&mut self.seed))
                 .labelled_by(seed_label.id);
             if seed.changed() {
                 self.push_command(AppCommand::Restart);
@@ -125,11 +124,10 @@ impl ScalesimApp {
         if sums.len() == 1 {
             let (i, s) = &sums[0];
             let shown = self.shown_secs();
-            let row = self.designs[*i].run.as_ref().and_then(|r| {
-                let rows = r.world().recorder().rows();
-                let n = rows.partition_point(|row| row.end_secs <= shown + 1e-9);
-                n.checked_sub(1).map(|k| &rows[k])
-            });
+            let row = self.designs[*i]
+                .run
+                .as_ref()
+                .and_then(|r| row_at(r.world().recorder().rows(), shown));
             // Laid out in rows by their measured widths: a figure that would not fit
             // starts the next row rather than being squeezed into a column of letters.
             let small = egui::TextStyle::Small.resolve(ui.style());
@@ -245,9 +243,7 @@ impl ScalesimApp {
                             } else {
                                 continue;
                             };
-                            let rows = run.world().recorder().rows();
-                            let n = rows.partition_point(|r| r.end_secs <= fleet.at_secs + 1e-9);
-                            let row = n.checked_sub(1).map(|k| &rows[k]);
+                            let row = row_at(run.world().recorder().rows(), fleet.at_secs);
                             ui.label(
                                 RichText::new(format!(
                                     "{} at {}",

@@ -24,6 +24,13 @@ pub fn thousands(n: f64) -> String {
     out
 }
 
+/// The last closed interval that ends at or before `secs` (the one a view of that moment
+/// reads its rates and p99 from).
+pub(super) fn row_at(rows: &[IntervalRow], secs: f64) -> Option<&IntervalRow> {
+    let n = rows.partition_point(|row| row.end_secs <= secs + 1e-9);
+    n.checked_sub(1).map(|k| &rows[k])
+}
+
 /// Serving headroom in the interval `row`: the share of the capacity in service that
 /// the arrivals left unused (negative when they exceeded it); `None` with no capacity.
 pub fn headroom(row: &IntervalRow) -> Option<f64> {

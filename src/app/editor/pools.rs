@@ -1,7 +1,7 @@
 //! The pools section: instance type, workers, queue, timeout, size, balancer,
 //! scale-in order, warm-up, failures, then the pool's autoscaling policy.
 
-use egui::{ComboBox, DragValue, Grid, RichText, Ui};
+use egui::{ComboBox, Grid, RichText, Ui};
 
 use super::EditorState;
 use super::convert::instance_label;
@@ -100,7 +100,7 @@ fn pool_rows_ui(ui: &mut Ui, pool: &mut PoolSpec, types: &[InstanceType], i: usi
         .horizontal(|ui| {
             let mut w = pool.workers.unwrap_or(vcpus);
             if ui
-                .add(DragValue::new(&mut w).update_while_editing(false))
+                .add(crate::app::number(&mut w))
                 .labelled_by(l.id)
                 .changed()
             {
@@ -130,12 +130,7 @@ fn pool_rows_ui(ui: &mut Ui, pool: &mut PoolSpec, types: &[InstanceType], i: usi
             let mut unbounded = pool.queue_capacity.is_none();
             let mut cap = pool.queue_capacity.unwrap_or(100);
             if ui
-                .add_enabled(
-                    !unbounded,
-                    DragValue::new(&mut cap)
-                        .update_while_editing(false)
-                        .speed(1.0),
-                )
+                .add_enabled(!unbounded, crate::app::number(&mut cap).speed(1.0))
                 .labelled_by(l.id)
                 .changed()
             {
@@ -158,12 +153,7 @@ fn pool_rows_ui(ui: &mut Ui, pool: &mut PoolSpec, types: &[InstanceType], i: usi
             let mut forever = pool.timeout_secs.is_none();
             let mut t = pool.timeout_secs.unwrap_or(30.0);
             if ui
-                .add_enabled(
-                    !forever,
-                    DragValue::new(&mut t)
-                        .update_while_editing(false)
-                        .speed(0.5),
-                )
+                .add_enabled(!forever, crate::app::number(&mut t).speed(0.5))
                 .labelled_by(l.id)
                 .changed()
             {
@@ -213,12 +203,7 @@ fn failure_rows_ui(ui: &mut Ui, pool: &mut PoolSpec) -> bool {
             let mut on = pool.failures.is_some();
             let mut mttf = pool.failures.as_ref().map_or(6.0, |f| f.mttf_hours);
             if ui
-                .add_enabled(
-                    on,
-                    DragValue::new(&mut mttf)
-                        .update_while_editing(false)
-                        .speed(0.1),
-                )
+                .add_enabled(on, crate::app::number(&mut mttf).speed(0.1))
                 .labelled_by(l.id)
                 .changed()
             {
@@ -239,12 +224,7 @@ fn failure_rows_ui(ui: &mut Ui, pool: &mut PoolSpec) -> bool {
             let mut on = pool.health_check_grace_secs.is_some();
             let mut grace = pool.health_check_grace_secs.unwrap_or(300.0);
             if ui
-                .add_enabled(
-                    on,
-                    DragValue::new(&mut grace)
-                        .update_while_editing(false)
-                        .speed(1.0),
-                )
+                .add_enabled(on, crate::app::number(&mut grace).speed(1.0))
                 .labelled_by(l.id)
                 .changed()
             {

@@ -1,7 +1,7 @@
 //! Rows of a two-column grid: a label, then the widget it names (for screen readers
 //! and tests, through `labelled_by`).
 
-use egui::{ComboBox, DragValue, TextEdit, Ui};
+use egui::{ComboBox, TextEdit, Ui};
 
 use super::EditorState;
 use super::field_errors::row_errors_ui;
@@ -25,11 +25,7 @@ pub(super) fn drag_row_ui<N: egui::emath::Numeric>(
 ) -> bool {
     let l = ui.label(label);
     let r = ui
-        .add(
-            DragValue::new(value)
-                .update_while_editing(false)
-                .speed(speed),
-        )
+        .add(crate::app::number(value).speed(speed))
         .labelled_by(l.id);
     ui.end_row();
     row_errors_ui(ui, label, &r);
@@ -42,11 +38,7 @@ pub(super) fn target_row_ui(ui: &mut Ui, value: &mut f64, speed: f64, hint: &str
     let r = ui
         .horizontal(|ui| {
             let r = ui
-                .add(
-                    DragValue::new(value)
-                        .update_while_editing(false)
-                        .speed(speed),
-                )
+                .add(crate::app::number(value).speed(speed))
                 .labelled_by(l.id);
             if !hint.is_empty() {
                 ui.weak(hint);

@@ -1,7 +1,7 @@
 //! The workload section: the rate curve with its parameters and a preview of the
 //! offered rate, and the request classes.
 
-use egui::{Button, ComboBox, DragValue, Grid, RichText, Ui};
+use egui::{Button, ComboBox, Grid, RichText, Ui};
 use egui_plot::{HoverPosition, Line, Plot, PlotPoints};
 
 use super::EditorState;
@@ -215,11 +215,7 @@ fn classes_ui(ui: &mut Ui, file: &mut ScenarioFile) -> bool {
         for c in &mut file.workload.classes {
             let l = ui.label(format!("{} weight", c.name));
             changed |= ui
-                .add(
-                    DragValue::new(&mut c.weight)
-                        .update_while_editing(false)
-                        .speed(0.01),
-                )
+                .add(crate::app::number(&mut c.weight).speed(0.01))
                 .labelled_by(l.id)
                 .changed();
             let pool = c
