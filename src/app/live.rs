@@ -97,13 +97,16 @@ impl LiveRun {
         }
         self.end_kept = self.sim.now() >= self.sim.end();
         let k = self.next_moment;
-        if self.history.wants(k) || self.sim.now() >= self.sim.end() {
+        if self.history.wants(k) || self.end_kept {
             let names = self.history.moments().last().map(|m| &m.fleet);
             let fleet = Fleet::of(self.world(), self.now_secs(), names);
             let summary = self.summary();
-            // The last moment is kept whatever the stride: the end can always be shown.
-            let index = if self.history.wants(k) { k } else { 0 };
-            self.history.push(index, Moment { fleet, summary });
+            let moment = Moment { fleet, summary };
+            if self.end_kept {
+                self.history.push_last(moment);
+            } else {
+                self.history.push(k, moment);
+            }
         }
         self.next_moment = k + 1;
     }

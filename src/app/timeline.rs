@@ -59,9 +59,18 @@ impl History {
 
     /// Keeps `moment`, the one closing interval number `index` (see [`History::wants`]).
     pub fn push(&mut self, index: u64, moment: Moment) {
-        if !self.wants(index) {
-            return;
+        if self.wants(index) {
+            self.keep(moment);
         }
+    }
+
+    /// Keeps `moment`, the run's last (its end), whatever the stride: the end can always
+    /// be shown.
+    pub fn push_last(&mut self, moment: Moment) {
+        self.keep(moment);
+    }
+
+    fn keep(&mut self, moment: Moment) {
         self.instances += moment.fleet.instance_count();
         self.moments.push(moment);
         while self.moments.len() > Self::MAX_MOMENTS || self.instances > Self::MAX_INSTANCES {
