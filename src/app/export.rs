@@ -20,6 +20,11 @@ pub struct ExportState {
     pub dir: PathBuf,
     /// Where the view to export (the plots, the topology...) was drawn last frame (points).
     pub plots_rect: Option<Rect>,
+    /// Set when a PNG is asked for: the frame captured lays every shown plot out to fit
+    /// the window instead of in a scroll area (the view draws it, then clears it).
+    pub fit_all: bool,
+    /// The file name the captured frame was drawn for (the scenario and the moment).
+    pub png_name: Option<String>,
     /// Where the backend leaves the screenshot it was asked for.
     arrived: Arc<Mutex<Option<Arc<ColorImage>>>>,
 }
@@ -29,6 +34,8 @@ impl Default for ExportState {
         ExportState {
             dir: default_export_dir(),
             plots_rect: None,
+            fit_all: false,
+            png_name: None,
             arrived: Arc::default(),
         }
     }
@@ -37,6 +44,8 @@ impl Default for ExportState {
 impl ExportState {
     /// Asks the backend for a screenshot of the next frame; it arrives as an event.
     pub fn request_png(&mut self, ctx: &egui::Context) {
+        self.fit_all = true;
+        self.png_name = None;
         let slot = Arc::clone(&self.arrived);
         let wake = ctx.clone();
         ctx.request_screenshot(move |image| {
@@ -56,7 +65,11 @@ impl ExportState {
             Some(r) => image.region(&r, Some(ppp)),
             None => (*image).clone(),
         };
-        let path = self.dir.join(format!("plots-{}.png", stamp()));
+        let name = self
+            .png_name
+            .take()
+            .unwrap_or_else(|| format!("view-{}.png", stamp()));
+        let path = self.dir.join(name);
         *status = Some(match write_png(&path, &cropped) {
             Ok(()) => (format!("plots saved to {}", path.display()), false),
             Err(e) => (format!("cannot save {}: {e}", path.display()), true),
@@ -110,6 +123,22 @@ fn ensure_dir(path: &Path) -> std::io::Result<()> {
     }
 }
 
+/// The file an Export PNG of the plots writes: the designs' names and the moment shown,
+/// as in `monday-spike-Mon-0930.png` (seconds only when they are not zero).
+pub fn png_file_name(designs: &[&str], clock_label: &str) -> String {
+    let at = clock_label
+        .strip_suffix(":00")
+        .unwrap_or(clock_label)
+        .replace(':', "");
+    let names: Vec<String> = designs.iter().map(|n| file_stem(n)).collect();
+    let names = if names.is_empty() {
+        "plots".to_string()
+    } else {
+        names.join("-vs-")
+    };
+    format!("{names}-{}.png", file_stem(&at.replace(' ', "-")))
+}
+
 /// A name safe in a file name.
 fn file_stem(name: &str) -> String {
     name.chars()
@@ -144,6 +173,19 @@ mod tests {
         // The PNG signature, then the IHDR chunk with width 3 and height 2 (big-endian).
         assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n");
         assert_eq!(&bytes[16..24], &[0, 0, 0, 3, 0, 0, 0, 2]);
+    }
+
+    #[test]
+    fn a_plots_png_is_named_by_scenario_and_moment() {
+        assert_eq!(
+            png_file_name(&["monday-spike"], "Mon 09:30:00"),
+            "monday-spike-Mon-0930.png"
+        );
+        assert_eq!(
+            png_file_name(&["a", "b c"], "Tue 00:00:10"),
+            "a-vs-b_c-Tue-000010.png"
+        );
+        assert_eq!(png_file_name(&[], "Mon 09:30:00"), "plots-Mon-0930.png");
     }
 
     #[test]

@@ -82,6 +82,10 @@ pub struct ScalesimApp {
     pub(crate) view: View,
     /// Which plots are drawn (indexed like [`plots::titles`]).
     shown_plots: Vec<bool>,
+    /// Log scale and hidden series: the user's, kept across restarts.
+    plot_prefs: plots::PlotPrefs,
+    /// The span of time the plots showed last frame (seconds after the start).
+    plot_view_secs: Option<(f64, f64)>,
     /// The instance types the editor offers.
     catalog: Catalog,
     /// The editor's memory between frames.
@@ -163,6 +167,23 @@ impl ScalesimApp {
         self.view
     }
 
+    /// The span of simulated time the plots showed in the last frame that drew them
+    /// (seconds after the start): what the user has zoomed to, or all of the run.
+    pub fn plot_view_secs(&self) -> Option<(f64, f64)> {
+        self.plot_view_secs
+    }
+
+    /// Whether a click on its legend entry hid a plot's series: `"Latency/p95"` (the
+    /// plot's title and the entry's name).
+    pub fn is_series_hidden(&self, key: &str) -> bool {
+        self.plot_prefs.hidden.contains(key)
+    }
+
+    /// Whether the latency plot is on a logarithmic axis.
+    pub fn log_latency(&self) -> bool {
+        self.plot_prefs.log_latency
+    }
+
     /// The status bar's message and whether it reports an error.
     pub fn status(&self) -> Option<(&str, bool)> {
         self.status.as_ref().map(|(m, e)| (m.as_str(), *e))
@@ -218,6 +239,8 @@ impl ScalesimApp {
             target_secs: 0.0,
             view: View::Plots,
             shown_plots: vec![true; plots::titles().len()],
+            plot_prefs: plots::PlotPrefs::default(),
+            plot_view_secs: None,
             catalog,
             editor: editor::EditorState::default(),
             status,

@@ -7,7 +7,7 @@ use egui::{RichText, Ui};
 use super::fleet::Fleet;
 use super::live::Speed;
 use super::summary::{compare_table_ui, decisions_table_ui, headline, row_at};
-use super::{AppCommand, ScalesimApp, View, editor, plots, theme, topology};
+use super::{AppCommand, ScalesimApp, View, editor, export, plots, theme, topology};
 
 impl ScalesimApp {
     fn toolbar_ui(&mut self, ui: &mut Ui) {
@@ -202,26 +202,43 @@ impl ScalesimApp {
                     })
                     .collect();
                 let shown = self.shown_plots.iter().filter(|s| **s).count().max(1);
+                // The frame an Export PNG captures lays every shown plot out to fit,
+                // under a line naming the scenario and the moment: the whole set, not
+                // the part scrolled into view.
+                let fit_all = std::mem::take(&mut self.export.fit_all);
+                let at = self
+                    .clock()
+                    .label(crate::sim::SimTime::from_secs_f64(self.shown_secs()));
+                let names: Vec<&str> = inputs.iter().map(|d| d.name).collect();
+                let top = ui.available_rect_before_wrap();
+                if fit_all {
+                    ui.label(RichText::new(format!("{} at {at}", names.join(" vs "))).strong());
+                    self.export.png_name = Some(export::png_file_name(&names, &at));
+                }
                 // Fill the height when few plots are on; scroll when many.
                 let per = ((ui.available_height() - 24.0 * shown as f32) / shown as f32)
-                    .clamp(110.0, 320.0);
-                let clock = self.clock();
-                let cursor = (!self.timeline.is_following()).then(|| self.shown_secs());
-                let out = egui::ScrollArea::vertical()
-                    .auto_shrink([false, false])
-                    .show(ui, |ui| {
-                        plots::plots_ui(
-                            ui,
-                            &inputs,
-                            clock,
-                            &self.shown_plots,
-                            per,
-                            cursor,
-                            self.generation,
-                        )
-                    });
-                self.export.plots_rect = Some(out.inner_rect);
-                if let Some(t) = out.inner {
+                    .clamp(if fit_all { 40.0 } else { 110.0 }, 320.0);
+                let setup = plots::PlotsSetup {
+                    clock: self.clock(),
+                    shown: &self.shown_plots,
+                    height: per,
+                    cursor: (!self.timeline.is_following()).then(|| self.shown_secs()),
+                    generation: self.generation,
+                };
+                let prefs = &mut self.plot_prefs;
+                let out = if fit_all {
+                    let out = plots::plots_ui(ui, &inputs, &setup, prefs);
+                    self.export.plots_rect = Some(top.with_max_y(ui.min_rect().bottom()));
+                    out
+                } else {
+                    let scrolled = egui::ScrollArea::vertical()
+                        .auto_shrink([false, false])
+                        .show(ui, |ui| plots::plots_ui(ui, &inputs, &setup, prefs));
+                    self.export.plots_rect = Some(scrolled.inner_rect);
+                    scrolled.inner
+                };
+                self.plot_view_secs = out.view_secs;
+                if let Some(t) = out.clicked_secs {
                     self.push_command(AppCommand::LookAt(t.clamp(0.0, self.now_secs())));
                 }
             }
@@ -281,7 +298,7 @@ impl ScalesimApp {
                 Some((m, true)) => RichText::new(m).color(theme::ERROR),
                 Some((m, false)) => RichText::new(m),
                 None => RichText::new(
-                    "space: run/pause · drag a plot to pan, ctrl+scroll to zoom, double-click to reset",
+                    "space: run/pause · scroll a plot to zoom time, drag to pan, right-drag to zoom a box, double-click to reset · click a legend entry to hide it",
                 )
                 .weak(),
             };

@@ -93,7 +93,9 @@ pub fn headline(s: &RunSummary, row: Option<&IntervalRow>) -> Vec<(&'static str,
 /// A column of the compare table: its title and how to read it from a summary.
 type Figure = (&'static str, fn(&RunSummary) -> f64);
 
-/// The compare table: one row per design, and each figure's difference from the first.
+/// The compare table: one row per design, and each figure's difference from the first,
+/// green where it is lower (every figure here is better lower), red where higher. The
+/// cells are ruled apart so a figure and its difference read as one cell.
 pub(super) fn compare_table_ui(ui: &mut Ui, designs: &[Design], sums: &[(usize, RunSummary)]) {
     let base = &sums[0].1;
     let figures: [Figure; 5] = [
@@ -103,32 +105,84 @@ pub(super) fn compare_table_ui(ui: &mut Ui, designs: &[Design], sums: &[(usize, 
         ("cost $", |s| s.cost_usd),
         ("max instances", |s| s.instances.max as f64),
     ];
-    egui::Grid::new("compare")
+    let (better, worse) = (super::theme::BETTER, super::theme::ERROR);
+    // Each cell's rectangle, by row and column, to rule the cells apart afterwards.
+    let mut cells: Vec<Vec<egui::Rect>> = Vec::new();
+    let grid = egui::Grid::new("compare")
         .striped(true)
-        .spacing([16.0, 2.0])
+        .spacing([18.0, 4.0])
         .show(ui, |ui| {
-            ui.label(RichText::new("design").strong());
+            let mut row = vec![ui.label(RichText::new("design").strong()).rect];
             for (name, _) in &figures {
-                ui.label(RichText::new(*name).strong());
+                row.push(ui.label(RichText::new(*name).strong()).rect);
             }
+            cells.push(row);
             ui.end_row();
             for (k, (i, s)) in sums.iter().enumerate() {
                 let d = &designs[*i];
-                ui.label(RichText::new(d.name()).color(d.colour).strong());
+                let mut row = vec![
+                    ui.label(RichText::new(d.name()).color(d.colour).strong())
+                        .rect,
+                ];
                 for (_, f) in &figures {
                     let v = f(s);
                     let text = fmt_figure(v);
-                    if k == 0 {
-                        ui.label(text);
+                    let rect = if k == 0 {
+                        ui.label(text).rect
                     } else {
                         let delta = v - f(base);
                         let sign = if delta >= 0.0 { "+" } else { "" };
-                        ui.label(format!("{text} ({sign}{})", fmt_figure(delta)));
-                    }
+                        let colour = if delta < 0.0 {
+                            Some(better)
+                        } else if delta > 0.0 {
+                            Some(worse)
+                        } else {
+                            None
+                        };
+                        ui.horizontal(|ui| {
+                            ui.label(text);
+                            let change = RichText::new(format!("({sign}{})", fmt_figure(delta)));
+                            ui.label(match colour {
+                                Some(c) => change.color(c),
+                                None => change.weak(),
+                            });
+                        })
+                        .response
+                        .rect
+                    };
+                    row.push(rect);
                 }
+                cells.push(row);
                 ui.end_row();
             }
         });
+    rule_cells(ui, grid.response.rect, &cells);
+}
+
+/// Rules between the columns and the rows of a grid whose cells took `cells` (by row):
+/// a line halfway between each column's right edge and the next column's left edge, and
+/// between each row's bottom and the next row's top.
+fn rule_cells(ui: &Ui, outer: egui::Rect, cells: &[Vec<egui::Rect>]) {
+    let stroke = ui.visuals().widgets.noninteractive.bg_stroke;
+    let columns = cells.iter().map(Vec::len).max().unwrap_or(0);
+    let edge = |k: usize, f: fn(&egui::Rect) -> f32, pick: fn(f32, f32) -> f32, init: f32| {
+        cells
+            .iter()
+            .filter_map(|r| r.get(k))
+            .map(f)
+            .fold(init, pick)
+    };
+    let painter = ui.painter();
+    for k in 1..columns {
+        let right = edge(k - 1, |r| r.right(), f32::max, f32::MIN);
+        let left = edge(k, |r| r.left(), f32::min, f32::MAX);
+        painter.vline((right + left) / 2.0, outer.y_range(), stroke);
+    }
+    for pair in cells.windows(2) {
+        let bottom = pair[0].iter().map(|r| r.bottom()).fold(f32::MIN, f32::max);
+        let top = pair[1].iter().map(|r| r.top()).fold(f32::MAX, f32::min);
+        painter.hline(outer.x_range(), (bottom + top) / 2.0, stroke);
+    }
 }
 
 fn fmt_figure(v: f64) -> String {

@@ -23,6 +23,9 @@ pub fn design_colour(k: usize) -> Color32 {
 /// Errors in the status bar, and "nothing runs" above the plots.
 pub const ERROR: Color32 = Color32::from_rgb(220, 60, 60);
 
+/// A figure that is better than the first design's, in the compare table.
+pub const BETTER: Color32 = Color32::from_rgb(60, 170, 90);
+
 /// A plot's series in a single run (in a comparison each design takes its own colour).
 pub mod series {
     use egui::Color32;
@@ -44,6 +47,11 @@ pub mod series {
     /// The latency objective's line: its own colour, apart from the p99 it is read
     /// against (red).
     pub const SLO: Color32 = Color32::from_rgb(230, 60, 200);
+    /// The spans in which arrivals exceeded capacity (drawn faint, behind the lines).
+    pub const OVERLOAD: Color32 = Color32::from_rgb(230, 40, 40);
+    /// The spans in which instances were booting (drawn faint, behind the lines): the
+    /// same orange as a booting instance in the topology.
+    pub const BOOTING: Color32 = super::instance::BOOTING;
     /// The timeline's cursor, on every plot and on the timeline bar.
     pub const CURSOR: Color32 = Color32::from_rgb(0, 170, 200);
 }

@@ -242,15 +242,29 @@ fn export_writes_the_plots_as_png_and_the_series_as_csv() {
     let csv = std::fs::read_to_string(dir.path().join("exports/monday-spike-series.csv")).unwrap();
     assert_eq!(csv.lines().count(), 721);
     assert!(csv.starts_with("time_secs,clock,offered_per_sec"));
+    // The last plot's title (the last "Drops": the first is its toggle) lies below the
+    // window: the plots scroll.
+    let drops =
+        |h: &Harness<'static, ScalesimApp>| h.query_all_by_label("Drops").last().unwrap().rect();
+    assert!(drops(&h).bottom() > 950.0, "{:?}", drops(&h));
     h.get_by_label("Export PNG").click();
-    // The screenshot is taken after the frame that asked for it, and saved in the next.
-    h.run_steps(4);
+    // The click is read in this frame, the export asked for at the start of the next,
+    // which is drawn with every plot fitted into the window: that frame is captured.
+    h.run_steps(1);
+    h.run_steps(1);
+    assert!(drops(&h).bottom() < 950.0, "{:?}", drops(&h));
+    // The screenshot arrives after that frame and is saved in the next; then the plots
+    // scroll again.
+    h.run_steps(3);
+    assert!(drops(&h).bottom() > 950.0);
     let pngs: Vec<_> = std::fs::read_dir(dir.path().join("exports"))
         .unwrap()
         .flatten()
         .filter(|e| e.path().extension().is_some_and(|x| x == "png"))
         .collect();
     assert_eq!(pngs.len(), 1, "{:?}", h.state().status());
+    // Named by the scenario and the moment: 2 h after Sun 18:00.
+    assert_eq!(pngs[0].file_name(), "monday-spike-Sun-2000.png");
     let bytes = std::fs::read(pngs[0].path()).unwrap();
     assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n");
     // Cropped to the plots: narrower than the 1500 px window.

@@ -12,6 +12,8 @@ mod failures;
 #[cfg(feature = "gui")]
 mod gui;
 mod metrics;
+#[cfg(feature = "gui")]
+mod plots;
 mod queueing;
 #[cfg(feature = "gui")]
 mod story;
