@@ -27,9 +27,21 @@ pub(super) fn harness(file: &str) -> Harness<'static, ScalesimApp> {
 
 /// The app with `file` open in a window of `size` points, paused at the start.
 pub(super) fn harness_sized(file: &str, size: egui::Vec2) -> Harness<'static, ScalesimApp> {
+    // kittest's default frame: a quarter of a second.
+    harness_with(file, size, 0.25)
+}
+
+/// The app with `file` open in a window of `size` points, paused at the start, each frame
+/// `step_secs` of wall time apart (a double-click needs two clicks within 0.3 s).
+pub(super) fn harness_with(
+    file: &str,
+    size: egui::Vec2,
+    step_secs: f32,
+) -> Harness<'static, ScalesimApp> {
     let path = Path::new(file).to_path_buf();
     let mut h = Harness::builder()
         .with_size(size)
+        .with_step_dt(step_secs)
         .with_pixels_per_point(1.0)
         // Another machine's software rasterizer may round anti-aliased edges a little
         // differently: forgive a slightly larger colour distance and up to 200 pixels of

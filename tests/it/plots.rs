@@ -6,7 +6,7 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use scalesim::app::ScalesimApp;
 
-use super::gui::{MON_0900_SECS, harness};
+use super::gui::{MON_0900_SECS, harness, harness_with};
 
 /// A point inside the latency plot: under its header row (which holds the unique
 /// "log scale" toggle), a third of the way across the window.
@@ -88,4 +88,78 @@ fn latency_goes_logarithmic_and_a_legend_entry_hides_its_series() {
     h.get_by_label("log scale").click();
     h.run_steps(2);
     assert!(!h.state().log_latency());
+}
+
+#[test]
+fn a_double_click_resets_the_view() {
+    // Frames 1/30 s apart, so two clicks a few frames apart make a double-click.
+    let mut h = harness_with(
+        "scenarios/monday-spike.ron",
+        egui::vec2(1500.0, 950.0),
+        1.0 / 30.0,
+    );
+    h.state_mut().run_to(MON_0900_SECS);
+    h.run_steps(2);
+    let (a0, z0) = h.state().plot_view_secs().unwrap();
+    let pos = in_latency_plot(&h);
+    h.event(egui::Event::PointerMoved(pos));
+    h.run_steps(1);
+    for _ in 0..3 {
+        wheel(&mut h, true);
+    }
+    let (a1, z1) = h.state().plot_view_secs().unwrap();
+    assert!(z1 - a1 < 0.7 * (z0 - a0), "{a1}..{z1} vs {a0}..{z0}");
+    for _ in 0..2 {
+        for pressed in [true, false] {
+            h.event(egui::Event::PointerButton {
+                pos,
+                button: egui::PointerButton::Primary,
+                pressed,
+                modifiers: egui::Modifiers::NONE,
+            });
+            h.run_steps(1);
+        }
+    }
+    // Every plot fits all of the run again within a few frames (each takes the shared
+    // time axis from the one drawn before it).
+    h.run_steps(4);
+    let (a2, z2) = h.state().plot_view_secs().unwrap();
+    assert!(a2 <= 0.0 && z2 >= MON_0900_SECS, "{a2}..{z2}");
+}
+
+#[test]
+fn a_right_drag_zooms_into_a_box() {
+    let mut h = harness_with(
+        "scenarios/monday-spike.ron",
+        egui::vec2(1500.0, 950.0),
+        1.0 / 30.0,
+    );
+    h.state_mut().run_to(MON_0900_SECS);
+    h.run_steps(2);
+    let (a0, z0) = h.state().plot_view_secs().unwrap();
+    // Right button down inside the latency plot, dragged 300 points right and 20 down
+    // over a few frames (as a hand moves), released there.
+    let from = in_latency_plot(&h);
+    let to = from + egui::vec2(300.0, 20.0);
+    let button = |pos, pressed| egui::Event::PointerButton {
+        pos,
+        button: egui::PointerButton::Secondary,
+        pressed,
+        modifiers: egui::Modifiers::NONE,
+    };
+    h.event(egui::Event::PointerMoved(from));
+    h.run_steps(1);
+    h.event(button(from, true));
+    h.run_steps(1);
+    for k in 1..=4 {
+        h.event(egui::Event::PointerMoved(
+            from + (to - from) * (k as f32 / 4.0),
+        ));
+        h.run_steps(1);
+    }
+    h.event(button(to, false));
+    h.run_steps(4);
+    let (a1, z1) = h.state().plot_view_secs().unwrap();
+    // 300 of the plot's ~1,000 points: about 30% of the time in view.
+    assert!(z1 - a1 < 0.5 * (z0 - a0), "{a1}..{z1} vs {a0}..{z0}");
 }
