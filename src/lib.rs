@@ -5,9 +5,10 @@
 //! changes and prices; a run reports what an architect looks at: latency percentiles,
 //! drops, instances by state, utilisation and cost, interval by interval.
 //!
-//! The layers point one way: [`cli`], [`batch`] (and the app) use [`scenario`],
-//! [`metrics`] and [`model`], which build on the engine in [`sim`]. The engine knows
-//! nothing of clouds.
+//! The layers point one way: [`cli`], [`batch`] (and the app) use [`scenario`] and
+//! [`metrics`]; metrics reads [`model`], which builds on the engine in [`sim`]. The engine
+//! knows nothing of clouds, and the model nothing of metrics: it reports every event to
+//! an [`model::report::Observer`], which the metrics recorder implements.
 //!
 //! ```
 //! use scalesim::scenario::{Scenario, Source};

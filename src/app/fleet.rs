@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use crate::model::balancer::BalancerKind;
 use crate::model::instance::InstanceState;
+use crate::model::report::Observer;
 use crate::model::topology::World;
 
 /// One instance as the topology draws it.
@@ -63,7 +64,7 @@ pub struct Fleet {
 impl Fleet {
     /// The world's pools as they are now. `names` carries the strings of an earlier copy
     /// (pool and type names), so copies share them instead of allocating each time.
-    pub fn of(world: &World, at_secs: f64, names: Option<&Fleet>) -> Fleet {
+    pub fn of<O: Observer>(world: &World<O>, at_secs: f64, names: Option<&Fleet>) -> Fleet {
         let all = world.instances();
         let pools = world
             .pools()

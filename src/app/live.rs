@@ -4,7 +4,7 @@ use std::time::{Duration, Instant};
 
 use super::fleet::Fleet;
 use super::timeline::{History, Moment};
-use crate::metrics::{EngineFigures, RunSummary};
+use crate::metrics::{EngineFigures, Recorder, RunSummary};
 use crate::model::topology::{BuildError, World};
 use crate::scenario::Scenario;
 use crate::sim::{SimDuration, SimTime, Simulation};
@@ -47,7 +47,7 @@ impl Speed {
 
 /// One design's run in progress.
 pub struct LiveRun {
-    sim: Simulation<World>,
+    sim: Simulation<World<Recorder>>,
     seed: u64,
     /// Wall time spent inside the engine.
     busy: Duration,
@@ -69,7 +69,8 @@ impl LiveRun {
     pub fn new(scenario: &Scenario, seed: u64) -> Result<LiveRun, BuildError> {
         let mut config = scenario.world_config();
         config.seed = seed;
-        let world = World::new(config)?;
+        let recorder = Recorder::for_world(&config);
+        let world = World::new(config, recorder)?;
         let mut run = LiveRun {
             sim: Simulation::new(world, scenario.end()),
             seed,
@@ -127,7 +128,7 @@ impl LiveRun {
     }
 
     /// The simulated world, to read.
-    pub fn world(&self) -> &World {
+    pub fn world(&self) -> &World<Recorder> {
         self.sim.model()
     }
 

@@ -16,7 +16,7 @@ pub struct RunOutput {
     /// The headline figures (what `summary.json` holds).
     pub summary: RunSummary,
     /// The finished world, with its recorder (series and decisions).
-    pub world: World,
+    pub world: World<Recorder>,
 }
 
 impl RunOutput {
@@ -67,7 +67,9 @@ pub struct RunError(#[from] BuildError);
 /// ```
 pub fn run(scenario: &Scenario) -> Result<RunOutput, RunError> {
     let wall = Instant::now();
-    let world = World::new(scenario.world_config())?;
+    let config = scenario.world_config();
+    let recorder = Recorder::for_world(&config);
+    let world = World::new(config, recorder)?;
     let mut sim = Simulation::new(world, scenario.end());
     sim.run();
     let stats = sim.stats();

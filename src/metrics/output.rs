@@ -5,8 +5,9 @@ use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::Path;
 
+use super::Decision;
 use super::DropReason;
-use super::recorder::{Decision, IntervalRow};
+use super::recorder::IntervalRow;
 use super::summary::RunSummary;
 use crate::model::clock::WeekClock;
 use crate::sim::SimTime;

@@ -4,23 +4,11 @@
 
 use serde::Serialize;
 
-use super::DropReason;
 use super::histogram::LatencyHistogram;
 use super::slo::{SloWindows, ViolationPeriod};
+use crate::model::report::{Decision, DropReason, Observer, PoolSnapshot, SloTarget, TypeFacts};
+use crate::model::topology::WorldConfig;
 use crate::sim::{SimDuration, SimTime};
-
-/// The service-level objective: in every `window_secs` window, `percentile` % of the
-/// requests that end complete within `latency_secs` (drops count as misses).
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
-pub struct SloTarget {
-    /// The latency target in seconds.
-    pub latency_secs: f64,
-    /// The share of requests (in percent, e.g. 99) that must meet it.
-    pub percentile: f64,
-    /// The evaluation window, seconds: the objective is judged window by window,
-    /// whatever the reporting interval.
-    pub window_secs: f64,
-}
 
 /// Simulated seconds in a day.
 const DAY_NS: u64 = 86_400 * 1_000_000_000;
@@ -122,25 +110,6 @@ struct PoolLevels {
     live_area_run: u128,
     max_live: u64,
     cost_usd: f64,
-}
-
-/// What the model tells the recorder about a pool at the end of an interval.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
-pub struct PoolSnapshot {
-    /// Instances booting.
-    pub booting: u32,
-    /// Instances in service.
-    pub in_service: u32,
-    /// Instances draining.
-    pub draining: u32,
-    /// Instances crashed and not yet replaced.
-    pub failed: u32,
-    /// The pool's desired capacity.
-    pub desired: u32,
-    /// Requests per second the in-service instances can serve at 100 % utilisation.
-    pub capacity_per_sec: f64,
-    /// The arrival rate a forecasting autoscaler expected for the interval, if any.
-    pub forecast_per_sec: Option<f64>,
 }
 
 /// Latency figures of a set of completed requests, in seconds (zeros when there are none).
@@ -248,41 +217,6 @@ impl IntervalRow {
     }
 }
 
-/// The `policy` of a decision-log line that records an unhealthy instance's replacement.
-pub const REPLACEMENT_POLICY: &str = "health-check";
-
-/// A change of capacity, or one that was wanted and held back.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Decision {
-    /// When, in seconds after the start.
-    pub time_secs: f64,
-    /// When, on the simulated clock ("Mon 08:31:00").
-    pub clock: String,
-    /// Which pool.
-    pub pool: String,
-    /// Who decided ("schedule", or an autoscaling policy).
-    pub policy: String,
-    /// The metric the decision was based on ("cpu", "requests_per_sec", ...), if any.
-    pub metric: Option<&'static str>,
-    /// The unit of `metric_value` and `target` ("fraction", "req/s", "s", ...).
-    pub unit: Option<&'static str>,
-    /// The metric value the decision was based on, if any, in `unit`.
-    pub metric_value: Option<f64>,
-    /// The target it was compared with, if any, in `unit`.
-    pub target: Option<f64>,
-    /// Desired capacity before.
-    pub from: u32,
-    /// What the policy's formula asked for, before holds and limits.
-    pub raw_desired: u32,
-    /// Desired capacity after (equal to `from` when the change was held back).
-    pub to: u32,
-    /// Why, in words.
-    pub reason: String,
-    /// For a vertical resize, the instance type before and after: a capacity change even
-    /// though the count (`from`, `to`) stays.
-    pub resize: Option<(String, String)>,
-}
-
 /// Collects everything a run reports.
 pub struct Recorder {
     interval: SimDuration,
@@ -315,18 +249,6 @@ pub struct Recorder {
     types: Vec<PoolTypes>,
     /// The facts of every type any pool has run, by name.
     type_facts: Vec<(String, TypeFacts)>,
-}
-
-/// What the summary needs to know of an instance type besides its name: the resources
-/// its instance-hours are made of, and where it is rented.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct TypeFacts {
-    /// Virtual CPUs.
-    pub vcpus: u32,
-    /// Memory, GiB.
-    pub memory_gib: f64,
-    /// Who rents it (`"aws"`, `"gcp"`, `"custom"`).
-    pub provider: String,
 }
 
 /// Instance types of one pool: which it runs now and the instance-hours of each.
@@ -409,6 +331,15 @@ impl Recorder {
         self
     }
 
+    /// The recorder a world built from `config` reports to: its pools, classes, interval,
+    /// SLO and the time of day the run starts (the instance types are told by the world).
+    pub fn for_world(config: &WorldConfig) -> Recorder {
+        let names = config.pools.iter().map(|p| p.name.clone()).collect();
+        Recorder::new(names, config.interval, config.slo)
+            .with_classes(config.classes.iter().map(|c| c.name.clone()).collect())
+            .with_day_start(config.clock.week_secs(0.0).rem_euclid(86_400.0))
+    }
+
     /// The interval length.
     pub fn interval(&self) -> SimDuration {
         self.interval
@@ -419,158 +350,6 @@ impl Recorder {
         self.slo
     }
 
-    /// `n` requests of class `class` arrived.
-    #[inline]
-    pub fn arrived(&mut self, now: SimTime, class: u16, n: u64) {
-        self.cur.arrivals += n;
-        self.in_flight.add(now, n);
-        if let Some(c) = self.classes.get_mut(usize::from(class)) {
-            c.arrived += n;
-        }
-    }
-
-    /// `n` requests of class `class` were dropped.
-    #[inline]
-    pub fn dropped(&mut self, now: SimTime, reason: DropReason, class: u16, n: u64) {
-        self.cur.drops[reason.index()] += n;
-        self.in_flight.sub(now, n);
-        self.slo_windows.dropped(now.as_nanos(), reason, n);
-        if let Some(c) = self.classes.get_mut(usize::from(class)) {
-            c.drops[reason.index()] += n;
-        }
-    }
-
-    /// A worker of `pool` took a request that had waited `waited`.
-    #[inline]
-    pub fn service_started(&mut self, now: SimTime, pool: usize, waited: SimDuration) {
-        self.cur.started += 1;
-        self.cur.wait_sum_ns += u128::from(waited.as_nanos());
-        self.pools[pool].busy.add(now, 1);
-    }
-
-    /// `n` workers of `pool` became free (a request finished or was abandoned).
-    #[inline]
-    pub fn workers_freed(&mut self, now: SimTime, pool: usize, n: u64) {
-        self.pools[pool].busy.sub(now, n);
-    }
-
-    /// A request of class `class` completed with the given latency (arrival to response).
-    #[inline]
-    pub fn completed(&mut self, now: SimTime, class: u16, latency: SimDuration) {
-        let ns = latency.as_nanos();
-        let within = ns <= self.slo_nanos;
-        self.cur.completed += 1;
-        self.cur.latency_sum_ns += u128::from(ns);
-        self.cur.within_slo += u64::from(within);
-        self.hist_interval.record_nanos(ns);
-        self.in_flight.sub(now, 1);
-        self.slo_windows.completed(now.as_nanos(), ns, within);
-        if let Some(c) = self.classes.get_mut(usize::from(class)) {
-            c.completed += 1;
-            c.within_slo += u64::from(within);
-            c.latency_sum_ns += u128::from(ns);
-            if let Some(h) = c.hist.as_mut() {
-                h.record_nanos(ns);
-            }
-        }
-    }
-
-    /// `pool`'s queues grew by one.
-    #[inline]
-    pub fn enqueued(&mut self, now: SimTime, pool: usize) {
-        self.pools[pool].queued.add(now, 1);
-    }
-
-    /// `pool`'s queues shrank by `n`.
-    #[inline]
-    pub fn dequeued(&mut self, now: SimTime, pool: usize, n: u64) {
-        self.pools[pool].queued.sub(now, n);
-    }
-
-    /// An instance of `pool` was launched (it is billed from now). `during_run` is false
-    /// for instances already running when the run starts.
-    pub fn instance_launched(&mut self, now: SimTime, pool: usize, during_run: bool) {
-        self.launched += u64::from(during_run);
-        self.live_total += 1;
-        self.max_live_total = self.max_live_total.max(self.live_total);
-        let p = &mut self.pools[pool];
-        p.live.add(now, 1);
-        p.max_live = p.max_live.max(p.live.value);
-    }
-
-    /// An instance of `pool` was terminated.
-    pub fn instance_terminated(&mut self, now: SimTime, pool: usize) {
-        self.live_total = self.live_total.saturating_sub(1);
-        self.pools[pool].live.sub(now, 1);
-    }
-
-    /// An instance of `pool` with `workers` workers entered service.
-    pub fn instance_serving(&mut self, now: SimTime, pool: usize, workers: u64) {
-        let p = &mut self.pools[pool];
-        p.workers.add(now, workers);
-        p.serving.add(now, 1);
-        self.serving_total += 1;
-        self.slo_windows.serving(now.as_nanos(), self.serving_total);
-    }
-
-    /// `pool`'s instances are now of type `name` (at the start, and after a resize),
-    /// whose resources are `facts`.
-    pub fn set_instance_type(&mut self, pool: usize, name: &str, facts: TypeFacts) {
-        self.types[pool].current = name.to_string();
-        if !self.type_facts.iter().any(|(n, _)| n == name) {
-            self.type_facts.push((name.to_string(), facts));
-        }
-    }
-
-    /// An instance of `pool` of type `name` started (launched, or started again after a
-    /// restart): its hours count toward that type from `now`.
-    pub fn instance_type_started(&mut self, now: SimTime, pool: usize, name: &str) {
-        let live = &mut self.types[pool].live;
-        match live.iter_mut().find(|(n, _)| n == name) {
-            Some((_, level)) => level.add(now, 1),
-            None => {
-                let mut level = Level::default();
-                level.add(now, 1);
-                live.push((name.to_string(), level));
-            }
-        }
-    }
-
-    /// An instance of `pool` of type `name` stopped (terminated, or stopped to restart on
-    /// another type).
-    pub fn instance_type_stopped(&mut self, now: SimTime, pool: usize, name: &str) {
-        if let Some((_, level)) = self.types[pool].live.iter_mut().find(|(n, _)| n == name) {
-            level.sub(now, 1);
-        }
-    }
-
-    /// An instance of `pool` was stopped and started again on another type (a vertical
-    /// resize): the same instance, not a new launch.
-    pub fn instance_restarted(&mut self, pool: usize) {
-        self.types[pool].restarted += 1;
-    }
-
-    /// An instance of `pool` with `workers` workers stopped serving (it terminated or
-    /// crashed).
-    pub fn instance_stopped_serving(&mut self, now: SimTime, pool: usize, workers: u64) {
-        let p = &mut self.pools[pool];
-        p.workers.sub(now, workers);
-        p.serving.sub(now, 1);
-        self.serving_total = self.serving_total.saturating_sub(1);
-        self.slo_windows.serving(now.as_nanos(), self.serving_total);
-    }
-
-    /// `usd` dollars were billed for `pool`.
-    pub fn billed(&mut self, pool: usize, usd: f64) {
-        self.cost_interval_usd += usd;
-        self.pools[pool].cost_usd += usd;
-    }
-
-    /// Logs a capacity decision.
-    pub fn decision(&mut self, d: Decision) {
-        self.decisions.push(d);
-    }
-
     /// When the current interval started.
     pub fn interval_start(&self) -> SimTime {
         self.interval_start
@@ -579,100 +358,6 @@ impl Recorder {
     /// When the current interval ends.
     pub fn interval_end(&self) -> SimTime {
         self.interval_start + self.interval
-    }
-
-    /// Closes the interval ending at `now` (which may be early, for the last one).
-    pub fn close_interval(&mut self, now: SimTime, offered_per_sec: f64, pools: &[PoolSnapshot]) {
-        let span_ns = (now - self.interval_start).as_nanos();
-        if span_ns == 0 {
-            return;
-        }
-        let span = span_ns as f64;
-        let c = std::mem::take(&mut self.cur);
-        let latency = if c.completed > 0 {
-            let mut q = [0.0; 4];
-            self.hist_interval
-                .quantiles_secs(&[0.50, 0.90, 0.95, 0.99], &mut q);
-            LatencyStats {
-                mean: c.latency_sum_ns as f64 / c.completed as f64 / 1e9,
-                p50: q[0],
-                p90: q[1],
-                p95: q[2],
-                p99: q[3],
-                max: self.hist_interval.max_secs(),
-            }
-        } else {
-            LatencyStats::default()
-        };
-        self.hist_run.absorb(&self.hist_interval);
-        // Figures by calendar day: each interval counts in the day it starts in.
-        let day = ((self.day_offset_ns + self.interval_start.as_nanos()) / DAY_NS) as usize;
-        if self.day_hists.len() <= day {
-            self.day_hists.resize_with(day + 1, LatencyHistogram::new);
-        }
-        self.day_hists[day].absorb(&self.hist_interval);
-        self.hist_interval.reset();
-        let ended = c.completed + c.dropped();
-        let in_flight_area = self.in_flight.take(now);
-        self.in_flight_area_run += in_flight_area;
-        let (mut busy_all, mut workers_all, mut queued_all, mut serving_all) =
-            (0u128, 0u128, 0u128, 0u128);
-        let mut rows = Vec::with_capacity(self.pools.len());
-        for (i, p) in self.pools.iter_mut().enumerate() {
-            let busy = p.busy.take(now);
-            let workers = p.workers.take(now);
-            let queued = p.queued.take(now);
-            let serving = p.serving.take(now);
-            p.busy_area_run += busy;
-            p.workers_area_run += workers;
-            p.live_area_run += p.live.take(now);
-            busy_all += busy;
-            workers_all += workers;
-            queued_all += queued;
-            serving_all += serving;
-            rows.push(PoolRow {
-                snapshot: pools.get(i).copied().unwrap_or_default(),
-                utilisation: ratio(busy, workers),
-                queue_total_mean: queued as f64 / span,
-                queue_per_instance_mean: ratio(queued, serving),
-            });
-        }
-        self.cost_total_usd += self.cost_interval_usd;
-        self.rows.push(IntervalRow {
-            start_secs: self.interval_start.as_secs_f64(),
-            end_secs: now.as_secs_f64(),
-            offered_per_sec,
-            arrivals: c.arrivals,
-            completed: c.completed,
-            drops: c.drops,
-            in_flight: self.in_flight.value,
-            in_flight_mean: in_flight_area as f64 / span,
-            latency,
-            within_slo: if ended > 0 {
-                c.within_slo as f64 / ended as f64
-            } else {
-                1.0
-            },
-            utilisation: ratio(busy_all, workers_all),
-            queue_total_mean: queued_all as f64 / span,
-            queue_per_instance_mean: ratio(queued_all, serving_all),
-            cost_usd: self.cost_interval_usd,
-            cost_cumulative_usd: self.cost_total_usd,
-            pools: rows,
-        });
-        self.cost_interval_usd = 0.0;
-        self.total.absorb(&c);
-        self.interval_start = now;
-        self.slo_windows.advance(now.as_nanos());
-    }
-
-    /// Ends the run at `now`: closes the last SLO window, shorter than the others if the
-    /// run is not a whole number of windows. Call after the last interval closed.
-    pub fn finish(&mut self, now: SimTime) {
-        if !self.finished {
-            self.finished = true;
-            self.slo_windows.finish(now.as_nanos());
-        }
     }
 
     /// The intervals closed so far.
@@ -824,5 +509,227 @@ impl RunView<'_> {
                 .collect();
             (t.current.as_str(), t.restarted, hours)
         })
+    }
+}
+
+impl Observer for Recorder {
+    #[inline]
+    fn arrived(&mut self, now: SimTime, class: u16, n: u64) {
+        self.cur.arrivals += n;
+        self.in_flight.add(now, n);
+        if let Some(c) = self.classes.get_mut(usize::from(class)) {
+            c.arrived += n;
+        }
+    }
+
+    #[inline]
+    fn dropped(&mut self, now: SimTime, reason: DropReason, class: u16, n: u64) {
+        self.cur.drops[reason.index()] += n;
+        self.in_flight.sub(now, n);
+        self.slo_windows.dropped(now.as_nanos(), reason, n);
+        if let Some(c) = self.classes.get_mut(usize::from(class)) {
+            c.drops[reason.index()] += n;
+        }
+    }
+
+    #[inline]
+    fn service_started(&mut self, now: SimTime, pool: usize, waited: SimDuration) {
+        self.cur.started += 1;
+        self.cur.wait_sum_ns += u128::from(waited.as_nanos());
+        self.pools[pool].busy.add(now, 1);
+    }
+
+    #[inline]
+    fn workers_freed(&mut self, now: SimTime, pool: usize, n: u64) {
+        self.pools[pool].busy.sub(now, n);
+    }
+
+    #[inline]
+    fn completed(&mut self, now: SimTime, class: u16, latency: SimDuration) {
+        let ns = latency.as_nanos();
+        let within = ns <= self.slo_nanos;
+        self.cur.completed += 1;
+        self.cur.latency_sum_ns += u128::from(ns);
+        self.cur.within_slo += u64::from(within);
+        self.hist_interval.record_nanos(ns);
+        self.in_flight.sub(now, 1);
+        self.slo_windows.completed(now.as_nanos(), ns, within);
+        if let Some(c) = self.classes.get_mut(usize::from(class)) {
+            c.completed += 1;
+            c.within_slo += u64::from(within);
+            c.latency_sum_ns += u128::from(ns);
+            if let Some(h) = c.hist.as_mut() {
+                h.record_nanos(ns);
+            }
+        }
+    }
+
+    #[inline]
+    fn enqueued(&mut self, now: SimTime, pool: usize) {
+        self.pools[pool].queued.add(now, 1);
+    }
+
+    #[inline]
+    fn dequeued(&mut self, now: SimTime, pool: usize, n: u64) {
+        self.pools[pool].queued.sub(now, n);
+    }
+
+    fn instance_launched(&mut self, now: SimTime, pool: usize, during_run: bool) {
+        self.launched += u64::from(during_run);
+        self.live_total += 1;
+        self.max_live_total = self.max_live_total.max(self.live_total);
+        let p = &mut self.pools[pool];
+        p.live.add(now, 1);
+        p.max_live = p.max_live.max(p.live.value);
+    }
+
+    fn instance_terminated(&mut self, now: SimTime, pool: usize) {
+        self.live_total = self.live_total.saturating_sub(1);
+        self.pools[pool].live.sub(now, 1);
+    }
+
+    fn instance_serving(&mut self, now: SimTime, pool: usize, workers: u64) {
+        let p = &mut self.pools[pool];
+        p.workers.add(now, workers);
+        p.serving.add(now, 1);
+        self.serving_total += 1;
+        self.slo_windows.serving(now.as_nanos(), self.serving_total);
+    }
+
+    fn set_instance_type(&mut self, pool: usize, name: &str, facts: TypeFacts) {
+        self.types[pool].current = name.to_string();
+        if !self.type_facts.iter().any(|(n, _)| n == name) {
+            self.type_facts.push((name.to_string(), facts));
+        }
+    }
+
+    fn instance_type_started(&mut self, now: SimTime, pool: usize, name: &str) {
+        let live = &mut self.types[pool].live;
+        match live.iter_mut().find(|(n, _)| n == name) {
+            Some((_, level)) => level.add(now, 1),
+            None => {
+                let mut level = Level::default();
+                level.add(now, 1);
+                live.push((name.to_string(), level));
+            }
+        }
+    }
+
+    fn instance_type_stopped(&mut self, now: SimTime, pool: usize, name: &str) {
+        if let Some((_, level)) = self.types[pool].live.iter_mut().find(|(n, _)| n == name) {
+            level.sub(now, 1);
+        }
+    }
+
+    fn instance_restarted(&mut self, pool: usize) {
+        self.types[pool].restarted += 1;
+    }
+
+    fn instance_stopped_serving(&mut self, now: SimTime, pool: usize, workers: u64) {
+        let p = &mut self.pools[pool];
+        p.workers.sub(now, workers);
+        p.serving.sub(now, 1);
+        self.serving_total = self.serving_total.saturating_sub(1);
+        self.slo_windows.serving(now.as_nanos(), self.serving_total);
+    }
+
+    fn billed(&mut self, pool: usize, usd: f64) {
+        self.cost_interval_usd += usd;
+        self.pools[pool].cost_usd += usd;
+    }
+
+    fn decision(&mut self, d: Decision) {
+        self.decisions.push(d);
+    }
+
+    fn close_interval(&mut self, now: SimTime, offered_per_sec: f64, pools: &[PoolSnapshot]) {
+        let span_ns = (now - self.interval_start).as_nanos();
+        if span_ns == 0 {
+            return;
+        }
+        let span = span_ns as f64;
+        let c = std::mem::take(&mut self.cur);
+        let latency = if c.completed > 0 {
+            let mut q = [0.0; 4];
+            self.hist_interval
+                .quantiles_secs(&[0.50, 0.90, 0.95, 0.99], &mut q);
+            LatencyStats {
+                mean: c.latency_sum_ns as f64 / c.completed as f64 / 1e9,
+                p50: q[0],
+                p90: q[1],
+                p95: q[2],
+                p99: q[3],
+                max: self.hist_interval.max_secs(),
+            }
+        } else {
+            LatencyStats::default()
+        };
+        self.hist_run.absorb(&self.hist_interval);
+        // Figures by calendar day: each interval counts in the day it starts in.
+        let day = ((self.day_offset_ns + self.interval_start.as_nanos()) / DAY_NS) as usize;
+        if self.day_hists.len() <= day {
+            self.day_hists.resize_with(day + 1, LatencyHistogram::new);
+        }
+        self.day_hists[day].absorb(&self.hist_interval);
+        self.hist_interval.reset();
+        let ended = c.completed + c.dropped();
+        let in_flight_area = self.in_flight.take(now);
+        self.in_flight_area_run += in_flight_area;
+        let (mut busy_all, mut workers_all, mut queued_all, mut serving_all) =
+            (0u128, 0u128, 0u128, 0u128);
+        let mut rows = Vec::with_capacity(self.pools.len());
+        for (i, p) in self.pools.iter_mut().enumerate() {
+            let busy = p.busy.take(now);
+            let workers = p.workers.take(now);
+            let queued = p.queued.take(now);
+            let serving = p.serving.take(now);
+            p.busy_area_run += busy;
+            p.workers_area_run += workers;
+            p.live_area_run += p.live.take(now);
+            busy_all += busy;
+            workers_all += workers;
+            queued_all += queued;
+            serving_all += serving;
+            rows.push(PoolRow {
+                snapshot: pools.get(i).copied().unwrap_or_default(),
+                utilisation: ratio(busy, workers),
+                queue_total_mean: queued as f64 / span,
+                queue_per_instance_mean: ratio(queued, serving),
+            });
+        }
+        self.cost_total_usd += self.cost_interval_usd;
+        self.rows.push(IntervalRow {
+            start_secs: self.interval_start.as_secs_f64(),
+            end_secs: now.as_secs_f64(),
+            offered_per_sec,
+            arrivals: c.arrivals,
+            completed: c.completed,
+            drops: c.drops,
+            in_flight: self.in_flight.value,
+            in_flight_mean: in_flight_area as f64 / span,
+            latency,
+            within_slo: if ended > 0 {
+                c.within_slo as f64 / ended as f64
+            } else {
+                1.0
+            },
+            utilisation: ratio(busy_all, workers_all),
+            queue_total_mean: queued_all as f64 / span,
+            queue_per_instance_mean: ratio(queued_all, serving_all),
+            cost_usd: self.cost_interval_usd,
+            cost_cumulative_usd: self.cost_total_usd,
+            pools: rows,
+        });
+        self.cost_interval_usd = 0.0;
+        self.total.absorb(&c);
+        self.interval_start = now;
+        self.slo_windows.advance(now.as_nanos());
+    }
+
+    fn finish(&mut self, now: SimTime) {
+        if !self.finished {
+            self.finished = true;
+            self.slo_windows.finish(now.as_nanos());
+        }
     }
 }

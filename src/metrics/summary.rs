@@ -6,8 +6,9 @@ use serde::Serialize;
 
 use super::DropReason;
 use super::histogram::LatencyHistogram;
-use super::recorder::{ClassCounts, IntervalRow, REPLACEMENT_POLICY, Recorder, SloTarget};
+use super::recorder::{ClassCounts, IntervalRow, Recorder};
 use super::slo::ViolationPeriod;
+use super::{REPLACEMENT_POLICY, SloTarget};
 use crate::model::clock::WeekClock;
 use crate::sim::SimTime;
 

@@ -10,6 +10,7 @@ pub mod cost;
 pub mod instance;
 pub mod monitor;
 pub mod pool;
+pub mod report;
 pub mod request;
 pub mod timepoint;
 pub mod topology;

@@ -1,6 +1,6 @@
 //! A request in flight: when it arrived, what class it is and how much work it needs.
 
-pub use crate::metrics::DropReason;
+pub use super::report::DropReason;
 use crate::sim::SimTime;
 
 /// A request waiting in a queue. Small on purpose: queues hold many of them.

@@ -4,6 +4,7 @@
 //! policies are added inside the library, one file and one registration line each; the
 //! doc examples on `balancer::Policy` and `autoscale::spec::PolicyConfig` show such files.)
 
+use scalesim::metrics::Recorder;
 use scalesim::model::topology::World;
 use scalesim::model::workload::{Knot, RateProfile};
 use scalesim::sim::Simulation;
@@ -53,7 +54,8 @@ fn a_custom_rate_profile_drives_a_world_built_from_a_scenario() {
     // Each tooth carries 100 * 300 / 2 = 15,000 expected arrivals.
     assert_eq!(config.profile.expected_arrivals(0.0, 1200.0), 60_000.0);
 
-    let world = World::new(config).expect("the world builds");
+    let recorder = Recorder::for_world(&config);
+    let world = World::new(config, recorder).expect("the world builds");
     let mut sim = Simulation::new(world, scenario.end());
     sim.run();
     let world = sim.into_model();

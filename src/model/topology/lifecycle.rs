@@ -1,6 +1,7 @@
 //! An instance's life: launch, boot, service, drain, termination, failure and
 //! replacement, and the rolling restart of a vertical resize.
 
+use crate::model::report::Observer;
 use std::collections::VecDeque;
 
 use crate::model::cost::BillingAccount;
@@ -11,7 +12,7 @@ use crate::sim::{EventQueue, SimDuration, SimTime};
 
 use super::{Event, Why, World};
 
-impl World {
+impl<O: Observer> World<O> {
     pub(super) fn launch(
         &mut self,
         now: SimTime,
@@ -340,7 +341,7 @@ impl World {
         let pool = inst.pool.0 as usize;
         let desired = self.pools[pool].desired;
         let why = Why {
-            policy: crate::metrics::REPLACEMENT_POLICY.into(),
+            policy: crate::model::report::REPLACEMENT_POLICY.into(),
             raw_desired: desired,
             measure: None,
             metric_value: None,

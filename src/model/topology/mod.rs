@@ -15,7 +15,7 @@ use super::clock::WeekClock;
 use super::instance::{Instance, InstanceId, InstanceState, PoolId};
 use super::pool::{Pool, PoolConfig};
 use super::workload::{Burst, ClassModel, RateProfile, Workload};
-use crate::metrics::{PoolSnapshot, Recorder, SloTarget};
+use crate::model::report::{Observer, PoolSnapshot, SloTarget};
 use crate::sim::{EventQueue, Model, SimDuration, SimRng, SimTime, stream_rng};
 
 /// Everything the world is built from (a checked scenario, in model terms).
@@ -166,6 +166,7 @@ pub struct Why {
 /// it can be read, which is how the app draws a run while it goes on.
 ///
 /// ```
+/// use scalesim::metrics::Recorder;
 /// use scalesim::model::topology::World;
 /// use scalesim::scenario::{Scenario, Source, parse};
 /// use scalesim::sim::{SimTime, Simulation};
@@ -182,7 +183,8 @@ pub struct Why {
 /// )"#;
 /// let source = Source::inline("step.ron", text);
 /// let scenario = Scenario::validate(parse(&source).unwrap(), &source).unwrap();
-/// let world = World::new(scenario.world_config()).unwrap();
+/// let config = scenario.world_config();
+/// let world = World::new(config.clone(), Recorder::for_world(&config)).unwrap();
 /// let mut sim = Simulation::new(world, scenario.end());
 ///
 /// // Five simulated minutes: five closed intervals, two instances in service.
@@ -196,13 +198,17 @@ pub struct Why {
 /// assert!(sim.is_finished());
 /// assert_eq!(sim.model().recorder().rows().len(), 10);
 /// ```
-pub struct World {
+pub struct World<O> {
     clock: WeekClock,
     end: SimTime,
     workload: Workload,
     instances: Vec<Instance>,
     pools: Vec<Pool>,
-    recorder: Recorder,
+    /// What every event is reported to.
+    recorder: O,
+    /// The metrics interval's length, and when the current one started.
+    interval: SimDuration,
+    interval_start: SimTime,
     routing_rng: SimRng,
 }
 
@@ -225,28 +231,25 @@ impl Candidates for InService<'_> {
 }
 
 /// What the run's summary reports of an instance type.
-fn type_facts(t: &super::instance::InstanceType) -> crate::metrics::TypeFacts {
-    crate::metrics::TypeFacts {
+fn type_facts(t: &super::instance::InstanceType) -> crate::model::report::TypeFacts {
+    crate::model::report::TypeFacts {
         vcpus: t.vcpus,
         memory_gib: t.memory_gib,
         provider: t.provider.clone(),
     }
 }
 
-impl World {
-    /// Builds the world; fails if a distribution or a policy is invalid (a checked
-    /// scenario never is).
-    pub fn new(config: WorldConfig) -> Result<World, BuildError> {
+impl<O: Observer> World<O> {
+    /// Builds the world, reporting to `recorder` (for a run's figures,
+    /// `metrics::Recorder::for_world(&config)`); fails if a distribution or a policy is
+    /// invalid (a checked scenario never is).
+    pub fn new(config: WorldConfig, mut recorder: O) -> Result<World<O>, BuildError> {
         let workload = Workload::new(
             config.profile.clone(),
             &config.burst,
             &config.classes,
             config.seed,
         )?;
-        let names = config.pools.iter().map(|p| p.name.clone()).collect();
-        let mut recorder = Recorder::new(names, config.interval, config.slo)
-            .with_classes(config.classes.iter().map(|c| c.name.clone()).collect())
-            .with_day_start(config.clock.week_secs(0.0).rem_euclid(86_400.0));
         for (i, p) in config.pools.iter().enumerate() {
             recorder.set_instance_type(i, &p.instance.name, type_facts(&p.instance));
         }
@@ -306,13 +309,16 @@ impl World {
             instances: Vec::new(),
             pools,
             recorder,
+            interval: config.interval,
+            interval_start: SimTime::ZERO,
             // The design's randomness, apart from the workload's (common random numbers).
             routing_rng: stream_rng(config.seed, "design/routing"),
         })
     }
 
-    /// The recorder, with every closed interval and decision.
-    pub fn recorder(&self) -> &Recorder {
+    /// What the run reports to (for a run's figures, the metrics recorder with every
+    /// closed interval and decision).
+    pub fn recorder(&self) -> &O {
         &self.recorder
     }
 
@@ -358,14 +364,14 @@ impl World {
             }
         }
         // Forecasts are read for the middle of the interval that closes now.
-        let mid_secs = (self.recorder.interval_start().as_secs_f64() + now.as_secs_f64()) / 2.0;
+        let mid_secs = (self.interval_start.as_secs_f64() + now.as_secs_f64()) / 2.0;
         let week_secs = self.clock.week_secs(mid_secs);
         let snapshots: Vec<PoolSnapshot> = self
             .pools
             .iter()
             .map(|p| self.snapshot(p, week_secs))
             .collect();
-        let from = self.recorder.interval_start().as_secs_f64();
+        let from = self.interval_start.as_secs_f64();
         let span = now.as_secs_f64() - from;
         let offered = if span > 0.0 {
             self.workload.profile().expected_arrivals(from, from + span) / span
@@ -373,11 +379,12 @@ impl World {
             0.0
         };
         self.recorder.close_interval(now, offered, &snapshots);
+        self.interval_start = now;
         if last {
             self.recorder.finish(now);
         }
         if !last {
-            let next = self.recorder.interval_end().min(self.end);
+            let next = (now + self.interval).min(self.end);
             q.schedule_in(next - now, Event::Tick);
         }
     }
@@ -407,7 +414,7 @@ impl World {
     }
 }
 
-impl Model for World {
+impl<O: Observer> Model for World<O> {
     type Event = Event;
 
     fn init(&mut self, q: &mut EventQueue<Event>) {
@@ -447,7 +454,7 @@ impl Model for World {
             }
         }
         self.schedule_next_arrival(SimTime::ZERO, q);
-        let first_tick = self.recorder.interval_end().min(self.end);
+        let first_tick = (SimTime::ZERO + self.interval).min(self.end);
         q.schedule_in(first_tick - SimTime::ZERO, Event::Tick);
     }
 

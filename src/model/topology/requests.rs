@@ -2,12 +2,13 @@
 //! balancer picks an in-service instance, and the instance serves it, queues it or drops it.
 
 use crate::model::instance::{InstanceId, InstanceState};
+use crate::model::report::Observer;
 use crate::model::request::{DropReason, Request};
 use crate::sim::{EventQueue, SimDuration, SimTime};
 
 use super::{Event, InService, World};
 
-impl World {
+impl<O: Observer> World<O> {
     pub(super) fn schedule_next_arrival(&mut self, now: SimTime, q: &mut EventQueue<Event>) {
         if let Some((t, count)) = self.workload.next_arrival()
             && t <= self.end

@@ -2,16 +2,17 @@
 //! votes of several policies combined, the decision log, and the monitoring samples
 //! policies read.
 
-use crate::metrics::Decision;
 use crate::model::autoscale::Observation;
 use crate::model::instance::{InstanceId, InstanceState, PoolId};
 use crate::model::monitor::SAMPLE_SECS;
 use crate::model::pool::Vote;
+use crate::model::report::Decision;
+use crate::model::report::Observer;
 use crate::sim::{EventQueue, SimDuration, SimTime};
 
 use super::{Event, Why, World, type_facts};
 
-impl World {
+impl<O: Observer> World<O> {
     /// Sets `pool`'s desired capacity (clamped to its current min..=max), logs the
     /// decision with `why`, and launches or drains instances to match.
     pub fn set_desired(
