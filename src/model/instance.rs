@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::config::{self, ConfigError};
 use super::cost::BillingAccount;
 use super::monitor::InstanceMeter;
-use super::request::Request;
+use super::request::RequestId;
 use crate::sim::{EventKey, SimTime};
 
 /// Index of an instance in the world's instance vector (never reused within a run).
@@ -87,11 +87,11 @@ pub struct Instance {
     pub workers: u32,
     /// Workers busy now.
     pub busy: u32,
-    /// Of those, how many serve each request class (so a crash can tell whose requests
-    /// it lost).
-    pub busy_by_class: Vec<u32>,
+    /// The requests its busy workers serve (as many as `busy`), so a crash can tell
+    /// which it lost.
+    pub serving: Vec<RequestId>,
     /// Requests waiting for a worker, oldest first.
-    pub queue: VecDeque<Request>,
+    pub queue: VecDeque<RequestId>,
     /// Most requests the queue holds; one more is dropped (`None`: no bound).
     pub queue_capacity: Option<u32>,
     /// Speed of each worker relative to the reference vCPU.
@@ -133,5 +133,22 @@ impl Instance {
     /// Whether it has a free worker.
     pub fn has_idle_worker(&self) -> bool {
         self.busy < self.workers
+    }
+
+    /// A worker takes `request`.
+    pub fn begin_service(&mut self, request: RequestId) {
+        self.busy += 1;
+        self.serving.push(request);
+    }
+
+    /// The worker serving `request` is free again; false if it was not served here
+    /// (the instance lost it to a crash, or it already ended).
+    pub fn end_service(&mut self, request: RequestId) -> bool {
+        let Some(k) = self.serving.iter().position(|r| *r == request) else {
+            return false;
+        };
+        self.serving.swap_remove(k);
+        self.busy -= 1;
+        true
     }
 }

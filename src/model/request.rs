@@ -1,9 +1,10 @@
 //! A request in flight: when it arrived, what class it is and how much work it needs.
 
 pub use super::report::DropReason;
-use crate::sim::SimTime;
+use crate::sim::{Id, SimTime};
 
-/// A request waiting in a queue. Small on purpose: queues hold many of them.
+/// A request in flight, in the world's slab of requests from when an instance accepts
+/// it (to serve or to queue) until it ends. Queues and events hold its [`RequestId`].
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Request {
     /// When it reached the balancer.
@@ -13,3 +14,6 @@ pub struct Request {
     /// Its class index.
     pub class: u16,
 }
+
+/// The id of a request in flight (stale once the request has ended).
+pub type RequestId = Id<Request>;

@@ -7,9 +7,11 @@
 mod engine;
 mod queue;
 mod rng;
+mod slab;
 mod time;
 
 pub use engine::{EngineStats, Model, Simulation};
 pub use queue::{EventKey, EventQueue, ScheduleError};
 pub use rng::{SimRng, stream_rng, stream_seed};
+pub use slab::{Id, Slab};
 pub use time::{SimDuration, SimTime};

@@ -106,6 +106,15 @@ fn books_balance(label: &str, o: &RunOutput) -> Result<(), String> {
             r.in_flight
         ));
     }
+    // What the model still holds is what the books say is in flight: every request that
+    // ended left the world's slab, and none is lost from it.
+    if o.world.requests_in_flight() as u64 != r.in_flight {
+        return fail(format!(
+            "the world holds {} requests, the summary says {} are in flight",
+            o.world.requests_in_flight(),
+            r.in_flight
+        ));
+    }
     if (t - s.duration_secs).abs() > 1e-6 {
         return fail(format!(
             "rows end at {t} s, the run lasts {} s",

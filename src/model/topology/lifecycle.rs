@@ -1,12 +1,12 @@
 //! An instance's life: launch, boot, service, drain, termination, failure and
 //! replacement, and the rolling restart of a vertical resize.
 
-use crate::model::report::Observer;
 use std::collections::VecDeque;
 
 use crate::model::cost::BillingAccount;
 use crate::model::instance::{Instance, InstanceId, InstanceState};
 use crate::model::monitor::InstanceMeter;
+use crate::model::report::Observer;
 use crate::model::request::DropReason;
 use crate::sim::{EventQueue, SimDuration, SimTime};
 
@@ -42,7 +42,7 @@ impl<O: Observer> World<O> {
             state: InstanceState::Booting,
             workers: cfg.workers,
             busy: 0,
-            busy_by_class: vec![0; self.workload.class_count()],
+            serving: Vec::new(),
             queue: VecDeque::new(),
             queue_capacity: cfg.queue_capacity,
             speed: cfg.instance.speed,
@@ -257,28 +257,20 @@ impl<O: Observer> World<O> {
     pub(super) fn lose_held(&mut self, now: SimTime, id: InstanceId) {
         let inst = &mut self.instances[id.0 as usize];
         let pool = inst.pool.0 as usize;
-        let (busy, queued) = (inst.busy, inst.queue.len() as u64);
         inst.busy = 0;
+        let serving = std::mem::take(&mut inst.serving);
         let queue = std::mem::take(&mut inst.queue);
-        let busy_by_class = std::mem::take(&mut inst.busy_by_class);
-        if busy > 0 {
-            self.recorder.workers_freed(now, pool, u64::from(busy));
-            for (class, &n) in busy_by_class.iter().enumerate() {
-                if n > 0 {
-                    self.recorder
-                        .dropped(now, DropReason::Failure, class as u16, u64::from(n));
-                }
-            }
+        if !serving.is_empty() {
+            self.recorder.workers_freed(now, pool, serving.len() as u64);
         }
-        if queued > 0 {
-            self.recorder.dequeued(now, pool, queued);
-            for r in &queue {
+        if !queue.is_empty() {
+            self.recorder.dequeued(now, pool, queue.len() as u64);
+        }
+        for rid in serving.into_iter().chain(queue) {
+            if let Some(r) = self.requests.remove(rid) {
                 self.recorder.dropped(now, DropReason::Failure, r.class, 1);
             }
         }
-        let inst = &mut self.instances[id.0 as usize];
-        inst.busy_by_class = busy_by_class;
-        inst.busy_by_class.fill(0);
     }
 
     /// `id` crashes: what it holds is lost and its workers are gone, but the balancer

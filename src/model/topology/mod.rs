@@ -14,9 +14,10 @@ use super::balancer::Candidates;
 use super::clock::WeekClock;
 use super::instance::{Instance, InstanceId, InstanceState, PoolId};
 use super::pool::{Pool, PoolConfig};
+use super::request::{Request, RequestId};
 use super::workload::{Burst, ClassModel, RateProfile, Workload};
 use crate::model::report::{Observer, PoolSnapshot, SloTarget};
-use crate::sim::{EventQueue, Model, SimDuration, SimRng, SimTime, stream_rng};
+use crate::sim::{EventQueue, Model, SimDuration, SimRng, SimTime, Slab, stream_rng};
 
 /// Everything the world is built from (a checked scenario, in model terms).
 #[derive(Clone, Debug)]
@@ -53,10 +54,8 @@ pub enum Event {
     Departure {
         /// The instance.
         instance: InstanceId,
-        /// When the request arrived.
-        arrived: SimTime,
-        /// Its class.
-        class: u16,
+        /// The request.
+        request: RequestId,
     },
     /// Check `instance`'s queue head for requests that waited too long.
     QueueTimeout {
@@ -206,6 +205,8 @@ pub struct World<O> {
     pools: Vec<Pool>,
     /// What every event is reported to.
     recorder: O,
+    /// Requests in flight (accepted by an instance, not yet ended).
+    requests: Slab<Request>,
     /// The metrics interval's length, and when the current one started.
     interval: SimDuration,
     interval_start: SimTime,
@@ -309,6 +310,7 @@ impl<O: Observer> World<O> {
             instances: Vec::new(),
             pools,
             recorder,
+            requests: Slab::new(),
             interval: config.interval,
             interval_start: SimTime::ZERO,
             // The design's randomness, apart from the workload's (common random numbers).
@@ -320,6 +322,12 @@ impl<O: Observer> World<O> {
     /// closed interval and decision).
     pub fn recorder(&self) -> &O {
         &self.recorder
+    }
+
+    /// Requests in flight: accepted by an instance (in service or queued), not yet
+    /// ended.
+    pub fn requests_in_flight(&self) -> usize {
+        self.requests.len()
     }
 
     /// The simulated clock.
@@ -466,11 +474,7 @@ impl<O: Observer> Model for World<O> {
                 }
                 self.schedule_next_arrival(now, q);
             }
-            Event::Departure {
-                instance,
-                arrived,
-                class,
-            } => self.departure(now, instance, arrived, class, q),
+            Event::Departure { instance, request } => self.departure(now, instance, request, q),
             Event::QueueTimeout { instance } => self.queue_timeout(now, instance, q),
             Event::BootDone { instance } => {
                 self.instance(instance).booted = true;

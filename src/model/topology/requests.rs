@@ -3,7 +3,7 @@
 
 use crate::model::instance::{InstanceId, InstanceState};
 use crate::model::report::Observer;
-use crate::model::request::{DropReason, Request};
+use crate::model::request::{DropReason, Request, RequestId};
 use crate::sim::{EventQueue, SimDuration, SimTime};
 
 use super::{Event, InService, World};
@@ -47,12 +47,13 @@ impl<O: Observer> World<O> {
         };
         let inst = &mut self.instances[id.0 as usize];
         if inst.has_idle_worker() {
-            self.start_service(now, id, req, q);
+            let rid = self.requests.insert(req);
+            self.start_service(now, id, rid, q);
         } else if inst
             .queue_capacity
             .is_none_or(|cap| inst.queue.len() < cap as usize)
         {
-            inst.queue.push_back(req);
+            inst.queue.push_back(self.requests.insert(req));
             if inst.metered {
                 inst.meter.set(now, inst.busy, inst.outstanding());
             }
@@ -78,26 +79,26 @@ impl<O: Observer> World<O> {
         &mut self,
         now: SimTime,
         id: InstanceId,
-        req: Request,
+        rid: RequestId,
         q: &mut EventQueue<Event>,
     ) {
+        let Some(req) = self.requests.get(rid) else {
+            return;
+        };
+        let (arrived, demand_secs) = (req.arrived, req.demand_secs);
         let inst = &mut self.instances[id.0 as usize];
-        inst.busy += 1;
-        if let Some(n) = inst.busy_by_class.get_mut(usize::from(req.class)) {
-            *n += 1;
-        }
+        inst.begin_service(rid);
         if inst.metered {
             inst.meter.set(now, inst.busy, inst.outstanding());
         }
-        let service = SimDuration::from_secs_f64(req.demand_secs * inst.inv_speed);
+        let service = SimDuration::from_secs_f64(demand_secs * inst.inv_speed);
         let pool = inst.pool.0 as usize;
-        self.recorder.service_started(now, pool, now - req.arrived);
+        self.recorder.service_started(now, pool, now - arrived);
         q.schedule_in(
             service,
             Event::Departure {
                 instance: id,
-                arrived: req.arrived,
-                class: req.class,
+                request: rid,
             },
         );
     }
@@ -106,22 +107,19 @@ impl<O: Observer> World<O> {
         &mut self,
         now: SimTime,
         id: InstanceId,
-        arrived: SimTime,
-        class: u16,
+        rid: RequestId,
         q: &mut EventQueue<Event>,
     ) {
         let inst = &mut self.instances[id.0 as usize];
-        if matches!(
-            inst.state,
-            InstanceState::Terminated | InstanceState::Failed
-        ) {
-            // Its requests were counted as failures when it was terminated or crashed.
+        // A request lost to a crash or a termination was counted as a failure then, and
+        // left its departure behind: it is no longer served here.
+        if !inst.end_service(rid) {
             return;
         }
-        inst.busy -= 1;
-        if let Some(n) = inst.busy_by_class.get_mut(usize::from(class)) {
-            *n -= 1;
-        }
+        let Some(Request { arrived, class, .. }) = self.requests.remove(rid) else {
+            return;
+        };
+        let inst = &mut self.instances[id.0 as usize];
         let pool = inst.pool.0 as usize;
         if inst.metered {
             inst.meter.completed();
@@ -133,15 +131,19 @@ impl<O: Observer> World<O> {
         self.recorder.workers_freed(now, pool, 1);
         self.recorder.completed(now, class, now - arrived);
         let timeout = self.pools[pool].config.timeout;
-        while let Some(req) = self.instances[id.0 as usize].queue.pop_front() {
+        while let Some(rid) = self.instances[id.0 as usize].queue.pop_front() {
             self.recorder.dequeued(now, pool, 1);
+            let Some(req) = self.requests.get(rid) else {
+                continue;
+            };
             if timeout.is_some_and(|t| now - req.arrived >= t) {
                 // Due to time out at this very instant (its timeout event is queued behind us).
-                self.recorder
-                    .dropped(now, DropReason::Timeout, req.class, 1);
+                let class = req.class;
+                self.requests.remove(rid);
+                self.recorder.dropped(now, DropReason::Timeout, class, 1);
                 continue;
             }
-            self.start_service(now, id, req, q);
+            self.start_service(now, id, rid, q);
             break;
         }
         let inst = &self.instances[id.0 as usize];
@@ -169,15 +171,19 @@ impl<O: Observer> World<O> {
             return;
         };
         let inst = &mut self.instances[id.0 as usize];
+        let requests = &mut self.requests;
         let mut expired = 0;
         // Queues are FIFO and the timeout is the pool's, so deadlines are in queue order:
         // only the head can be due, and one pending check per instance is enough.
+        let arrived = |requests: &crate::sim::Slab<Request>, rid: &RequestId| {
+            requests.get(*rid).map_or(now, |r| r.arrived)
+        };
         while inst
             .queue
             .front()
-            .is_some_and(|r| now - r.arrived >= timeout)
+            .is_some_and(|rid| now - arrived(requests, rid) >= timeout)
         {
-            if let Some(r) = inst.queue.pop_front() {
+            if let Some(r) = inst.queue.pop_front().and_then(|rid| requests.remove(rid)) {
                 self.recorder.dropped(now, DropReason::Timeout, r.class, 1);
             }
             expired += 1;
@@ -185,7 +191,7 @@ impl<O: Observer> World<O> {
         if let Some(head) = inst.queue.front() {
             inst.timeout_armed = true;
             q.schedule_in(
-                head.arrived + timeout - now,
+                arrived(requests, head) + timeout - now,
                 Event::QueueTimeout { instance: id },
             );
         }
