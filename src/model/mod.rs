@@ -8,6 +8,7 @@ pub mod clock;
 pub mod config;
 pub mod cost;
 pub mod instance;
+pub mod journey;
 pub mod monitor;
 pub mod pool;
 pub mod report;
