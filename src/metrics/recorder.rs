@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use super::histogram::LatencyHistogram;
 use super::slo::{SloWindows, ViolationPeriod};
+use crate::model::instance::PoolId;
 use crate::model::report::{Decision, DropReason, Observer, PoolSnapshot, SloTarget, TypeFacts};
 use crate::model::topology::WorldConfig;
 use crate::sim::{SimDuration, SimTime};
@@ -533,14 +534,16 @@ impl Observer for Recorder {
     }
 
     #[inline]
-    fn service_started(&mut self, now: SimTime, pool: usize, waited: SimDuration) {
+    fn service_started(&mut self, now: SimTime, pool: PoolId, waited: SimDuration) {
+        let pool = pool.index();
         self.cur.started += 1;
         self.cur.wait_sum_ns += u128::from(waited.as_nanos());
         self.pools[pool].busy.add(now, 1);
     }
 
     #[inline]
-    fn workers_freed(&mut self, now: SimTime, pool: usize, n: u64) {
+    fn workers_freed(&mut self, now: SimTime, pool: PoolId, n: u64) {
+        let pool = pool.index();
         self.pools[pool].busy.sub(now, n);
     }
 
@@ -565,16 +568,19 @@ impl Observer for Recorder {
     }
 
     #[inline]
-    fn enqueued(&mut self, now: SimTime, pool: usize) {
+    fn enqueued(&mut self, now: SimTime, pool: PoolId) {
+        let pool = pool.index();
         self.pools[pool].queued.add(now, 1);
     }
 
     #[inline]
-    fn dequeued(&mut self, now: SimTime, pool: usize, n: u64) {
+    fn dequeued(&mut self, now: SimTime, pool: PoolId, n: u64) {
+        let pool = pool.index();
         self.pools[pool].queued.sub(now, n);
     }
 
-    fn instance_launched(&mut self, now: SimTime, pool: usize, during_run: bool) {
+    fn instance_launched(&mut self, now: SimTime, pool: PoolId, during_run: bool) {
+        let pool = pool.index();
         self.launched += u64::from(during_run);
         self.live_total += 1;
         self.max_live_total = self.max_live_total.max(self.live_total);
@@ -583,12 +589,14 @@ impl Observer for Recorder {
         p.max_live = p.max_live.max(p.live.value);
     }
 
-    fn instance_terminated(&mut self, now: SimTime, pool: usize) {
+    fn instance_terminated(&mut self, now: SimTime, pool: PoolId) {
+        let pool = pool.index();
         self.live_total = self.live_total.saturating_sub(1);
         self.pools[pool].live.sub(now, 1);
     }
 
-    fn instance_serving(&mut self, now: SimTime, pool: usize, workers: u64) {
+    fn instance_serving(&mut self, now: SimTime, pool: PoolId, workers: u64) {
+        let pool = pool.index();
         let p = &mut self.pools[pool];
         p.workers.add(now, workers);
         p.serving.add(now, 1);
@@ -596,14 +604,16 @@ impl Observer for Recorder {
         self.slo_windows.serving(now.as_nanos(), self.serving_total);
     }
 
-    fn set_instance_type(&mut self, pool: usize, name: &str, facts: TypeFacts) {
+    fn set_instance_type(&mut self, pool: PoolId, name: &str, facts: TypeFacts) {
+        let pool = pool.index();
         self.types[pool].current = name.to_string();
         if !self.type_facts.iter().any(|(n, _)| n == name) {
             self.type_facts.push((name.to_string(), facts));
         }
     }
 
-    fn instance_type_started(&mut self, now: SimTime, pool: usize, name: &str) {
+    fn instance_type_started(&mut self, now: SimTime, pool: PoolId, name: &str) {
+        let pool = pool.index();
         let live = &mut self.types[pool].live;
         match live.iter_mut().find(|(n, _)| n == name) {
             Some((_, level)) => level.add(now, 1),
@@ -615,17 +625,20 @@ impl Observer for Recorder {
         }
     }
 
-    fn instance_type_stopped(&mut self, now: SimTime, pool: usize, name: &str) {
+    fn instance_type_stopped(&mut self, now: SimTime, pool: PoolId, name: &str) {
+        let pool = pool.index();
         if let Some((_, level)) = self.types[pool].live.iter_mut().find(|(n, _)| n == name) {
             level.sub(now, 1);
         }
     }
 
-    fn instance_restarted(&mut self, pool: usize) {
+    fn instance_restarted(&mut self, pool: PoolId) {
+        let pool = pool.index();
         self.types[pool].restarted += 1;
     }
 
-    fn instance_stopped_serving(&mut self, now: SimTime, pool: usize, workers: u64) {
+    fn instance_stopped_serving(&mut self, now: SimTime, pool: PoolId, workers: u64) {
+        let pool = pool.index();
         let p = &mut self.pools[pool];
         p.workers.sub(now, workers);
         p.serving.sub(now, 1);
@@ -633,7 +646,8 @@ impl Observer for Recorder {
         self.slo_windows.serving(now.as_nanos(), self.serving_total);
     }
 
-    fn billed(&mut self, pool: usize, usd: f64) {
+    fn billed(&mut self, pool: PoolId, usd: f64) {
+        let pool = pool.index();
         self.cost_interval_usd += usd;
         self.pools[pool].cost_usd += usd;
     }

@@ -9,6 +9,7 @@ use super::config::{self, ConfigError};
 use super::cost::BillingAccount;
 use super::monitor::InstanceMeter;
 use super::request::RequestId;
+
 use crate::sim::{EventKey, SimTime};
 
 /// Index of an instance in the world's instance vector (never reused within a run).
@@ -18,6 +19,18 @@ pub struct InstanceId(pub u32);
 /// Index of a pool in the world's pool vector.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct PoolId(pub u16);
+
+impl PoolId {
+    /// The id of the pool at `index` in the world's configuration.
+    pub fn of(index: usize) -> PoolId {
+        PoolId(u16::try_from(index).unwrap_or(u16::MAX))
+    }
+
+    /// Its position in the world's pool vector.
+    pub fn index(self) -> usize {
+        usize::from(self.0)
+    }
+}
 
 /// A kind of machine one can rent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -87,9 +100,6 @@ pub struct Instance {
     pub workers: u32,
     /// Workers busy now.
     pub busy: u32,
-    /// The requests its busy workers serve (as many as `busy`), so a crash can tell
-    /// which it lost.
-    pub serving: Vec<RequestId>,
     /// Requests waiting for a worker, oldest first.
     pub queue: VecDeque<RequestId>,
     /// Most requests the queue holds; one more is dropped (`None`: no bound).
@@ -135,20 +145,13 @@ impl Instance {
         self.busy < self.workers
     }
 
-    /// A worker takes `request`.
-    pub fn begin_service(&mut self, request: RequestId) {
+    /// A worker takes a request.
+    pub fn begin_service(&mut self) {
         self.busy += 1;
-        self.serving.push(request);
     }
 
-    /// The worker serving `request` is free again; false if it was not served here
-    /// (the instance lost it to a crash, or it already ended).
-    pub fn end_service(&mut self, request: RequestId) -> bool {
-        let Some(k) = self.serving.iter().position(|r| *r == request) else {
-            return false;
-        };
-        self.serving.swap_remove(k);
-        self.busy -= 1;
-        true
+    /// A worker finished its request and is free again.
+    pub fn end_service(&mut self) {
+        self.busy = self.busy.saturating_sub(1);
     }
 }

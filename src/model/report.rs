@@ -5,6 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::instance::PoolId;
 use crate::sim::{SimDuration, SimTime};
 
 /// Why a request ended without being served.
@@ -126,8 +127,7 @@ pub struct TypeFacts {
 
 /// What the world tells as it runs: every arrival, start of service, completion and drop,
 /// every instance launched, serving, stopped or resized, every dollar billed, every
-/// capacity decision, and each interval's end. Pools are numbered as in the world's
-/// configuration. The metrics layer implements it (`metrics::Recorder`), and a test can
+/// capacity decision, and each interval's end. The metrics layer implements it (`metrics::Recorder`), and a test can
 /// implement it to watch a run.
 pub trait Observer {
     /// `n` requests of class `class` arrived.
@@ -137,52 +137,52 @@ pub trait Observer {
     fn dropped(&mut self, now: SimTime, reason: DropReason, class: u16, n: u64);
 
     /// A worker of `pool` took a request that had waited `waited`.
-    fn service_started(&mut self, now: SimTime, pool: usize, waited: SimDuration);
+    fn service_started(&mut self, now: SimTime, pool: PoolId, waited: SimDuration);
 
     /// `n` workers of `pool` became free (a request finished or was abandoned).
-    fn workers_freed(&mut self, now: SimTime, pool: usize, n: u64);
+    fn workers_freed(&mut self, now: SimTime, pool: PoolId, n: u64);
 
     /// A request of class `class` completed with the given latency (arrival to response).
     fn completed(&mut self, now: SimTime, class: u16, latency: SimDuration);
 
     /// `pool`'s queues grew by one.
-    fn enqueued(&mut self, now: SimTime, pool: usize);
+    fn enqueued(&mut self, now: SimTime, pool: PoolId);
 
     /// `pool`'s queues shrank by `n`.
-    fn dequeued(&mut self, now: SimTime, pool: usize, n: u64);
+    fn dequeued(&mut self, now: SimTime, pool: PoolId, n: u64);
 
     /// An instance of `pool` was launched (it is billed from now). `during_run` is false
     /// for instances already running when the run starts.
-    fn instance_launched(&mut self, now: SimTime, pool: usize, during_run: bool);
+    fn instance_launched(&mut self, now: SimTime, pool: PoolId, during_run: bool);
 
     /// An instance of `pool` was terminated.
-    fn instance_terminated(&mut self, now: SimTime, pool: usize);
+    fn instance_terminated(&mut self, now: SimTime, pool: PoolId);
 
     /// An instance of `pool` with `workers` workers entered service.
-    fn instance_serving(&mut self, now: SimTime, pool: usize, workers: u64);
+    fn instance_serving(&mut self, now: SimTime, pool: PoolId, workers: u64);
 
     /// `pool`'s instances are now of type `name` (at the start, and after a resize),
     /// whose resources are `facts`.
-    fn set_instance_type(&mut self, pool: usize, name: &str, facts: TypeFacts);
+    fn set_instance_type(&mut self, pool: PoolId, name: &str, facts: TypeFacts);
 
     /// An instance of `pool` of type `name` started (launched, or started again after a
     /// restart): its hours count toward that type from `now`.
-    fn instance_type_started(&mut self, now: SimTime, pool: usize, name: &str);
+    fn instance_type_started(&mut self, now: SimTime, pool: PoolId, name: &str);
 
     /// An instance of `pool` of type `name` stopped (terminated, or stopped to restart on
     /// another type).
-    fn instance_type_stopped(&mut self, now: SimTime, pool: usize, name: &str);
+    fn instance_type_stopped(&mut self, now: SimTime, pool: PoolId, name: &str);
 
     /// An instance of `pool` was stopped and started again on another type (a vertical
     /// resize): the same instance, not a new launch.
-    fn instance_restarted(&mut self, pool: usize);
+    fn instance_restarted(&mut self, pool: PoolId);
 
     /// An instance of `pool` with `workers` workers stopped serving (it terminated or
     /// crashed).
-    fn instance_stopped_serving(&mut self, now: SimTime, pool: usize, workers: u64);
+    fn instance_stopped_serving(&mut self, now: SimTime, pool: PoolId, workers: u64);
 
     /// `usd` dollars were billed for `pool`.
-    fn billed(&mut self, pool: usize, usd: f64);
+    fn billed(&mut self, pool: PoolId, usd: f64);
 
     /// Logs a capacity decision.
     fn decision(&mut self, d: Decision);

@@ -1,5 +1,6 @@
 //! A request in flight: when it arrived, what class it is and how much work it needs.
 
+use super::instance::InstanceId;
 pub use super::report::DropReason;
 use crate::sim::{Id, SimTime};
 
@@ -13,6 +14,9 @@ pub struct Request {
     pub demand_secs: f64,
     /// Its class index.
     pub class: u16,
+    /// The instance whose worker serves it (`None` while it waits in a queue), so a
+    /// crash can find what it loses.
+    pub served_by: Option<InstanceId>,
 }
 
 /// The id of a request in flight (stale once the request has ended).

@@ -132,6 +132,18 @@ impl<T> Slab<T> {
         Some(value)
     }
 
+    /// Every value stored, with its id, in slot order.
+    pub fn iter(&self) -> impl Iterator<Item = (Id<T>, &T)> {
+        self.slots.iter().enumerate().filter_map(|(i, s)| {
+            let id = Id {
+                index: i as u32,
+                generation: s.generation,
+                _of: PhantomData,
+            };
+            s.value.as_ref().map(|v| (id, v))
+        })
+    }
+
     /// Values stored now.
     pub fn len(&self) -> usize {
         self.len
@@ -174,6 +186,8 @@ mod tests {
         }
         assert_eq!(s.get(c), Some(&"c2"));
         assert_eq!((s.len(), s.capacity()), (2, 2));
+        let all: Vec<(Id<&str>, &&str)> = s.iter().collect();
+        assert_eq!(all, vec![(c, &"c2"), (b, &"b")]);
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use std::collections::VecDeque;
 
 use crate::model::cost::BillingAccount;
-use crate::model::instance::{Instance, InstanceId, InstanceState};
+use crate::model::instance::{Instance, InstanceId, InstanceState, PoolId};
 use crate::model::monitor::InstanceMeter;
 use crate::model::report::Observer;
 use crate::model::request::DropReason;
@@ -42,7 +42,6 @@ impl<O: Observer> World<O> {
             state: InstanceState::Booting,
             workers: cfg.workers,
             busy: 0,
-            serving: Vec::new(),
             queue: VecDeque::new(),
             queue_capacity: cfg.queue_capacity,
             speed: cfg.instance.speed,
@@ -61,9 +60,10 @@ impl<O: Observer> World<O> {
             crash_armed: false,
         });
         p.members.push(id);
-        self.recorder.instance_launched(now, pool, !already_running);
         self.recorder
-            .instance_type_started(now, pool, &p.config.instance.name);
+            .instance_launched(now, PoolId::of(pool), !already_running);
+        self.recorder
+            .instance_type_started(now, PoolId::of(pool), &p.config.instance.name);
         if let Some(grace) = p.config.health_check_grace
             && !already_running
         {
@@ -117,7 +117,7 @@ impl<O: Observer> World<O> {
             self.instances[id.0 as usize].crash_armed = true;
         }
         self.recorder
-            .instance_serving(now, pool, u64::from(workers));
+            .instance_serving(now, PoolId::of(pool), u64::from(workers));
         if rolling {
             self.restart_next(now, pool, q);
         }
@@ -169,15 +169,16 @@ impl<O: Observer> World<O> {
         }
         let billing = &self.pools[pool].config.billing;
         let usd = inst.billing.close(now, billing);
-        self.recorder.billed(pool, usd);
+        self.recorder.billed(PoolId::of(pool), usd);
         self.lose_held(now, id);
         if matches!(was, InstanceState::InService | InstanceState::Draining) {
             self.recorder
-                .instance_stopped_serving(now, pool, u64::from(workers));
+                .instance_stopped_serving(now, PoolId::of(pool), u64::from(workers));
         }
-        self.recorder.instance_terminated(now, pool);
+        self.recorder.instance_terminated(now, PoolId::of(pool));
         let type_name = std::mem::take(&mut self.instances[id.0 as usize].type_name);
-        self.recorder.instance_type_stopped(now, pool, &type_name);
+        self.recorder
+            .instance_type_stopped(now, PoolId::of(pool), &type_name);
         let p = &mut self.pools[pool];
         p.draining.retain(|m| *m != id);
         p.members.retain(|m| *m != id);
@@ -241,12 +242,14 @@ impl<O: Observer> World<O> {
             inst.meter.set(now, 0, 0);
         }
         let new_type = cfg.instance.name.clone();
-        self.recorder.billed(pool, usd);
+        self.recorder.billed(PoolId::of(pool), usd);
         self.recorder
-            .instance_stopped_serving(now, pool, u64::from(old_workers));
-        self.recorder.instance_type_stopped(now, pool, &old_type);
-        self.recorder.instance_type_started(now, pool, &new_type);
-        self.recorder.instance_restarted(pool);
+            .instance_stopped_serving(now, PoolId::of(pool), u64::from(old_workers));
+        self.recorder
+            .instance_type_stopped(now, PoolId::of(pool), &old_type);
+        self.recorder
+            .instance_type_started(now, PoolId::of(pool), &new_type);
+        self.recorder.instance_restarted(PoolId::of(pool));
         q.schedule_in(
             SimDuration::from_secs_f64(restart_secs),
             Event::BootDone { instance: id },
@@ -257,15 +260,24 @@ impl<O: Observer> World<O> {
     pub(super) fn lose_held(&mut self, now: SimTime, id: InstanceId) {
         let inst = &mut self.instances[id.0 as usize];
         let pool = inst.pool.0 as usize;
-        inst.busy = 0;
-        let serving = std::mem::take(&mut inst.serving);
+        let busy = std::mem::take(&mut inst.busy);
         let queue = std::mem::take(&mut inst.queue);
-        if !serving.is_empty() {
-            self.recorder.workers_freed(now, pool, serving.len() as u64);
+        if busy > 0 {
+            self.recorder
+                .workers_freed(now, PoolId::of(pool), u64::from(busy));
         }
         if !queue.is_empty() {
-            self.recorder.dequeued(now, pool, queue.len() as u64);
+            self.recorder
+                .dequeued(now, PoolId::of(pool), queue.len() as u64);
         }
+        // The requests its workers serve are found in the slab (a crash is rare; keeping
+        // a list per instance would cost every request).
+        let serving: Vec<_> = self
+            .requests
+            .iter()
+            .filter(|(_, r)| r.served_by == Some(id))
+            .map(|(rid, _)| rid)
+            .collect();
         for rid in serving.into_iter().chain(queue) {
             if let Some(r) = self.requests.remove(rid) {
                 self.recorder.dropped(now, DropReason::Failure, r.class, 1);
@@ -294,7 +306,7 @@ impl<O: Observer> World<O> {
             inst.meter.set(now, 0, 0);
         }
         self.recorder
-            .instance_stopped_serving(now, pool, u64::from(workers));
+            .instance_stopped_serving(now, PoolId::of(pool), u64::from(workers));
         let detect = self.pools[pool].config.unhealthy_detect;
         q.schedule_in(detect, Event::Unhealthy { instance: id });
     }

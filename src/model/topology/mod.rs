@@ -252,7 +252,7 @@ impl<O: Observer> World<O> {
             config.seed,
         )?;
         for (i, p) in config.pools.iter().enumerate() {
-            recorder.set_instance_type(i, &p.instance.name, type_facts(&p.instance));
+            recorder.set_instance_type(PoolId::of(i), &p.instance.name, type_facts(&p.instance));
         }
         let mut pools = Vec::with_capacity(config.pools.len());
         for (i, p) in config.pools.iter().enumerate() {
@@ -368,7 +368,7 @@ impl<O: Observer> World<O> {
                 } else {
                     acct.accrue(now)
                 };
-                self.recorder.billed(pi, usd);
+                self.recorder.billed(PoolId::of(pi), usd);
             }
         }
         // Forecasts are read for the middle of the interval that closes now.

@@ -1,7 +1,7 @@
 //! The path of a request: an arrival is routed by its class to a pool, the pool's
 //! balancer picks an in-service instance, and the instance serves it, queues it or drops it.
 
-use crate::model::instance::{InstanceId, InstanceState};
+use crate::model::instance::{InstanceId, InstanceState, PoolId};
 use crate::model::report::Observer;
 use crate::model::request::{DropReason, Request, RequestId};
 use crate::sim::{EventQueue, SimDuration, SimTime};
@@ -44,6 +44,7 @@ impl<O: Observer> World<O> {
             arrived: now,
             demand_secs: drawn.demand_secs,
             class: drawn.class,
+            served_by: None,
         };
         let inst = &mut self.instances[id.0 as usize];
         if inst.has_idle_worker() {
@@ -57,7 +58,7 @@ impl<O: Observer> World<O> {
             if inst.metered {
                 inst.meter.set(now, inst.busy, inst.outstanding());
             }
-            self.recorder.enqueued(now, p);
+            self.recorder.enqueued(now, PoolId::of(p));
             if let Some(t) = timeout
                 && !inst.timeout_armed
             {
@@ -82,18 +83,20 @@ impl<O: Observer> World<O> {
         rid: RequestId,
         q: &mut EventQueue<Event>,
     ) {
-        let Some(req) = self.requests.get(rid) else {
+        let Some(req) = self.requests.get_mut(rid) else {
             return;
         };
+        req.served_by = Some(id);
         let (arrived, demand_secs) = (req.arrived, req.demand_secs);
         let inst = &mut self.instances[id.0 as usize];
-        inst.begin_service(rid);
+        inst.begin_service();
         if inst.metered {
             inst.meter.set(now, inst.busy, inst.outstanding());
         }
         let service = SimDuration::from_secs_f64(demand_secs * inst.inv_speed);
         let pool = inst.pool.0 as usize;
-        self.recorder.service_started(now, pool, now - arrived);
+        self.recorder
+            .service_started(now, PoolId::of(pool), now - arrived);
         q.schedule_in(
             service,
             Event::Departure {
@@ -111,15 +114,17 @@ impl<O: Observer> World<O> {
         q: &mut EventQueue<Event>,
     ) {
         let inst = &mut self.instances[id.0 as usize];
-        // A request lost to a crash or a termination was counted as a failure then, and
-        // left its departure behind: it is no longer served here.
-        if !inst.end_service(rid) {
+        if matches!(
+            inst.state,
+            InstanceState::Terminated | InstanceState::Failed
+        ) {
+            // Its requests were counted as failures when it was terminated or crashed.
             return;
         }
         let Some(Request { arrived, class, .. }) = self.requests.remove(rid) else {
             return;
         };
-        let inst = &mut self.instances[id.0 as usize];
+        inst.end_service();
         let pool = inst.pool.0 as usize;
         if inst.metered {
             inst.meter.completed();
@@ -128,11 +133,11 @@ impl<O: Observer> World<O> {
                 m.completed(now - arrived);
             }
         }
-        self.recorder.workers_freed(now, pool, 1);
+        self.recorder.workers_freed(now, PoolId::of(pool), 1);
         self.recorder.completed(now, class, now - arrived);
         let timeout = self.pools[pool].config.timeout;
         while let Some(rid) = self.instances[id.0 as usize].queue.pop_front() {
-            self.recorder.dequeued(now, pool, 1);
+            self.recorder.dequeued(now, PoolId::of(pool), 1);
             let Some(req) = self.requests.get(rid) else {
                 continue;
             };
@@ -199,7 +204,7 @@ impl<O: Observer> World<O> {
             inst.meter.set(now, inst.busy, inst.outstanding());
         }
         if expired > 0 {
-            self.recorder.dequeued(now, pool, expired);
+            self.recorder.dequeued(now, PoolId::of(pool), expired);
         }
         let inst = &self.instances[id.0 as usize];
         if inst.state == InstanceState::Draining && inst.outstanding() == 0 {

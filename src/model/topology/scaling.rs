@@ -180,7 +180,7 @@ impl<O: Observer> World<O> {
         let resize = Some((from_type.name.clone(), new_type.name.clone()));
         self.log_change(now, pool, count, count, why, resize);
         self.recorder
-            .set_instance_type(pool, &new_type.name, type_facts(&new_type));
+            .set_instance_type(PoolId::of(pool), &new_type.name, type_facts(&new_type));
         if all_at_once {
             for id in old {
                 self.restart(now, id, restart_secs, q);
