@@ -124,50 +124,31 @@ fn pool_rows_ui(ui: &mut Ui, pool: &mut PoolSpec, types: &[InstanceType], i: usi
     ui.end_row();
     row_errors_ui(ui, "workers", &row);
 
-    let l = ui.label("queue capacity");
-    let row = ui
-        .horizontal(|ui| {
-            let mut unbounded = pool.queue_capacity.is_none();
-            let mut cap = pool.queue_capacity.unwrap_or(100);
-            if ui
-                .add_enabled(!unbounded, crate::app::number(&mut cap).speed(1.0))
-                .labelled_by(l.id)
-                .changed()
-            {
-                pool.queue_capacity = Some(cap);
-                changed = true;
-            }
-            // For validation work (M/M/c); a real server always has a bound.
-            if ui.checkbox(&mut unbounded, "no bound").changed() {
-                pool.queue_capacity = if unbounded { None } else { Some(cap) };
-                changed = true;
-            }
-        })
-        .response;
-    ui.end_row();
-    row_errors_ui(ui, "queue capacity", &row);
-
-    let l = ui.label("timeout s");
-    let row = ui
-        .horizontal(|ui| {
-            let mut forever = pool.timeout_secs.is_none();
-            let mut t = pool.timeout_secs.unwrap_or(30.0);
-            if ui
-                .add_enabled(!forever, crate::app::number(&mut t).speed(0.5))
-                .labelled_by(l.id)
-                .changed()
-            {
-                pool.timeout_secs = Some(t);
-                changed = true;
-            }
-            if ui.checkbox(&mut forever, "wait forever").changed() {
-                pool.timeout_secs = if forever { None } else { Some(t) };
-                changed = true;
-            }
-        })
-        .response;
-    ui.end_row();
-    row_errors_ui(ui, "timeout s", &row);
+    // For validation work (M/M/c) a queue may be unbounded; a real server never is.
+    changed |= optional_row_ui(
+        ui,
+        OptionalRow {
+            label: "queue capacity",
+            check: "no bound",
+            ticked_means_none: true,
+            default: 100,
+            speed: 1.0,
+            hover: None,
+        },
+        &mut pool.queue_capacity,
+    );
+    changed |= optional_row_ui(
+        ui,
+        OptionalRow {
+            label: "timeout s",
+            check: "wait forever",
+            ticked_means_none: true,
+            default: 30.0,
+            speed: 0.5,
+            hover: None,
+        },
+        &mut pool.timeout_secs,
+    );
 
     // No clamping: min above max must reach the checker, which says so.
     changed |= drag_row_ui(ui, "min", &mut pool.size.min, 1.0);
@@ -196,56 +177,88 @@ fn pool_rows_ui(ui: &mut Ui, pool: &mut PoolSpec, types: &[InstanceType], i: usi
 /// Instance crashes and the group's health-check grace period: each an optional number
 /// behind a check box, so students can switch failures on and watch the replacements.
 fn failure_rows_ui(ui: &mut Ui, pool: &mut PoolSpec) -> bool {
-    let mut changed = false;
-    let l = ui.label("crash MTTF h");
-    let row = ui
-        .horizontal(|ui| {
-            let mut on = pool.failures.is_some();
-            let mut mttf = pool.failures.as_ref().map_or(6.0, |f| f.mttf_hours);
-            if ui
-                .add_enabled(on, crate::app::number(&mut mttf).speed(0.1))
-                .labelled_by(l.id)
-                .changed()
-            {
-                pool.failures = Some(Failures { mttf_hours: mttf });
-                changed = true;
-            }
-            if ui.checkbox(&mut on, "instances crash").changed() {
-                pool.failures = on.then_some(Failures { mttf_hours: mttf });
-                changed = true;
-            }
-        })
-        .response;
-    ui.end_row();
-    row_errors_ui(ui, "crash MTTF h", &row);
-    let l = ui.label("grace s");
-    let row = ui
-        .horizontal(|ui| {
-            let mut on = pool.health_check_grace_secs.is_some();
-            let mut grace = pool.health_check_grace_secs.unwrap_or(300.0);
-            if ui
-                .add_enabled(on, crate::app::number(&mut grace).speed(1.0))
-                .labelled_by(l.id)
-                .changed()
-            {
-                pool.health_check_grace_secs = Some(grace);
-                changed = true;
-            }
-            if ui
-                .checkbox(&mut on, "group uses balancer checks")
-                .on_hover_text(
-                    "AWS HealthCheckType ELB with this HealthCheckGracePeriod: an instance \
+    let mut mttf = pool.failures.as_ref().map(|f| f.mttf_hours);
+    let mut changed = optional_row_ui(
+        ui,
+        OptionalRow {
+            label: "crash MTTF h",
+            check: "instances crash",
+            ticked_means_none: false,
+            default: 6.0,
+            speed: 0.1,
+            hover: None,
+        },
+        &mut mttf,
+    );
+    if changed {
+        pool.failures = mttf.map(|mttf_hours| Failures { mttf_hours });
+    }
+    changed |= optional_row_ui(
+        ui,
+        OptionalRow {
+            label: "grace s",
+            check: "group uses balancer checks",
+            ticked_means_none: false,
+            default: 300.0,
+            speed: 1.0,
+            hover: Some(
+                "AWS HealthCheckType ELB with this HealthCheckGracePeriod: an instance \
                  not booted when it ends is replaced",
-                )
+            ),
+        },
+        &mut pool.health_check_grace_secs,
+    );
+    changed
+}
+
+/// How an optional number's row reads: its label, the check box's text and what
+/// ticking it means, the value it takes when switched on, the drag speed.
+struct OptionalRow<N> {
+    label: &'static str,
+    check: &'static str,
+    /// Ticking the box clears the value ("no bound", "wait forever") rather than setting
+    /// it ("instances crash").
+    ticked_means_none: bool,
+    default: N,
+    speed: f64,
+    hover: Option<&'static str>,
+}
+
+/// A grid row for a number that may be absent: the number (greyed while absent) and a
+/// check box beside it that switches it; errors for the field below. Returns whether
+/// the value changed.
+fn optional_row_ui<N: egui::emath::Numeric>(
+    ui: &mut Ui,
+    row: OptionalRow<N>,
+    value: &mut Option<N>,
+) -> bool {
+    let mut changed = false;
+    let l = ui.label(row.label);
+    let response = ui
+        .horizontal(|ui| {
+            let mut ticked = value.is_none() == row.ticked_means_none;
+            let present = value.is_some();
+            let mut v = value.unwrap_or(row.default);
+            if ui
+                .add_enabled(present, crate::app::number(&mut v).speed(row.speed))
+                .labelled_by(l.id)
                 .changed()
             {
-                pool.health_check_grace_secs = on.then_some(grace);
+                *value = Some(v);
+                changed = true;
+            }
+            let mut check = ui.checkbox(&mut ticked, row.check);
+            if let Some(text) = row.hover {
+                check = check.on_hover_text(text);
+            }
+            if check.changed() {
+                *value = (ticked != row.ticked_means_none).then_some(v);
                 changed = true;
             }
         })
         .response;
     ui.end_row();
-    row_errors_ui(ui, "grace s", &row);
+    row_errors_ui(ui, row.label, &response);
     changed
 }
 

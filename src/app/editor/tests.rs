@@ -120,6 +120,38 @@ fn failures_and_the_grace_period_are_switched_on_from_the_panel() {
 }
 
 #[test]
+fn a_bound_and_a_timeout_are_switched_off_and_back_on() {
+    let mut h = harness(test_design());
+    let pool = |h: &egui_kittest::Harness<'_, Panel>| h.state().design.file.pools[0].clone();
+    let (cap, timeout) = (pool(&h).queue_capacity, pool(&h).timeout_secs);
+    assert!(cap.is_some() && timeout.is_some(), "{cap:?} {timeout:?}");
+    // Ticking "no bound" and "wait forever" clears them (None: unbounded, forever)...
+    h.get_by_label("no bound").click();
+    h.run();
+    h.get_by_label("wait forever").click();
+    h.run();
+    assert_eq!(
+        (pool(&h).queue_capacity, pool(&h).timeout_secs),
+        (None, None)
+    );
+    assert!(
+        h.state().design.errors.is_empty(),
+        "{:?}",
+        h.state().design.errors
+    );
+    // ...and unticking them brings back a bound and a timeout: the defaults offered,
+    // 100 requests and 30 s.
+    h.get_by_label("no bound").click();
+    h.run();
+    h.get_by_label("wait forever").click();
+    h.run();
+    assert_eq!(
+        (pool(&h).queue_capacity, pool(&h).timeout_secs),
+        (Some(100), Some(30.0))
+    );
+}
+
+#[test]
 fn every_policy_shows_its_target() {
     let catalog = Catalog::builtin().unwrap();
     for kind in policy::kinds() {
