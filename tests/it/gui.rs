@@ -25,6 +25,23 @@ pub(super) fn harness(file: &str) -> Harness<'static, ScalesimApp> {
     harness_sized(file, egui::vec2(1500.0, 950.0))
 }
 
+/// Presses and releases the primary button at `pos`, one event per frame as a hand does.
+pub(super) fn click_at(h: &mut Harness<'static, ScalesimApp>, pos: egui::Pos2) {
+    h.event(egui::Event::PointerMoved(pos));
+    h.run_steps(1);
+    for pressed in [true, false] {
+        h.event(egui::Event::PointerButton {
+            pos,
+            button: egui::PointerButton::Primary,
+            pressed,
+            modifiers: egui::Modifiers::NONE,
+        });
+        h.run_steps(1);
+    }
+    // What the click asked for is applied at the start of the next frame.
+    h.run_steps(1);
+}
+
 /// The app with `file` open in a window of `size` points, paused at the start.
 pub(super) fn harness_sized(file: &str, size: egui::Vec2) -> Harness<'static, ScalesimApp> {
     // kittest's default frame: a quarter of a second.

@@ -2,29 +2,11 @@
 //! simulated time, and one time cursor (the timeline bar, a plot, a decision row) drives
 //! every view while the run goes on.
 
-use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT as _, Queryable};
 use scalesim::app::live::Speed;
 use scalesim::app::{AppCommand, ScalesimApp, View};
 
-use super::gui::{MON_0900_SECS, harness, recorder};
-
-/// Presses and releases the primary button at `pos`, one event per frame as a hand does.
-fn click_at(h: &mut Harness<'static, ScalesimApp>, pos: egui::Pos2) {
-    h.event(egui::Event::PointerMoved(pos));
-    h.run_steps(1);
-    for pressed in [true, false] {
-        h.event(egui::Event::PointerButton {
-            pos,
-            button: egui::PointerButton::Primary,
-            pressed,
-            modifiers: egui::Modifiers::NONE,
-        });
-        h.run_steps(1);
-    }
-    // What the click asked for is applied at the start of the next frame.
-    h.run_steps(1);
-}
+use super::gui::{MON_0900_SECS, click_at, harness, recorder};
 
 /// Every design's simulated time.
 fn times(app: &ScalesimApp) -> Vec<f64> {
