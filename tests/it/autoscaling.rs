@@ -467,17 +467,7 @@ fn the_cli_writes_the_decision_log_as_csv() {
     let hpa = std::fs::read_to_string(repo_path("scenarios/autoscaling/hpa.ron")).unwrap();
     assert!(hpa.contains("duration_secs: 64800,"));
     let short = hpa.replacen("duration_secs: 64800,", "duration_secs: 3600,", 1);
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("hpa-hour.ron");
-    std::fs::write(&file, &short).unwrap();
-    let out_dir = dir.path().join("out");
-    let o = scalesim(&[
-        "run",
-        file.to_str().unwrap(),
-        "--out",
-        out_dir.to_str().unwrap(),
-        "--quiet",
-    ]);
+    let (o, out_dir, _dir) = run_binary_on("hpa-hour.ron", &short, &["--quiet"]);
     assert!(o.status.success(), "{}", text(&o.stderr));
     let csv_text = std::fs::read_to_string(out_dir.join("decisions.csv")).unwrap();
     assert_eq!(

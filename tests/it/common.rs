@@ -175,3 +175,25 @@ pub fn scalesim(args: &[&str]) -> std::process::Output {
 pub fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
+
+/// `scalesim run` on the scenario `text` (written to `name` in a temporary directory)
+/// with `--out`: the process's output, the output directory, and the directory that
+/// holds both (dropping it deletes them).
+pub fn run_binary_on(
+    name: &str,
+    text: &str,
+    extra: &[&str],
+) -> (std::process::Output, PathBuf, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join(name);
+    std::fs::write(&file, text).unwrap();
+    let out_dir = dir.path().join("out");
+    let mut args = vec![
+        "run",
+        file.to_str().unwrap(),
+        "--out",
+        out_dir.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    (scalesim(&args), out_dir, dir)
+}

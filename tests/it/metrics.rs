@@ -256,16 +256,7 @@ fn instance_hours_are_also_reported_as_vcpu_and_memory_hours_with_the_provider()
     assert!(close(s.instances.vcpu_hours, 7.0));
     assert!(close(s.instances.memory_gib_hours, 21.5));
     // The table `scalesim run` prints says what the scenario is for, under its name.
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("resources.ron");
-    std::fs::write(&file, scenario).unwrap();
-    let out_dir = dir.path().join("out");
-    let o = scalesim(&[
-        "run",
-        file.to_str().unwrap(),
-        "--out",
-        out_dir.to_str().unwrap(),
-    ]);
+    let (o, out_dir, _dir) = run_binary_on("resources.ron", scenario, &[]);
     let table = text(&o.stdout);
     assert_eq!(
         table.lines().nth(1),
