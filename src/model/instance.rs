@@ -102,6 +102,8 @@ pub struct Instance {
     pub busy: u32,
     /// Requests waiting for a worker, oldest first.
     pub queue: VecDeque<RequestId>,
+    /// Requests it accepted that wait on an asynchronous call without holding a worker.
+    pub waiting: u32,
     /// Most requests the queue holds; one more is dropped (`None`: no bound).
     pub queue_capacity: Option<u32>,
     /// Speed of each worker relative to the reference vCPU.
@@ -135,9 +137,10 @@ pub struct Instance {
 }
 
 impl Instance {
-    /// Requests it holds: in service plus queued. What "least outstanding" balances on.
+    /// Requests it holds: in service, queued, or waiting on an asynchronous call (open
+    /// connections, as a balancer counts them). What "least outstanding" balances on.
     pub fn outstanding(&self) -> u32 {
-        self.busy + self.queue.len() as u32
+        self.busy + self.queue.len() as u32 + self.waiting
     }
 
     /// Whether it has a free worker.

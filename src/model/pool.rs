@@ -77,6 +77,8 @@ pub struct PoolConfig {
     pub unhealthy_detect: SimDuration,
     /// With balancer health checks for the group: the grace period after launch.
     pub health_check_grace: Option<SimDuration>,
+    /// Its work for each visit, in order (empty: the request class's demand).
+    pub work: Vec<crate::model::journey::work::WorkStep>,
 }
 
 /// One policy's latest opinion of a pool's capacity, beside the other policies' (AWS: "each

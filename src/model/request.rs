@@ -1,23 +1,53 @@
-//! A request in flight: when it arrived, what class it is and how much work it needs.
+//! What is in flight: a request's visit to a service (the request itself is its first
+//! visit, at its entry service; each call makes another), with where it is in the
+//! service's work and who waits for it.
 
 use super::instance::InstanceId;
 pub use super::report::DropReason;
 use crate::sim::{Id, SimTime};
 
-/// A request in flight, in the world's slab of requests from when an instance accepts
-/// it (to serve or to queue) until it ends. Queues and events hold its [`RequestId`].
+/// A visit in flight, in the world's slab from when it reaches its service's balancer
+/// until it ends. Queues and events hold its [`RequestId`]. A visit without a `parent`
+/// is the request itself, as the client sent it.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Request {
-    /// When it reached the balancer.
+    /// When it reached its service's balancer (for the request: when the client sent it,
+    /// which end-to-end latency counts from).
     pub arrived: SimTime,
-    /// Its service demand in CPU-seconds on a reference vCPU.
+    /// When it last entered a queue (queue timeouts count from here).
+    pub queued_at: SimTime,
+    /// The request's demand in CPU-seconds on a reference vCPU, which a service without
+    /// steps of its own runs.
     pub demand_secs: f64,
     /// Its class index.
     pub class: u16,
-    /// The instance whose worker serves it (`None` while it waits in a queue), so a
-    /// crash can find what it loses.
-    pub served_by: Option<InstanceId>,
+    /// The step of its service's work it is at.
+    pub step: u16,
+    /// Whether it holds one of its instance's workers (serving, or waiting on a
+    /// synchronous call); otherwise it is queued or waits on an asynchronous call.
+    pub worker: bool,
+    /// The instance that accepted it (queued, serving or waiting there), so a crash can
+    /// find what it loses.
+    pub at: Option<InstanceId>,
+    /// The visit waiting for this one to reply (`None`: the client).
+    pub parent: Option<RequestId>,
 }
 
-/// The id of a request in flight (stale once the request has ended).
+impl Request {
+    /// A request the client sends now, or a call made now on behalf of `parent`.
+    pub fn new(now: SimTime, demand_secs: f64, class: u16, parent: Option<RequestId>) -> Request {
+        Request {
+            arrived: now,
+            queued_at: now,
+            demand_secs,
+            class,
+            step: 0,
+            worker: false,
+            at: None,
+            parent,
+        }
+    }
+}
+
+/// The id of a visit in flight (stale once the visit has ended).
 pub type RequestId = Id<Request>;

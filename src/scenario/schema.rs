@@ -43,7 +43,9 @@ pub struct ScenarioFile {
     /// Instance types beyond the built-in catalog (a type with a catalog name replaces it).
     #[serde(default)]
     pub instance_types: Vec<InstanceType>,
-    /// The pools of instances.
+    /// The pools of instances: the services a request visits (`services` is another
+    /// name for them).
+    #[serde(alias = "services")]
     pub pools: Vec<PoolSpec>,
 }
 
@@ -170,8 +172,9 @@ pub struct ClassSpec {
     pub weight: f64,
     /// Its service demand in CPU-seconds on a reference vCPU.
     pub demand: Demand,
-    /// The pool that serves it (default: the first pool).
-    #[serde(default)]
+    /// The pool that serves it, its entry service (default: the first pool; `entry` is
+    /// another name for it).
+    #[serde(default, alias = "entry")]
     pub pool: Option<String>,
 }
 
@@ -240,6 +243,11 @@ pub struct PoolSpec {
     /// replaced and a crash is replaced as soon as it is detected.
     #[serde(default, deserialize_with = "some_non_negative")]
     pub health_check_grace_secs: Option<f64>,
+    /// What one visit costs it, step by step: `Cpu(demand)`, `Call("service")` (the
+    /// worker waits for the reply) or `AsyncCall("service")` (it does not). Empty: the
+    /// request class's demand, as a single pool does.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub work: Vec<crate::model::journey::work::StepSpec>,
 }
 
 /// Instances crash at random: each in-service instance fails after an exponentially

@@ -1,6 +1,8 @@
 //! From a parsed file to a checked [`Scenario`]: names resolve, numbers make sense,
 //! curves compile. Every problem is reported, each with its place in the file.
 
+use crate::model::instance::PoolId;
+use crate::model::journey::work::{StepSpec, WorkStep, call_cycle};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -219,6 +221,7 @@ impl Scenario {
                     format!("pool {name_q}: boot: {e}"),
                 );
             }
+            let work = check_work(p, pool_index, &file.pools, &here, &err_at);
             pools.push(PoolConfig {
                 name: p.name.clone(),
                 instance: itype.clone(),
@@ -249,7 +252,31 @@ impl Scenario {
                     p.health_check.clone().unwrap_or_default().detect_secs(),
                 ),
                 health_check_grace: p.health_check_grace_secs.map(SimDuration::from_secs_f64),
+                work,
             });
+        }
+        // A request in a cycle of calls would call forever.
+        let calls: Vec<Vec<usize>> = pools
+            .iter()
+            .map(|p| {
+                p.work
+                    .iter()
+                    .filter_map(|s| match s {
+                        WorkStep::Call { to, .. } => Some(to.index()),
+                        WorkStep::Cpu(_) => None,
+                    })
+                    .collect()
+            })
+            .collect();
+        if let Some(cycle) = call_cycle(&calls) {
+            let names: Vec<&str> = cycle.iter().map(|i| file.pools[*i].name.as_str()).collect();
+            err_at(
+                &root.clone().field("pools").index(cycle[0]).field("work"),
+                format!(
+                    "the services call each other in a cycle ({}): a request would never end",
+                    names.join(" -> ")
+                ),
+            );
         }
 
         // Classes.
@@ -414,4 +441,56 @@ fn absolutise_traces(rate: &mut crate::model::workload::RateCurve, dir: &Path) {
         let abs = std::fs::canonicalize(&p).unwrap_or(p);
         *file = abs.display().to_string();
     }
+}
+
+/// A pool's `work`, checked: each `Cpu` demand valid and each call naming a pool that
+/// exists (errors are reported at the step, with the names that would do).
+fn check_work(
+    p: &crate::scenario::schema::PoolSpec,
+    pool_index: usize,
+    all: &[crate::scenario::schema::PoolSpec],
+    here: &FieldPath,
+    err_at: &impl Fn(&FieldPath, String),
+) -> Vec<WorkStep> {
+    let mut work = Vec::with_capacity(p.work.len());
+    for (k, step) in p.work.iter().enumerate() {
+        let at = here.clone().field("work").index(k);
+        match step {
+            StepSpec::Cpu(d) => match d.sampler() {
+                Ok(_) => work.push(WorkStep::Cpu(d.clone())),
+                Err(e) => err_at(
+                    &at.join(e.field()),
+                    format!("pool \"{}\": work step {}: {e}", p.name, k + 1),
+                ),
+            },
+            StepSpec::Call(to) | StepSpec::AsyncCall(to) => {
+                let sync = matches!(step, StepSpec::Call(_));
+                match all.iter().position(|x| &x.name == to) {
+                    Some(i) if i == pool_index => err_at(
+                        &at,
+                        format!(
+                            "pool \"{}\" calls itself: a request would never end",
+                            p.name
+                        ),
+                    ),
+                    Some(i) => work.push(WorkStep::Call {
+                        to: PoolId::of(i),
+                        sync,
+                    }),
+                    None => {
+                        let names: Vec<&str> = all.iter().map(|x| x.name.as_str()).collect();
+                        err_at(
+                            &at,
+                            format!(
+                                "pool \"{}\" calls \"{to}\", which is not defined; the pools are: {}",
+                                p.name,
+                                names.join(", ")
+                            ),
+                        );
+                    }
+                }
+            }
+        }
+    }
+    work
 }

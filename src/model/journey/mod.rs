@@ -6,3 +6,4 @@
 pub mod key;
 pub mod retry;
 pub mod shard;
+pub mod work;

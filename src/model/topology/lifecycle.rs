@@ -43,6 +43,7 @@ impl<O: Observer> World<O> {
             workers: cfg.workers,
             busy: 0,
             queue: VecDeque::new(),
+            waiting: 0,
             queue_capacity: cfg.queue_capacity,
             speed: cfg.instance.speed,
             inv_speed: 1.0 / cfg.instance.speed,
@@ -170,7 +171,7 @@ impl<O: Observer> World<O> {
         let billing = &self.pools[pool].config.billing;
         let usd = inst.billing.close(now, billing);
         self.recorder.billed(PoolId::of(pool), usd);
-        self.lose_held(now, id);
+        self.lose_held(now, id, q);
         if matches!(was, InstanceState::InService | InstanceState::Draining) {
             self.recorder
                 .instance_stopped_serving(now, PoolId::of(pool), u64::from(workers));
@@ -201,7 +202,7 @@ impl<O: Observer> World<O> {
     /// type if it drained for a restart.
     pub(super) fn drained(&mut self, now: SimTime, id: InstanceId, q: &mut EventQueue<Event>) {
         if self.instances[id.0 as usize].restart_secs.is_some() {
-            self.lose_held(now, id);
+            self.lose_held(now, id, q);
             self.stop_and_start(now, id, q);
         } else {
             self.terminate(now, id, q);
@@ -257,11 +258,12 @@ impl<O: Observer> World<O> {
     }
 
     /// The requests `id` holds (in service and queued) are lost: counted as failures.
-    pub(super) fn lose_held(&mut self, now: SimTime, id: InstanceId) {
+    pub(super) fn lose_held(&mut self, now: SimTime, id: InstanceId, q: &mut EventQueue<Event>) {
         let inst = &mut self.instances[id.0 as usize];
         let pool = inst.pool.0 as usize;
         let busy = std::mem::take(&mut inst.busy);
         let queue = std::mem::take(&mut inst.queue);
+        inst.waiting = 0;
         if busy > 0 {
             self.recorder
                 .workers_freed(now, PoolId::of(pool), u64::from(busy));
@@ -270,18 +272,16 @@ impl<O: Observer> World<O> {
             self.recorder
                 .dequeued(now, PoolId::of(pool), queue.len() as u64);
         }
-        // The requests its workers serve are found in the slab (a crash is rare; keeping
-        // a list per instance would cost every request).
-        let serving: Vec<_> = self
+        // What it holds is found in the slab (a crash is rare; keeping a list per
+        // instance would cost every request): served, queued, or waiting on a call.
+        let lost: Vec<_> = self
             .requests
             .iter()
-            .filter(|(_, r)| r.served_by == Some(id))
+            .filter(|(_, r)| r.at == Some(id))
             .map(|(rid, _)| rid)
             .collect();
-        for rid in serving.into_iter().chain(queue) {
-            if let Some(r) = self.requests.remove(rid) {
-                self.recorder.dropped(now, DropReason::Failure, r.class, 1);
-            }
+        for rid in lost {
+            self.fail(now, rid, DropReason::Failure, q);
         }
     }
 
@@ -297,7 +297,7 @@ impl<O: Observer> World<O> {
         inst.state = InstanceState::Failed;
         let pool = inst.pool.0 as usize;
         let workers = inst.workers;
-        self.lose_held(now, id);
+        self.lose_held(now, id, q);
         let inst = &mut self.instances[id.0 as usize];
         // No workers and no queue: `route` fails whatever still reaches it.
         inst.workers = 0;

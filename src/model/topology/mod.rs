@@ -13,6 +13,7 @@ use super::autoscale::spec::PoolContext;
 use super::balancer::Candidates;
 use super::clock::WeekClock;
 use super::instance::{Instance, InstanceId, InstanceState, PoolId};
+use super::journey::work::{Step, WorkStep};
 use super::pool::{Pool, PoolConfig};
 use super::request::{Request, RequestId};
 use super::workload::{Burst, ClassModel, RateProfile, Workload};
@@ -50,11 +51,11 @@ pub enum Event {
         /// How many (more than one for batch arrivals).
         count: u32,
     },
-    /// A worker of `instance` finishes a request.
-    Departure {
+    /// A worker of `instance` finishes the CPU step it runs for `request`.
+    StepDone {
         /// The instance.
         instance: InstanceId,
-        /// The request.
+        /// The visit.
         request: RequestId,
     },
     /// Check `instance`'s queue head for requests that waited too long.
@@ -132,6 +133,14 @@ pub enum BuildError {
         /// What is wrong, and in which field of `autoscale`.
         source: crate::model::config::ConfigError,
     },
+    /// A step of a pool's work is invalid.
+    #[error("pool {pool}: work: {source}")]
+    Work {
+        /// The pool's name.
+        pool: String,
+        /// What is wrong.
+        source: crate::model::config::ConfigError,
+    },
     /// A pool's boot-time distribution is invalid.
     #[error("pool {pool}: boot: {source}")]
     Boot {
@@ -205,8 +214,14 @@ pub struct World<O> {
     pools: Vec<Pool>,
     /// What every event is reported to.
     recorder: O,
-    /// Requests in flight (accepted by an instance, not yet ended).
+    /// Visits in flight (requests, and the calls they make), from their balancer to
+    /// their end.
     requests: Slab<Request>,
+    /// Each pool's work for a visit, as steps ready to run.
+    works: Vec<Vec<Step>>,
+    /// Each pool's stream for the CPU demand of its own steps (`workload/demand/service/
+    /// <name>`: the workload's, so two designs with the same services draw the same).
+    demand_rngs: Vec<SimRng>,
     /// The metrics interval's length, and when the current one started.
     interval: SimDuration,
     interval_start: SimTime,
@@ -303,6 +318,33 @@ impl<O: Observer> World<O> {
                 failure_rng,
             ));
         }
+        let mut works = Vec::with_capacity(config.pools.len());
+        for p in &config.pools {
+            let mut steps = Vec::with_capacity(p.work.len().max(1));
+            for step in &p.work {
+                steps.push(match step {
+                    WorkStep::Cpu(d) => {
+                        Step::Cpu(d.sampler().map_err(|source| BuildError::Work {
+                            pool: p.name.clone(),
+                            source,
+                        })?)
+                    }
+                    WorkStep::Call { to, sync } => Step::Call {
+                        to: *to,
+                        sync: *sync,
+                    },
+                });
+            }
+            if steps.is_empty() {
+                steps.push(Step::ClassDemand);
+            }
+            works.push(steps);
+        }
+        let demand_rngs = config
+            .pools
+            .iter()
+            .map(|p| stream_rng(config.seed, &format!("workload/demand/service/{}", p.name)))
+            .collect();
         Ok(World {
             clock: config.clock,
             end: config.end,
@@ -311,6 +353,8 @@ impl<O: Observer> World<O> {
             pools,
             recorder,
             requests: Slab::new(),
+            works,
+            demand_rngs,
             interval: config.interval,
             interval_start: SimTime::ZERO,
             // The design's randomness, apart from the workload's (common random numbers).
@@ -324,9 +368,17 @@ impl<O: Observer> World<O> {
         &self.recorder
     }
 
-    /// Requests in flight: accepted by an instance (in service or queued), not yet
-    /// ended.
+    /// Requests in flight: sent by the client, not yet ended (calls they made are not
+    /// counted; see [`World::visits_in_flight`]).
     pub fn requests_in_flight(&self) -> usize {
+        self.requests
+            .iter()
+            .filter(|(_, v)| v.parent.is_none())
+            .count()
+    }
+
+    /// Visits in flight: requests and the calls they made, not yet ended.
+    pub fn visits_in_flight(&self) -> usize {
         self.requests.len()
     }
 
@@ -474,7 +526,7 @@ impl<O: Observer> Model for World<O> {
                 }
                 self.schedule_next_arrival(now, q);
             }
-            Event::Departure { instance, request } => self.departure(now, instance, request, q),
+            Event::StepDone { instance, request } => self.step_done(now, instance, request, q),
             Event::QueueTimeout { instance } => self.queue_timeout(now, instance, q),
             Event::BootDone { instance } => {
                 self.instance(instance).booted = true;

@@ -1,7 +1,11 @@
-//! The path of a request: an arrival is routed by its class to a pool, the pool's
-//! balancer picks an in-service instance, and the instance serves it, queues it or drops it.
+//! The path of a request: an arrival is routed by its class to its entry service, the
+//! service's balancer picks an in-service instance, and the instance serves it, queues it
+//! or drops it. A worker runs the service's work step by step: CPU demand, or a call to
+//! another service, which is routed the same way and replies when its own work is done.
+//! A drop anywhere fails the whole request (see `docs/journeys.md`).
 
-use crate::model::instance::{InstanceId, InstanceState, PoolId};
+use crate::model::instance::{InstanceId, InstanceState};
+use crate::model::journey::work::Step;
 use crate::model::report::Observer;
 use crate::model::request::{DropReason, Request, RequestId};
 use crate::sim::{EventQueue, SimDuration, SimTime};
@@ -18,47 +22,58 @@ impl<O: Observer> World<O> {
         }
     }
 
+    /// A request arrives from the client: drawn from the workload, sent to its class's
+    /// entry service.
     pub(super) fn route(&mut self, now: SimTime, q: &mut EventQueue<Event>) {
         let drawn = self.workload.draw();
         self.recorder.arrived(now, drawn.class, 1);
-        let pool = &mut self.pools[drawn.pool];
+        let rid = self
+            .requests
+            .insert(Request::new(now, drawn.demand_secs, drawn.class, None));
+        self.visit(now, rid, drawn.pool, q);
+    }
+
+    /// The visit `rid` reaches `pool`'s balancer: an instance serves it, queues it, or it
+    /// is dropped (and its request fails).
+    fn visit(&mut self, now: SimTime, rid: RequestId, pool: usize, q: &mut EventQueue<Event>) {
+        let p = &mut self.pools[pool];
         let view = InService {
-            ids: &pool.in_service,
+            ids: &p.in_service,
             instances: &self.instances,
         };
-        let Some(i) = pool
-            .balancer
-            .pick(&view, pool.membership, &mut self.routing_rng)
-        else {
-            self.recorder
-                .dropped(now, DropReason::NoCapacity, drawn.class, 1);
+        let Some(i) = p.balancer.pick(&view, p.membership, &mut self.routing_rng) else {
+            self.fail(now, rid, DropReason::NoCapacity, q);
             return;
         };
-        let id = pool.in_service[i];
-        if let Some(m) = pool.monitor.as_mut() {
+        let id = p.in_service[i];
+        if let Some(m) = p.monitor.as_mut() {
             m.arrived();
         }
-        let timeout = pool.config.timeout;
-        let p = drawn.pool;
-        let req = Request {
-            arrived: now,
-            demand_secs: drawn.demand_secs,
-            class: drawn.class,
-            served_by: None,
-        };
+        self.accept(now, id, rid, q);
+    }
+
+    /// Instance `id` takes the visit `rid`: to a free worker, else into its queue, else
+    /// the visit is dropped.
+    fn accept(&mut self, now: SimTime, id: InstanceId, rid: RequestId, q: &mut EventQueue<Event>) {
         let inst = &mut self.instances[id.0 as usize];
         if inst.has_idle_worker() {
-            let rid = self.requests.insert(req);
             self.start_service(now, id, rid, q);
         } else if inst
             .queue_capacity
             .is_none_or(|cap| inst.queue.len() < cap as usize)
         {
-            inst.queue.push_back(self.requests.insert(req));
+            inst.queue.push_back(rid);
             if inst.metered {
                 inst.meter.set(now, inst.busy, inst.outstanding());
             }
-            self.recorder.enqueued(now, PoolId::of(p));
+            let pool = inst.pool;
+            let timeout = self.pools[pool.index()].config.timeout;
+            if let Some(v) = self.requests.get_mut(rid) {
+                v.at = Some(id);
+                v.queued_at = now;
+            }
+            self.recorder.enqueued(now, pool);
+            let inst = &mut self.instances[id.0 as usize];
             if let Some(t) = timeout
                 && !inst.timeout_armed
             {
@@ -72,10 +87,11 @@ impl<O: Observer> World<O> {
             } else {
                 DropReason::QueueFull
             };
-            self.recorder.dropped(now, reason, drawn.class, 1);
+            self.fail(now, rid, reason, q);
         }
     }
 
+    /// A worker of `id` takes the visit `rid` and runs its current step.
     pub(super) fn start_service(
         &mut self,
         now: SimTime,
@@ -83,37 +99,73 @@ impl<O: Observer> World<O> {
         rid: RequestId,
         q: &mut EventQueue<Event>,
     ) {
-        let Some(req) = self.requests.get_mut(rid) else {
+        let Some(v) = self.requests.get_mut(rid) else {
             return;
         };
-        req.served_by = Some(id);
-        let (arrived, demand_secs) = (req.arrived, req.demand_secs);
+        v.at = Some(id);
+        v.worker = true;
+        let queued_at = v.queued_at;
         let inst = &mut self.instances[id.0 as usize];
         inst.begin_service();
         if inst.metered {
             inst.meter.set(now, inst.busy, inst.outstanding());
         }
+        let pool = inst.pool;
+        self.recorder.service_started(now, pool, now - queued_at);
+        self.run_step(now, rid, q);
+    }
+
+    /// The visit `rid`, holding a worker, runs its current step: CPU work (its end is a
+    /// `StepDone`), a call, or, past the last step, its reply.
+    fn run_step(&mut self, now: SimTime, rid: RequestId, q: &mut EventQueue<Event>) {
+        let Some(v) = self.requests.get(rid) else {
+            return;
+        };
+        let Some(id) = v.at else { return };
+        let inst = &self.instances[id.0 as usize];
+        let pool = inst.pool.index();
+        let demand_secs = match self.works[pool].get(usize::from(v.step)) {
+            None => {
+                self.finish(now, rid, q);
+                return;
+            }
+            Some(Step::ClassDemand) => v.demand_secs,
+            Some(Step::Cpu(sampler)) => sampler.sample(&mut self.demand_rngs[pool]),
+            Some(Step::Call { to, sync }) => {
+                let (to, sync) = (to.index(), *sync);
+                let child = Request::new(now, v.demand_secs, v.class, Some(rid));
+                if !sync {
+                    // The worker goes back to the pool while the call is out.
+                    if let Some(v) = self.requests.get_mut(rid) {
+                        v.worker = false;
+                    }
+                    self.instances[id.0 as usize].waiting += 1;
+                    self.free_worker(now, id, q);
+                }
+                let child = self.requests.insert(child);
+                self.visit(now, child, to, q);
+                return;
+            }
+        };
         let service = SimDuration::from_secs_f64(demand_secs * inst.inv_speed);
-        let pool = inst.pool.0 as usize;
-        self.recorder
-            .service_started(now, PoolId::of(pool), now - arrived);
         q.schedule_in(
             service,
-            Event::Departure {
+            Event::StepDone {
                 instance: id,
                 request: rid,
             },
         );
     }
 
-    pub(super) fn departure(
+    /// A worker of `id` finished the CPU step of `rid`: on to the next step.
+    pub(super) fn step_done(
         &mut self,
         now: SimTime,
         id: InstanceId,
         rid: RequestId,
         q: &mut EventQueue<Event>,
     ) {
-        let inst = &mut self.instances[id.0 as usize];
+        let inst = &self.instances[id.0 as usize];
         if matches!(
             inst.state,
             InstanceState::Terminated | InstanceState::Failed
@@ -121,36 +173,148 @@ impl<O: Observer> World<O> {
             // Its requests were counted as failures when it was terminated or crashed.
             return;
         }
-        let Some(Request { arrived, class, .. }) = self.requests.remove(rid) else {
+        let Some(v) = self.requests.get_mut(rid) else {
             return;
         };
-        inst.end_service();
-        let pool = inst.pool.0 as usize;
+        v.step += 1;
+        self.run_step(now, rid, q);
+    }
+
+    /// The visit `rid` has done its work: it leaves its instance (freeing its worker if it
+    /// holds one) and replies to its caller, or, for the request itself, completes.
+    fn finish(&mut self, now: SimTime, rid: RequestId, q: &mut EventQueue<Event>) {
+        let Some(v) = self.requests.remove(rid) else {
+            return;
+        };
+        let Some(id) = v.at else { return };
+        let inst = &mut self.instances[id.0 as usize];
+        let pool = inst.pool;
+        if v.worker {
+            inst.end_service();
+        }
         if inst.metered {
             inst.meter.completed();
             inst.meter.set(now, inst.busy, inst.outstanding());
-            if let Some(m) = self.pools[pool].monitor.as_mut() {
-                m.completed(now - arrived);
+            if let Some(m) = self.pools[pool.index()].monitor.as_mut() {
+                m.completed(now - v.arrived);
             }
         }
-        self.recorder.workers_freed(now, PoolId::of(pool), 1);
-        self.recorder.completed(now, class, now - arrived);
-        let timeout = self.pools[pool].config.timeout;
+        if v.worker {
+            self.recorder.workers_freed(now, pool, 1);
+        }
+        match v.parent {
+            None => self.recorder.completed(now, v.class, now - v.arrived),
+            Some(parent) => self.reply(now, parent, q),
+        }
+        if v.worker {
+            self.next_in_queue(now, id, q);
+        }
+    }
+
+    /// A call made by `rid` replied: `rid` goes on with its next step, on the worker it
+    /// kept (a synchronous call) or on one it takes again (an asynchronous call).
+    fn reply(&mut self, now: SimTime, rid: RequestId, q: &mut EventQueue<Event>) {
+        // A caller that has already failed (its instance crashed) has left the slab: the
+        // reply is dropped on the floor, as a real one would be.
+        let Some(v) = self.requests.get_mut(rid) else {
+            return;
+        };
+        v.step += 1;
+        if v.worker {
+            self.run_step(now, rid, q);
+            return;
+        }
+        let Some(id) = v.at else { return };
+        let pool = self.instances[id.0 as usize].pool.index();
+        let done = usize::from(v.step) >= self.works[pool].len();
+        let inst = &mut self.instances[id.0 as usize];
+        inst.waiting = inst.waiting.saturating_sub(1);
+        if done {
+            self.finish(now, rid, q);
+        } else {
+            self.accept(now, id, rid, q);
+        }
+    }
+
+    /// The visit `rid` failed with `reason`: it ends, and so does every caller waiting on
+    /// it, up to the request, which is counted as dropped once. The caller of this
+    /// function has already released what `rid` itself held.
+    pub(super) fn fail(
+        &mut self,
+        now: SimTime,
+        rid: RequestId,
+        reason: DropReason,
+        q: &mut EventQueue<Event>,
+    ) {
+        let mut failed = rid;
+        loop {
+            let Some(v) = self.requests.remove(failed) else {
+                return;
+            };
+            let Some(parent) = v.parent else {
+                self.recorder.dropped(now, reason, v.class, 1);
+                return;
+            };
+            // The caller waits for this visit: release what it holds, then fail it too.
+            let Some(p) = self.requests.get(parent) else {
+                return;
+            };
+            let (at, worker) = (p.at, p.worker);
+            if let Some(id) = at {
+                if worker {
+                    self.instances[id.0 as usize].end_service();
+                    let pool = self.instances[id.0 as usize].pool;
+                    self.recorder.workers_freed(now, pool, 1);
+                    if let Some(p) = self.requests.get_mut(parent) {
+                        p.worker = false;
+                    }
+                    self.next_in_queue(now, id, q);
+                } else {
+                    let inst = &mut self.instances[id.0 as usize];
+                    inst.waiting = inst.waiting.saturating_sub(1);
+                    self.settle(now, id, q);
+                }
+            }
+            failed = parent;
+        }
+    }
+
+    /// A worker of `id` went back to its pool without its visit ending there (an
+    /// asynchronous call went out): it takes the next queued visit.
+    fn free_worker(&mut self, now: SimTime, id: InstanceId, q: &mut EventQueue<Event>) {
+        let inst = &mut self.instances[id.0 as usize];
+        inst.end_service();
+        if inst.metered {
+            inst.meter.set(now, inst.busy, inst.outstanding());
+        }
+        let pool = inst.pool;
+        self.recorder.workers_freed(now, pool, 1);
+        self.next_in_queue(now, id, q);
+    }
+
+    /// A worker of `id` is free: it takes the oldest queued visit that has not timed out,
+    /// and a draining instance left with nothing is done.
+    fn next_in_queue(&mut self, now: SimTime, id: InstanceId, q: &mut EventQueue<Event>) {
+        let pool = self.instances[id.0 as usize].pool;
+        let timeout = self.pools[pool.index()].config.timeout;
         while let Some(rid) = self.instances[id.0 as usize].queue.pop_front() {
-            self.recorder.dequeued(now, PoolId::of(pool), 1);
-            let Some(req) = self.requests.get(rid) else {
+            self.recorder.dequeued(now, pool, 1);
+            let Some(v) = self.requests.get(rid) else {
                 continue;
             };
-            if timeout.is_some_and(|t| now - req.arrived >= t) {
+            if timeout.is_some_and(|t| now - v.queued_at >= t) {
                 // Due to time out at this very instant (its timeout event is queued behind us).
-                let class = req.class;
-                self.requests.remove(rid);
-                self.recorder.dropped(now, DropReason::Timeout, class, 1);
+                self.fail(now, rid, DropReason::Timeout, q);
                 continue;
             }
             self.start_service(now, id, rid, q);
             break;
         }
+        self.settle(now, id, q);
+    }
+
+    /// A draining instance that holds nothing any more is done draining.
+    fn settle(&mut self, now: SimTime, id: InstanceId, q: &mut EventQueue<Event>) {
         let inst = &self.instances[id.0 as usize];
         if inst.state == InstanceState::Draining && inst.outstanding() == 0 {
             self.drained(now, id, q);
@@ -171,44 +335,39 @@ impl<O: Observer> World<O> {
         ) {
             return;
         }
-        let pool = inst.pool.0 as usize;
-        let Some(timeout) = self.pools[pool].config.timeout else {
+        let pool = inst.pool;
+        let Some(timeout) = self.pools[pool.index()].config.timeout else {
             return;
         };
         let inst = &mut self.instances[id.0 as usize];
-        let requests = &mut self.requests;
-        let mut expired = 0;
+        let requests = &self.requests;
+        let queued_at = |rid: &RequestId| requests.get(*rid).map_or(now, |v| v.queued_at);
         // Queues are FIFO and the timeout is the pool's, so deadlines are in queue order:
         // only the head can be due, and one pending check per instance is enough.
-        let arrived = |requests: &crate::sim::Slab<Request>, rid: &RequestId| {
-            requests.get(*rid).map_or(now, |r| r.arrived)
-        };
+        let mut expired = Vec::new();
         while inst
             .queue
             .front()
-            .is_some_and(|rid| now - arrived(requests, rid) >= timeout)
+            .is_some_and(|rid| now - queued_at(rid) >= timeout)
         {
-            if let Some(r) = inst.queue.pop_front().and_then(|rid| requests.remove(rid)) {
-                self.recorder.dropped(now, DropReason::Timeout, r.class, 1);
-            }
-            expired += 1;
+            expired.extend(inst.queue.pop_front());
         }
         if let Some(head) = inst.queue.front() {
             inst.timeout_armed = true;
             q.schedule_in(
-                arrived(requests, head) + timeout - now,
+                queued_at(head) + timeout - now,
                 Event::QueueTimeout { instance: id },
             );
         }
         if inst.metered {
             inst.meter.set(now, inst.busy, inst.outstanding());
         }
-        if expired > 0 {
-            self.recorder.dequeued(now, PoolId::of(pool), expired);
+        for rid in &expired {
+            self.fail(now, *rid, DropReason::Timeout, q);
         }
-        let inst = &self.instances[id.0 as usize];
-        if inst.state == InstanceState::Draining && inst.outstanding() == 0 {
-            self.drained(now, id, q);
+        if !expired.is_empty() {
+            self.recorder.dequeued(now, pool, expired.len() as u64);
         }
+        self.settle(now, id, q);
     }
 }

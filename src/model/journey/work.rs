@@ -1,0 +1,103 @@
+//! A service's work: the steps one of its workers runs for each visit, in order.
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::instance::PoolId;
+use crate::model::workload::{Demand, DemandSampler};
+
+/// One step of a service's work, as a scenario writes it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum StepSpec {
+    /// Local CPU demand, in CPU-seconds on the reference vCPU.
+    Cpu(Demand),
+    /// A synchronous call to the named service: the worker waits for the reply (a
+    /// thread-per-request server).
+    Call(String),
+    /// An asynchronous call to the named service: the worker is released while the call
+    /// is out, and the rest of the work takes a worker again when it replies (an
+    /// event-loop server).
+    AsyncCall(String),
+}
+
+/// A step as the world runs it.
+#[derive(Clone, Debug)]
+pub enum Step {
+    /// The request class's demand (what a service without steps of its own runs).
+    ClassDemand,
+    /// CPU demand drawn from the service's own stream.
+    Cpu(DemandSampler),
+    /// A call to another service.
+    Call {
+        /// The service called.
+        to: PoolId,
+        /// Whether the caller keeps its worker while it waits.
+        sync: bool,
+    },
+}
+
+/// A checked step, its called service resolved to an id (a pool's `work` in the world's
+/// configuration; empty means the class's demand).
+#[derive(Clone, Debug, PartialEq)]
+pub enum WorkStep {
+    /// Local CPU demand.
+    Cpu(Demand),
+    /// A call.
+    Call {
+        /// The service called.
+        to: PoolId,
+        /// Whether the caller keeps its worker while it waits.
+        sync: bool,
+    },
+}
+
+/// The first cycle in a call graph (`calls[n]`: the services `n` calls), as the services
+/// along it and back to the first; `None` if there is none. A request in a cycle would
+/// call forever.
+pub fn call_cycle(calls: &[Vec<usize>]) -> Option<Vec<usize>> {
+    // Depth-first search with colours: 0 unseen, 1 on the path, 2 done.
+    fn visit(n: usize, calls: &[Vec<usize>], colour: &mut [u8], path: &mut Vec<usize>) -> bool {
+        colour[n] = 1;
+        path.push(n);
+        for &m in calls.get(n).map_or(&[][..], Vec::as_slice) {
+            if m >= colour.len() {
+                continue;
+            }
+            if colour[m] == 1 {
+                let start = path.iter().position(|x| *x == m).unwrap_or(0);
+                path.drain(..start);
+                path.push(m);
+                return true;
+            }
+            if colour[m] == 0 && visit(m, calls, colour, path) {
+                return true;
+            }
+        }
+        colour[n] = 2;
+        path.pop();
+        false
+    }
+    let mut colour = vec![0u8; calls.len()];
+    for n in 0..calls.len() {
+        let mut path = Vec::new();
+        if colour[n] == 0 && visit(n, calls, &mut colour, &mut path) {
+            return Some(path);
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_call_cycle_is_found_and_named_in_order() {
+        // web -> api -> db: no cycle. web -> api -> web: the cycle 0, 1, 0.
+        assert_eq!(call_cycle(&[vec![1], vec![2], vec![]]), None);
+        assert_eq!(call_cycle(&[vec![1], vec![0]]), Some(vec![0, 1, 0]));
+        // A service calling itself.
+        assert_eq!(call_cycle(&[vec![], vec![1]]), Some(vec![1, 1]));
+        // A diamond (web calls api and cache, both call db) is not a cycle.
+        assert_eq!(call_cycle(&[vec![1, 2], vec![3], vec![3], vec![]]), None);
+    }
+}
