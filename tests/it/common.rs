@@ -26,6 +26,19 @@ pub fn scenario_from_text(label: &str, text: &str) -> Scenario {
     Scenario::validate(file, &source).unwrap_or_else(|e| panic!("{label} is not valid:\n{e}"))
 }
 
+/// The error a scenario text is rejected with, at parsing or validation (panics if it
+/// is accepted).
+pub fn scenario_error(label: &str, text: &str) -> String {
+    let source = Source::inline(label, text);
+    match scalesim::scenario::parse(&source) {
+        Err(e) => e.to_string(),
+        Ok(file) => match Scenario::validate(file, &source) {
+            Err(e) => e.to_string(),
+            Ok(_) => panic!("{label} was accepted"),
+        },
+    }
+}
+
 /// Reads a scenario file, lets `edit` change it (duration, seed...), then validates it.
 pub fn load_with(rel: &str, edit: impl FnOnce(&mut ScenarioFile)) -> Scenario {
     let path = repo_path(rel);

@@ -11,6 +11,7 @@ mod extension;
 mod failures;
 #[cfg(feature = "gui")]
 mod gui;
+mod journeys;
 mod metrics;
 #[cfg(feature = "gui")]
 mod plots;

@@ -1,0 +1,142 @@
+//! Requests through several services (issue 11): the numbers a journey produces checked
+//! against queueing theory, and failures that travel back up the calls.
+
+use super::common::*;
+
+/// Two services in series, each one single-worker instance with an unbounded queue.
+/// `call` is the step that sends the visit on from the first to the second.
+fn two_services(call: &str, mean_a: f64, mean_b: f64, per_sec: f64, secs: u32) -> String {
+    format!(
+        r#"(
+            name: "tandem",
+            duration_secs: {secs},
+            seed: 11,
+            workload: (
+                rate: Constant(per_sec: {per_sec}),
+                classes: [(name: "req", entry: "a", demand: Constant(secs: 0.0))],
+            ),
+            services: [
+                (name: "a", instance: "ref.1", queue_capacity: None, timeout_secs: None,
+                 size: (min: 1, max: 1),
+                 work: [Cpu(Exponential(mean_secs: {mean_a})), {call}("b")]),
+                (name: "b", instance: "ref.1", queue_capacity: None, timeout_secs: None,
+                 size: (min: 1, max: 1),
+                 work: [Cpu(Exponential(mean_secs: {mean_b}))]),
+            ],
+        )"#
+    )
+}
+
+#[test]
+fn two_mm1_services_in_series_add_up_their_response_times() {
+    // An asynchronous call as the last step hands the visit on without holding a's
+    // worker: a tandem of two M/M/1 queues. Poisson arrivals at λ = 50/s; a serves at
+    // μa = 100/s, b at μb = 80/s. By Burke's theorem a's departures are Poisson too, so
+    // the mean response is 1/(μa − λ) + 1/(μb − λ) = 1/50 + 1/30 = 53.33 ms
+    // (L. Kleinrock, Queueing Systems vol. 1, 1975, §4.8 on Jackson networks).
+    // 40,000 s: 2 million requests; the estimate's error is well under 1 %.
+    let s = scenario_from_text(
+        "tandem.ron",
+        &two_services("AsyncCall", 0.01, 0.0125, 50.0, 40_000),
+    );
+    let o = run(&s);
+    let r = &o.summary.requests;
+    assert_eq!(r.arrived, r.completed + r.dropped + r.in_flight);
+    assert_eq!(r.dropped, 0);
+    let mean = o.summary.latency_secs.mean;
+    let want = 1.0 / 50.0 + 1.0 / 30.0;
+    assert!(
+        (mean - want).abs() / want < 0.02,
+        "mean response {mean} s, theory {want} s"
+    );
+    // Each server is busy λ/μ of the time: 50 % and 62.5 %.
+    let util: Vec<f64> = o.summary.pools.iter().map(|p| p.utilisation_mean).collect();
+    assert!((util[0] - 0.5).abs() < 0.01, "{util:?}");
+    assert!((util[1] - 0.625).abs() < 0.01, "{util:?}");
+}
+
+#[test]
+fn a_synchronous_call_holds_the_callers_worker_while_it_waits() {
+    // The same two services, but a waits for b's reply on its one worker. Then b never
+    // has more than one visit at a time (a sends the next only when b has replied), so
+    // b's response is its bare service time, and a's worker is held for a's 10 ms plus
+    // b's 12.5 ms: H = X_a + X_b, E[H] = 22.5 ms. At λ = 20/s a's worker is busy
+    // ρ = 20 × 22.5 ms = 45 % of the time although its CPU works 20 %.
+    // a is then an M/G/1 queue with holding time H: E[H²] = Var + mean² =
+    // (0.01² + 0.0125²) + 0.0225² = 7.625e-4 s², so Pollaczek-Khinchine gives the wait
+    // W = λ E[H²] / (2 (1 − ρ)) = 20 × 7.625e-4 / 1.1 = 13.86 ms and the response
+    // W + E[H] = 36.36 ms.
+    let s = scenario_from_text(
+        "sync.ron",
+        &two_services("Call", 0.01, 0.0125, 20.0, 40_000),
+    );
+    let o = run(&s);
+    let util: Vec<f64> = o.summary.pools.iter().map(|p| p.utilisation_mean).collect();
+    assert!((util[0] - 0.45).abs() < 0.01, "a's worker busy {util:?}");
+    assert!((util[1] - 0.25).abs() < 0.01, "b's worker busy {util:?}");
+    let want = 20.0 * 7.625e-4 / (2.0 * (1.0 - 0.45)) + 0.0225;
+    let mean = o.summary.latency_secs.mean;
+    assert!(
+        (mean - want).abs() / want < 0.02,
+        "mean response {mean} s, M/G/1 theory {want} s"
+    );
+}
+
+#[test]
+fn a_drop_in_a_called_service_fails_the_whole_request_once() {
+    // b has no room: no queue behind one worker that takes 1 s per visit, while 20
+    // requests a second arrive at a's four instances (round robin, one worker each).
+    // Calls that find b busy are dropped as "queue full" and fail their request at once,
+    // freeing a's worker. But b frees its worker at the very instant the a-instance it
+    // served gets its own back and sends its next call: that instance keeps b to itself,
+    // its worker always waiting, and the requests queued behind it wait until a's 30 s
+    // timeout drops them: the lesson of a thread pool stuck on a slow dependency.
+    let text = r#"(
+        name: "full-dependency",
+        duration_secs: 600,
+        workload: (
+            rate: Constant(per_sec: 20),
+            classes: [(name: "req", entry: "a", demand: Constant(secs: 0.0))],
+        ),
+        services: [
+            (name: "a", instance: "ref.1", size: (min: 4, max: 4), balancer: RoundRobin,
+             work: [Cpu(Constant(secs: 0.001)), Call("b")]),
+            (name: "b", instance: "ref.1", queue_capacity: Some(0), size: (min: 1, max: 1),
+             work: [Cpu(Constant(secs: 1.0))]),
+        ],
+    )"#;
+    let o = run(&scenario_from_text("full.ron", text));
+    let r = &o.summary.requests;
+    let d = &r.dropped_by_reason;
+    // Every request ends once, whichever service dropped it.
+    assert_eq!(r.arrived, r.completed + r.dropped + r.in_flight);
+    assert_eq!(r.dropped, d.queue_full + d.timeout, "{r:?}");
+    assert_eq!(o.world.requests_in_flight() as u64, r.in_flight);
+    // b completes one visit a second: 600 in 600 s, less the one under way at the end.
+    assert!((598..=600).contains(&r.completed), "{r:?}");
+    // Three a-instances see b busy: 15 of the 20 requests a second fail at once.
+    assert!(d.queue_full as f64 > 0.7 * r.arrived as f64, "{r:?}");
+    // The stuck instance's queue (100) fills at 5 a second within 20 s; from then on
+    // its head times out after a's 30 s and the arrival after it takes the place, so
+    // about 100 every 30 s end as timeouts (the rest of its share as queue full).
+    assert!(d.timeout > 500, "{r:?}");
+    // a's stuck worker is one of four: 25 % busy; b's always.
+    let util: Vec<f64> = o.summary.pools.iter().map(|p| p.utilisation_mean).collect();
+    assert!((util[0] - 0.25).abs() < 0.01 && util[1] > 0.99, "{util:?}");
+}
+
+#[test]
+fn calls_to_unknown_services_and_cycles_are_errors_at_their_step() {
+    let bad = two_services("Call", 0.01, 0.01, 1.0, 60).replace("Call(\"b\")", "Call(\"c\")");
+    let e = scenario_error("unknown.ron", &bad);
+    assert!(
+        e.contains("calls \"c\", which is not defined; the pools are: a, b"),
+        "{e}"
+    );
+    let cycle = two_services("Call", 0.01, 0.01, 1.0, 60).replace(
+        "work: [Cpu(Exponential(mean_secs: 0.01))]),\n            ],",
+        "work: [Cpu(Exponential(mean_secs: 0.01)), Call(\"a\")]),\n            ],",
+    );
+    let e = scenario_error("cycle.ron", &cycle);
+    assert!(e.contains("cycle (a -> b -> a)"), "{e}");
+}
