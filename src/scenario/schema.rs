@@ -47,6 +47,10 @@ pub struct ScenarioFile {
     /// name for them).
     #[serde(alias = "services")]
     pub pools: Vec<PoolSpec>,
+    /// What a call between services pays on the wire, each way (default: a quarter of a
+    /// millisecond within a zone).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network: Option<crate::model::journey::network::Network>,
 }
 
 impl ScenarioFile {
@@ -68,6 +72,7 @@ impl ScenarioFile {
             },
             instance_types: Vec::new(),
             pools: Vec::new(),
+            network: None,
         }
     }
 }

@@ -405,6 +405,7 @@ impl Scenario {
             burst: self.file.workload.burst.clone(),
             classes: self.classes.clone(),
             pools: self.pools.clone(),
+            network: self.file.network.clone().unwrap_or_default(),
         }
     }
 

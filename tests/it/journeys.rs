@@ -3,8 +3,9 @@
 
 use super::common::*;
 
-/// Two services in series, each one single-worker instance with an unbounded queue.
-/// `call` is the step that sends the visit on from the first to the second.
+/// Two services in series, each one single-worker instance with an unbounded queue, and
+/// no time on the wire (so queueing theory applies as it stands). `call` is the step
+/// that sends the visit on from the first to the second.
 fn two_services(call: &str, mean_a: f64, mean_b: f64, per_sec: f64, secs: u32) -> String {
     format!(
         r#"(
@@ -23,6 +24,7 @@ fn two_services(call: &str, mean_a: f64, mean_b: f64, per_sec: f64, secs: u32) -
                  size: (min: 1, max: 1),
                  work: [Cpu(Exponential(mean_secs: {mean_b}))]),
             ],
+            network: (within_zone: Constant(secs: 0.0)),
         )"#
     )
 }
@@ -123,6 +125,40 @@ fn a_drop_in_a_called_service_fails_the_whole_request_once() {
     // a's stuck worker is one of four: 25 % busy; b's always.
     let util: Vec<f64> = o.summary.pools.iter().map(|p| p.utilisation_mean).collect();
     assert!((util[0] - 0.25).abs() < 0.01 && util[1] > 0.99, "{util:?}");
+}
+
+#[test]
+fn a_call_pays_the_network_latency_both_ways() {
+    // 10 ms of CPU at a, 5 ms to b, 20 ms at b, 5 ms back: 40 ms, for the half of the
+    // requests (and more) that find both idle at 1 request a second.
+    let text = r#"(
+        name: "wire",
+        duration_secs: 3600,
+        workload: (
+            rate: Constant(per_sec: 1),
+            classes: [(name: "req", entry: "a", demand: Constant(secs: 0.0))],
+        ),
+        services: [
+            (name: "a", instance: "ref.1", size: (min: 1, max: 1),
+             work: [Cpu(Constant(secs: 0.01)), Call("b")]),
+            (name: "b", instance: "ref.1", size: (min: 1, max: 1),
+             work: [Cpu(Constant(secs: 0.02))]),
+        ],
+        network: (within_zone: Constant(secs: 0.005)),
+    )"#;
+    let o = run(&scenario_from_text("wire.ron", text));
+    let p50 = o.summary.latency_secs.p50;
+    // The latency histogram keeps 0.1 % precision.
+    assert!((p50 - 0.04).abs() < 0.04 * 0.002, "{p50}");
+    // Without a network section, the default: a quarter of a millisecond each way on
+    // average, so the median is a little above 30.5 ms.
+    let default = text.replace(
+        "        network: (within_zone: Constant(secs: 0.005)),\n",
+        "",
+    );
+    let o = run(&scenario_from_text("wire-default.ron", &default));
+    let p50 = o.summary.latency_secs.p50;
+    assert!((0.0302..0.0312).contains(&p50), "{p50}");
 }
 
 #[test]

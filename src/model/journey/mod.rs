@@ -4,6 +4,7 @@
 //! the world wires them into the path of a request (see `docs/journeys.md`).
 
 pub mod key;
+pub mod network;
 pub mod retry;
 pub mod shard;
 pub mod work;

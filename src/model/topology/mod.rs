@@ -16,7 +16,7 @@ use super::instance::{Instance, InstanceId, InstanceState, PoolId};
 use super::journey::work::{Step, WorkStep};
 use super::pool::{Pool, PoolConfig};
 use super::request::{Request, RequestId};
-use super::workload::{Burst, ClassModel, RateProfile, Workload};
+use super::workload::{Burst, ClassModel, DemandSampler, RateProfile, Workload};
 use crate::model::report::{Observer, PoolSnapshot, SloTarget};
 use crate::sim::{EventQueue, Model, SimDuration, SimRng, SimTime, Slab, stream_rng};
 
@@ -41,6 +41,8 @@ pub struct WorldConfig {
     pub classes: Vec<ClassModel>,
     /// The pools.
     pub pools: Vec<PoolConfig>,
+    /// What calls between pools pay on the wire.
+    pub network: super::journey::network::Network,
 }
 
 /// The world's events.
@@ -50,6 +52,18 @@ pub enum Event {
     Arrival {
         /// How many (more than one for batch arrivals).
         count: u32,
+    },
+    /// A call reaches the balancer of the service it calls, after its network latency.
+    CallArrives {
+        /// The call.
+        request: RequestId,
+        /// The service called.
+        pool: PoolId,
+    },
+    /// A reply reaches the visit that made the call, after its network latency.
+    Reply {
+        /// The caller.
+        request: RequestId,
     },
     /// A worker of `instance` finishes the CPU step it runs for `request`.
     StepDone {
@@ -131,6 +145,14 @@ pub enum BuildError {
         /// The pool's name.
         pool: String,
         /// What is wrong, and in which field of `autoscale`.
+        source: crate::model::config::ConfigError,
+    },
+    /// A network latency distribution is invalid.
+    #[error("network: {field}: {source}")]
+    Network {
+        /// Which latency.
+        field: &'static str,
+        /// What is wrong.
         source: crate::model::config::ConfigError,
     },
     /// A step of a pool's work is invalid.
@@ -219,6 +241,9 @@ pub struct World<O> {
     requests: Slab<Request>,
     /// Each pool's work for a visit, as steps ready to run.
     works: Vec<Vec<Step>>,
+    /// One-way latency of a call within a zone, and the design's stream it is drawn from.
+    network_within: DemandSampler,
+    network_rng: SimRng,
     /// Each pool's stream for the CPU demand of its own steps (`workload/demand/service/
     /// <name>`: the workload's, so two designs with the same services draw the same).
     demand_rngs: Vec<SimRng>,
@@ -340,6 +365,15 @@ impl<O: Observer> World<O> {
             }
             works.push(steps);
         }
+        let network_within =
+            config
+                .network
+                .within_zone
+                .sampler()
+                .map_err(|source| BuildError::Network {
+                    field: "within_zone",
+                    source,
+                })?;
         let demand_rngs = config
             .pools
             .iter()
@@ -355,6 +389,8 @@ impl<O: Observer> World<O> {
             requests: Slab::new(),
             works,
             demand_rngs,
+            network_within,
+            network_rng: stream_rng(config.seed, "design/network"),
             interval: config.interval,
             interval_start: SimTime::ZERO,
             // The design's randomness, apart from the workload's (common random numbers).
@@ -527,6 +563,8 @@ impl<O: Observer> Model for World<O> {
                 self.schedule_next_arrival(now, q);
             }
             Event::StepDone { instance, request } => self.step_done(now, instance, request, q),
+            Event::CallArrives { request, pool } => self.call_arrives(now, request, pool, q),
+            Event::Reply { request } => self.reply(now, request, q),
             Event::QueueTimeout { instance } => self.queue_timeout(now, instance, q),
             Event::BootDone { instance } => {
                 self.instance(instance).booted = true;

@@ -4,7 +4,7 @@
 //! another service, which is routed the same way and replies when its own work is done.
 //! A drop anywhere fails the whole request (see `docs/journeys.md`).
 
-use crate::model::instance::{InstanceId, InstanceState};
+use crate::model::instance::{InstanceId, InstanceState, PoolId};
 use crate::model::journey::work::Step;
 use crate::model::report::Observer;
 use crate::model::request::{DropReason, Request, RequestId};
@@ -143,7 +143,14 @@ impl<O: Observer> World<O> {
                     self.free_worker(now, id, q);
                 }
                 let child = self.requests.insert(child);
-                self.visit(now, child, to, q);
+                let wire = self.wire();
+                q.schedule_in(
+                    wire,
+                    Event::CallArrives {
+                        request: child,
+                        pool: PoolId::of(to),
+                    },
+                );
                 return;
             }
         };
@@ -204,16 +211,42 @@ impl<O: Observer> World<O> {
         }
         match v.parent {
             None => self.recorder.completed(now, v.class, now - v.arrived),
-            Some(parent) => self.reply(now, parent, q),
+            Some(parent) => {
+                let wire = self.wire();
+                q.schedule_in(wire, Event::Reply { request: parent });
+            }
         }
         if v.worker {
             self.next_in_queue(now, id, q);
         }
     }
 
+    /// One way of a call on the wire: a latency drawn from the design's network stream.
+    fn wire(&mut self) -> SimDuration {
+        SimDuration::from_secs_f64(self.network_within.sample(&mut self.network_rng))
+    }
+
+    /// The call `rid` reaches the balancer of `pool`, the service it calls.
+    pub(super) fn call_arrives(
+        &mut self,
+        now: SimTime,
+        rid: RequestId,
+        pool: PoolId,
+        q: &mut EventQueue<Event>,
+    ) {
+        // Its caller may have failed while it was on the wire: it still arrives and is
+        // served (nothing cancels it), and its reply will find no one.
+        let Some(v) = self.requests.get_mut(rid) else {
+            return;
+        };
+        v.arrived = now;
+        v.queued_at = now;
+        self.visit(now, rid, pool.index(), q);
+    }
+
     /// A call made by `rid` replied: `rid` goes on with its next step, on the worker it
     /// kept (a synchronous call) or on one it takes again (an asynchronous call).
-    fn reply(&mut self, now: SimTime, rid: RequestId, q: &mut EventQueue<Event>) {
+    pub(super) fn reply(&mut self, now: SimTime, rid: RequestId, q: &mut EventQueue<Event>) {
         // A caller that has already failed (its instance crashed) has left the slab: the
         // reply is dropped on the floor, as a real one would be.
         let Some(v) = self.requests.get_mut(rid) else {
