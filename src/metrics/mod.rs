@@ -16,4 +16,5 @@ pub use recorder::{IntervalRow, LatencyStats, PoolRow, Recorder};
 pub use slo::ViolationPeriod;
 pub use summary::{
     ClassSummary, DaySummary, EngineFigures, LatencyCountingDrops, Miss, PeriodSummary, RunSummary,
+    ServiceSummary,
 };

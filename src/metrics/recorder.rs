@@ -98,6 +98,8 @@ pub(super) struct ClassCounts {
 /// Per-pool levels.
 #[derive(Clone, Debug, Default)]
 struct PoolLevels {
+    /// Visits to it, by how they ended, and the latency of those that replied.
+    visits: VisitCounts,
     busy: Level,
     queued: Level,
     /// Instances in service (able to take requests, draining included).
@@ -111,6 +113,18 @@ struct PoolLevels {
     live_area_run: u128,
     max_live: u64,
     cost_usd: f64,
+}
+
+/// One service's visits over the run: arrived at its balancer, replied, dropped there (by
+/// reason), failed because a call they made failed; and the latency of those that replied.
+#[derive(Clone, Debug, Default)]
+pub(super) struct VisitCounts {
+    pub(super) arrived: u64,
+    pub(super) completed: u64,
+    pub(super) dropped: [u64; 4],
+    pub(super) failed_by_calls: u64,
+    pub(super) latency_sum_ns: u128,
+    pub(super) hist: Option<LatencyHistogram>,
 }
 
 /// Latency figures of a set of completed requests, in seconds (zeros when there are none).
@@ -432,6 +446,14 @@ impl RunView<'_> {
     pub(super) fn in_flight_area_ns(&self) -> u128 {
         self.rec.in_flight_area_run
     }
+    /// Each pool's visits, with its name.
+    pub(super) fn visits(&self) -> impl Iterator<Item = (&str, &VisitCounts)> {
+        self.rec
+            .pool_names
+            .iter()
+            .zip(&self.rec.pools)
+            .map(|(n, p)| (n.as_str(), &p.visits))
+    }
     pub(super) fn pools(&self) -> impl Iterator<Item = (&str, u128, u128, u128, u64, f64)> {
         self.rec
             .pool_names
@@ -514,6 +536,29 @@ impl RunView<'_> {
 }
 
 impl Observer for Recorder {
+    #[inline]
+    fn visit_arrived(&mut self, pool: PoolId) {
+        self.pools[pool.index()].visits.arrived += 1;
+    }
+
+    #[inline]
+    fn visit_completed(&mut self, pool: PoolId, latency: SimDuration) {
+        let v = &mut self.pools[pool.index()].visits;
+        v.completed += 1;
+        v.latency_sum_ns += u128::from(latency.as_nanos());
+        v.hist
+            .get_or_insert_with(LatencyHistogram::new)
+            .record_nanos(latency.as_nanos());
+    }
+
+    fn visit_dropped(&mut self, pool: PoolId, reason: DropReason) {
+        self.pools[pool.index()].visits.dropped[reason.index()] += 1;
+    }
+
+    fn visit_failed_by_call(&mut self, pool: PoolId) {
+        self.pools[pool.index()].visits.failed_by_calls += 1;
+    }
+
     #[inline]
     fn arrived(&mut self, now: SimTime, class: u16, n: u64) {
         self.cur.arrivals += n;

@@ -397,6 +397,34 @@ pub struct PoolSummary {
     pub hours_by_type: BTreeMap<String, f64>,
 }
 
+/// One service's visits over the run. Every visit ends once: `arrived = completed +
+/// dropped + failed_by_calls + in_flight`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct ServiceSummary {
+    /// Its name (the pool's).
+    pub name: String,
+    /// Visits that reached its balancer (requests entering here, and calls to it).
+    pub visits: u64,
+    /// Visits it replied to.
+    pub completed: u64,
+    /// Visits dropped here.
+    pub dropped: u64,
+    /// Visits dropped here, by reason.
+    pub dropped_by_reason: DropCounts,
+    /// Visits that failed because a call they made failed.
+    pub failed_by_calls: u64,
+    /// Visits still under way at the end.
+    pub in_flight: u64,
+    /// Time from its balancer to its reply, of the visits it replied to.
+    pub latency_secs: LatencySummary,
+    /// Busy workers / workers able to work, over the run (a worker waiting on a
+    /// synchronous call is busy).
+    pub utilisation_mean: f64,
+    /// Dollars billed.
+    #[serde(serialize_with = "micro")]
+    pub cost_usd: f64,
+}
+
 /// Everything `summary.json` holds.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct RunSummary {
@@ -434,6 +462,9 @@ pub struct RunSummary {
     pub cost_per_million_requests_usd: f64,
     /// Per-pool totals.
     pub pools: Vec<PoolSummary>,
+    /// Per service (a pool seen as what it does for requests): its visits and how they
+    /// ended, its latency, its utilisation and its cost.
+    pub services: Vec<ServiceSummary>,
     /// Per request class.
     pub classes: Vec<ClassSummary>,
     /// Per calendar day, for runs longer than a day (empty otherwise).
@@ -516,6 +547,37 @@ impl RunSummary {
                     hours_by_type: hours.iter().map(|(n, h)| (n.to_string(), *h)).collect(),
                 },
             )
+            .collect();
+        let services: Vec<ServiceSummary> = v
+            .visits()
+            .zip(&pools)
+            .map(|((name, c), pool)| {
+                let dropped: u64 = c.dropped.iter().sum();
+                let mean = if c.completed > 0 {
+                    c.latency_sum_ns as f64 / c.completed as f64 / 1e9
+                } else {
+                    0.0
+                };
+                let empty = LatencyHistogram::new();
+                ServiceSummary {
+                    name: name.to_string(),
+                    visits: c.arrived,
+                    completed: c.completed,
+                    dropped,
+                    dropped_by_reason: DropCounts::new(c.dropped),
+                    failed_by_calls: c.failed_by_calls,
+                    in_flight: c
+                        .arrived
+                        .saturating_sub(c.completed + dropped + c.failed_by_calls),
+                    latency_secs: latency_summary(
+                        c.hist.as_ref().unwrap_or(&empty),
+                        c.completed,
+                        mean,
+                    ),
+                    utilisation_mean: pool.utilisation_mean,
+                    cost_usd: pool.cost_usd,
+                }
+            })
             .collect();
         let resizes = v.decisions().iter().filter(|d| d.resize.is_some()).count() as u64;
         let cost = v.cost_usd();
@@ -602,6 +664,7 @@ impl RunSummary {
             } else {
                 0.0
             },
+            services,
             pools,
             classes,
             days,

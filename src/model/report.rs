@@ -145,6 +145,18 @@ pub trait Observer {
     /// A request of class `class` completed with the given latency (arrival to response).
     fn completed(&mut self, now: SimTime, class: u16, latency: SimDuration);
 
+    /// A visit (a request at its entry service, or a call) reached `pool`'s balancer.
+    fn visit_arrived(&mut self, pool: PoolId);
+
+    /// A visit to `pool` replied after `latency` (from its balancer to its reply).
+    fn visit_completed(&mut self, pool: PoolId, latency: SimDuration);
+
+    /// A visit was dropped at `pool` (its request fails with `reason`).
+    fn visit_dropped(&mut self, pool: PoolId, reason: DropReason);
+
+    /// A visit to `pool` failed because a call it made failed.
+    fn visit_failed_by_call(&mut self, pool: PoolId);
+
     /// `pool`'s queues grew by one.
     fn enqueued(&mut self, now: SimTime, pool: PoolId);
 

@@ -106,6 +106,21 @@ fn books_balance(label: &str, o: &RunOutput) -> Result<(), String> {
             r.in_flight
         ));
     }
+    // Every visit to every service ends once too: what the services count as under way
+    // is what the world still holds.
+    let visits_open: u64 = s.services.iter().map(|v| v.in_flight).sum();
+    let visits_ended: u64 = s
+        .services
+        .iter()
+        .map(|v| v.completed + v.dropped + v.failed_by_calls + v.in_flight)
+        .sum();
+    let visits: u64 = s.services.iter().map(|v| v.visits).sum();
+    if visits_open != o.world.visits_in_flight() as u64 || visits_ended != visits {
+        return fail(format!(
+            "services count {visits} visits, {visits_ended} ended or open, {visits_open} open; the world holds {}",
+            o.world.visits_in_flight()
+        ));
+    }
     // What the model still holds is what the books say is in flight: every request that
     // ended left the world's slab, and none is lost from it.
     if o.world.requests_in_flight() as u64 != r.in_flight {

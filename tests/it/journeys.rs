@@ -51,6 +51,14 @@ fn two_mm1_services_in_series_add_up_their_response_times() {
         (mean - want).abs() / want < 0.02,
         "mean response {mean} s, theory {want} s"
     );
+    // b's own visits are an M/M/1's: 1/(μb − λ) = 33.3 ms on average.
+    let b = &o.summary.services[1];
+    assert!(
+        (b.latency_secs.mean - 1.0 / 30.0).abs() * 30.0 < 0.02,
+        "{:?}",
+        b.latency_secs
+    );
+    assert_eq!(o.summary.services[0].visits, r.arrived);
     // Each server is busy λ/μ of the time: 50 % and 62.5 %.
     let util: Vec<f64> = o.summary.pools.iter().map(|p| p.utilisation_mean).collect();
     assert!((util[0] - 0.5).abs() < 0.01, "{util:?}");
@@ -122,6 +130,18 @@ fn a_drop_in_a_called_service_fails_the_whole_request_once() {
     // its head times out after a's 30 s and the arrival after it takes the place, so
     // about 100 every 30 s end as timeouts (the rest of its share as queue full).
     assert!(d.timeout > 500, "{r:?}");
+    // Per service: b dropped the calls, a's visits failed because of them, one for one;
+    // what is still under way at each service adds up to what the world holds.
+    let (a, b) = (&o.summary.services[0], &o.summary.services[1]);
+    assert_eq!(b.dropped_by_reason.queue_full, b.dropped);
+    assert_eq!(a.failed_by_calls, b.dropped);
+    assert_eq!(a.visits, r.arrived);
+    assert_eq!(b.completed, r.completed);
+    assert_eq!(
+        (a.in_flight + b.in_flight) as usize,
+        o.world.visits_in_flight(),
+        "{a:?} {b:?}"
+    );
     // a's stuck worker is one of four: 25 % busy; b's always.
     let util: Vec<f64> = o.summary.pools.iter().map(|p| p.utilisation_mean).collect();
     assert!((util[0] - 0.25).abs() < 0.01 && util[1] > 0.99, "{util:?}");

@@ -281,7 +281,7 @@ impl<O: Observer> World<O> {
             .map(|(rid, _)| rid)
             .collect();
         for rid in lost {
-            self.fail(now, rid, DropReason::Failure, q);
+            self.fail(now, rid, PoolId::of(pool), DropReason::Failure, q);
         }
     }
 

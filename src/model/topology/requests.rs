@@ -41,8 +41,9 @@ impl<O: Observer> World<O> {
             ids: &p.in_service,
             instances: &self.instances,
         };
+        self.recorder.visit_arrived(PoolId::of(pool));
         let Some(i) = p.balancer.pick(&view, p.membership, &mut self.routing_rng) else {
-            self.fail(now, rid, DropReason::NoCapacity, q);
+            self.fail(now, rid, PoolId::of(pool), DropReason::NoCapacity, q);
             return;
         };
         let id = p.in_service[i];
@@ -87,7 +88,8 @@ impl<O: Observer> World<O> {
             } else {
                 DropReason::QueueFull
             };
-            self.fail(now, rid, reason, q);
+            let pool = inst.pool;
+            self.fail(now, rid, pool, reason, q);
         }
     }
 
@@ -209,6 +211,7 @@ impl<O: Observer> World<O> {
         if v.worker {
             self.recorder.workers_freed(now, pool, 1);
         }
+        self.recorder.visit_completed(pool, now - v.arrived);
         match v.parent {
             None => self.recorder.completed(now, v.class, now - v.arrived),
             Some(parent) => {
@@ -269,16 +272,21 @@ impl<O: Observer> World<O> {
         }
     }
 
-    /// The visit `rid` failed with `reason`: it ends, and so does every caller waiting on
-    /// it, up to the request, which is counted as dropped once. The caller of this
-    /// function has already released what `rid` itself held.
+    /// The visit `rid` was dropped at `pool` with `reason`: it ends, and so does every
+    /// caller waiting on it, up to the request, which is counted as dropped once. The
+    /// caller of this function has already released what `rid` itself held.
     pub(super) fn fail(
         &mut self,
         now: SimTime,
         rid: RequestId,
+        pool: PoolId,
         reason: DropReason,
         q: &mut EventQueue<Event>,
     ) {
+        if self.requests.get(rid).is_none() {
+            return;
+        }
+        self.recorder.visit_dropped(pool, reason);
         let mut failed = rid;
         loop {
             let Some(v) = self.requests.remove(failed) else {
@@ -294,6 +302,8 @@ impl<O: Observer> World<O> {
             };
             let (at, worker) = (p.at, p.worker);
             if let Some(id) = at {
+                let caller_pool = self.instances[id.0 as usize].pool;
+                self.recorder.visit_failed_by_call(caller_pool);
                 if worker {
                     self.instances[id.0 as usize].end_service();
                     let pool = self.instances[id.0 as usize].pool;
@@ -337,7 +347,7 @@ impl<O: Observer> World<O> {
             };
             if timeout.is_some_and(|t| now - v.queued_at >= t) {
                 // Due to time out at this very instant (its timeout event is queued behind us).
-                self.fail(now, rid, DropReason::Timeout, q);
+                self.fail(now, rid, pool, DropReason::Timeout, q);
                 continue;
             }
             self.start_service(now, id, rid, q);
@@ -396,7 +406,7 @@ impl<O: Observer> World<O> {
             inst.meter.set(now, inst.busy, inst.outstanding());
         }
         for rid in &expired {
-            self.fail(now, *rid, DropReason::Timeout, q);
+            self.fail(now, *rid, pool, DropReason::Timeout, q);
         }
         if !expired.is_empty() {
             self.recorder.dequeued(now, pool, expired.len() as u64);
