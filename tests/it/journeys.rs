@@ -196,3 +196,57 @@ fn calls_to_unknown_services_and_cycles_are_errors_at_their_step() {
     let e = scenario_error("cycle.ron", &cycle);
     assert!(e.contains("cycle (a -> b -> a)"), "{e}");
 }
+
+#[test]
+fn slow_dependency_exhausts_the_callers_workers_not_its_own() {
+    // The scenario's claim: web drops requests, db drops none; web's workers are busy
+    // far beyond its CPU share (waiting on db), and web's p99 is many times db's.
+    let o = run(&load("scenarios/failures/slow-dependency.ron"));
+    let (web, db) = (&o.summary.services[0], &o.summary.services[1]);
+    assert_eq!((web.name.as_str(), db.name.as_str()), ("web", "db"));
+    assert!(web.dropped_by_reason.queue_full > 100, "{web:?}");
+    assert_eq!(db.dropped, 0, "{db:?}");
+    // Web's own CPU: 5 ms a request at 75 a second on average (the ramp's mean), over 8
+    // workers: 4.7 %. Its workers are busy ten times that.
+    let cpu_share = 75.0 * 0.005 / 8.0;
+    assert!(web.utilisation_mean > 8.0 * cpu_share, "{}", web.utilisation_mean);
+    assert!(
+        web.latency_secs.p99 > 5.0 * db.latency_secs.p99,
+        "web p99 {} vs db p99 {}",
+        web.latency_secs.p99,
+        db.latency_secs.p99
+    );
+    // With an asynchronous call web's workers are free while db works: web no longer
+    // drops, and every request reaches db.
+    let o = run(&load_with("scenarios/failures/slow-dependency.ron", |f| {
+        f.pools[0].work[1] = scalesim::model::journey::work::StepSpec::AsyncCall("db".into());
+    }));
+    let web = &o.summary.services[0];
+    assert_eq!(web.dropped, 0, "{web:?}");
+}
+
+#[test]
+fn y_split_at_equal_budget_breaks_before_the_monolith() {
+    // The scenario's claim: on the same traffic and the same six instances each, the
+    // split's synchronous chain saturates web (about 190 a second) while the monolith
+    // (600 a second) meets the SLO; the two designs cost the same.
+    let o = run(&load("scenarios/axes/y-split.ron"));
+    let class = |n: &str| o.summary.classes.iter().find(|c| c.name == n).unwrap().clone();
+    let (mono, split) = (class("monolith"), class("split"));
+    assert_eq!(mono.dropped, 0, "{mono:?}");
+    assert!(mono.within_target_fraction > 0.999, "{mono:?}");
+    assert!(split.dropped > 1000, "{split:?}");
+    assert!(split.within_target_fraction < 0.9, "{split:?}");
+    // Half the arrivals each: within 1 % of each other (the standard deviation of a
+    // binomial split of a million is 0.1 %).
+    let ratio = mono.arrived as f64 / split.arrived as f64;
+    assert!((ratio - 1.0).abs() < 0.01, "{ratio}");
+    let svc = |n: &str| o.summary.services.iter().find(|s| s.name == n).unwrap();
+    let split_cost = svc("web").cost_usd + svc("api").cost_usd + svc("db").cost_usd;
+    assert!((split_cost - svc("mono").cost_usd).abs() < 1e-6);
+    // Web waits on the chain: its workers are the busiest; db's CPU has room to spare.
+    assert!(svc("web").utilisation_mean > 2.0 * svc("db").utilisation_mean);
+    // The drops are at web: calls that got through were served.
+    assert_eq!(svc("web").dropped, split.dropped);
+    assert_eq!(svc("api").dropped + svc("db").dropped, 0);
+}
