@@ -209,7 +209,11 @@ fn slow_dependency_exhausts_the_callers_workers_not_its_own() {
     // Web's own CPU: 5 ms a request at 75 a second on average (the ramp's mean), over 8
     // workers: 4.7 %. Its workers are busy ten times that.
     let cpu_share = 75.0 * 0.005 / 8.0;
-    assert!(web.utilisation_mean > 8.0 * cpu_share, "{}", web.utilisation_mean);
+    assert!(
+        web.utilisation_mean > 8.0 * cpu_share,
+        "{}",
+        web.utilisation_mean
+    );
     assert!(
         web.latency_secs.p99 > 5.0 * db.latency_secs.p99,
         "web p99 {} vs db p99 {}",
@@ -231,7 +235,14 @@ fn y_split_at_equal_budget_breaks_before_the_monolith() {
     // split's synchronous chain saturates web (about 190 a second) while the monolith
     // (600 a second) meets the SLO; the two designs cost the same.
     let o = run(&load("scenarios/axes/y-split.ron"));
-    let class = |n: &str| o.summary.classes.iter().find(|c| c.name == n).unwrap().clone();
+    let class = |n: &str| {
+        o.summary
+            .classes
+            .iter()
+            .find(|c| c.name == n)
+            .unwrap()
+            .clone()
+    };
     let (mono, split) = (class("monolith"), class("split"));
     assert_eq!(mono.dropped, 0, "{mono:?}");
     assert!(mono.within_target_fraction > 0.999, "{mono:?}");

@@ -44,9 +44,11 @@ pub const CAUSES: [Cause; 2] = [
 ];
 
 /// Whether arrivals in the interval exceeded what the instances in service could serve:
-/// the cause a queue grows from, so the plots shade it on every panel.
+/// the cause a queue grows from, so the plots shade it on every panel. Only for a single
+/// pool: with several services a request visits several pools, and their capacities do
+/// not add up to the design's.
 pub fn overloaded(r: &IntervalRow) -> bool {
-    r.arrivals > 0 && r.arrivals_per_sec() > r.capacity_per_sec()
+    r.pools.len() == 1 && r.arrivals > 0 && r.arrivals_per_sec() > r.capacity_per_sec()
 }
 
 /// Whether any instance was booting at the end of the interval: capacity bought but not
@@ -170,6 +172,10 @@ mod tests {
         // No traffic is not overload, even with no capacity.
         assert!(!overloaded(&row(0, 0, 0.0, 0)));
         assert!(overloaded(&row(0, 1, 0.0, 0)));
+        // Two services: not judged by the sum of their capacities.
+        let mut two = row(0, 150, 10.0, 0);
+        two.pools.push(two.pools[0].clone());
+        assert!(!overloaded(&two));
     }
 
     #[test]

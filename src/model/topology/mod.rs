@@ -296,15 +296,31 @@ impl<O: Observer> World<O> {
         }
         let mut pools = Vec::with_capacity(config.pools.len());
         for (i, p) in config.pools.iter().enumerate() {
-            // The pool's mean demand: its classes' demands weighted by their traffic share.
-            let (w, wd) = config
-                .classes
-                .iter()
-                .filter(|c| c.pool == i)
-                .fold((0.0, 0.0), |(w, wd), c| {
-                    (w + c.weight, wd + c.weight * c.demand.mean_secs())
-                });
-            let mean = if w > 0.0 { wd / w } else { 0.0 };
+            // The pool's mean demand per visit: its own CPU steps' if it has work, else
+            // its classes' demands weighted by their traffic share (all classes' for a
+            // service only called, which runs the demand of whatever calls it).
+            let class_mean = |only_here: bool| {
+                let (w, wd) = config
+                    .classes
+                    .iter()
+                    .filter(|c| !only_here || c.pool == i)
+                    .fold((0.0, 0.0), |(w, wd), c| {
+                        (w + c.weight, wd + c.weight * c.demand.mean_secs())
+                    });
+                if w > 0.0 { wd / w } else { 0.0 }
+            };
+            let mean = if p.work.is_empty() {
+                let here = class_mean(true);
+                if here > 0.0 { here } else { class_mean(false) }
+            } else {
+                p.work
+                    .iter()
+                    .map(|s| match s {
+                        WorkStep::Cpu(d) => d.mean_secs(),
+                        WorkStep::Call { .. } => 0.0,
+                    })
+                    .sum()
+            };
             let autoscalers = match &p.autoscale {
                 Some(spec) => {
                     // The family matters only to the editor's new vertical policies.
