@@ -261,3 +261,35 @@ fn y_split_at_equal_budget_breaks_before_the_monolith() {
     assert_eq!(svc("web").dropped, split.dropped);
     assert_eq!(svc("api").dropped + svc("db").dropped, 0);
 }
+
+#[test]
+fn after_an_asynchronous_call_the_rest_of_the_work_takes_a_worker_again() {
+    // a calls b first, without holding its worker, then works 10 ms on the reply. At 5
+    // requests a second: b's 50 ms, then a's 10 ms: a's worker is busy 5 × 10 ms = 5 %
+    // of the time (not 30 %, as it would be holding it through b's work), and a request
+    // takes about 60 ms (a little more when one waits behind another at b).
+    let text = r#"(
+        name: "async-then-work",
+        duration_secs: 7200,
+        workload: (
+            rate: Constant(per_sec: 5),
+            classes: [(name: "req", entry: "a", demand: Constant(secs: 0.0))],
+        ),
+        services: [
+            (name: "a", instance: "ref.1", size: (min: 1, max: 1),
+             work: [AsyncCall("b"), Cpu(Constant(secs: 0.01))]),
+            (name: "b", instance: "ref.1", size: (min: 1, max: 1),
+             work: [Cpu(Constant(secs: 0.05))]),
+        ],
+        network: (within_zone: Constant(secs: 0.0)),
+    )"#;
+    let o = run(&scenario_from_text("async.ron", text));
+    let a = &o.summary.services[0];
+    assert!((a.utilisation_mean - 0.05).abs() < 0.005, "{a:?}");
+    // Half the requests or more find b idle: the median is exactly 60 ms.
+    let p50 = o.summary.latency_secs.p50;
+    assert!((p50 - 0.06).abs() < 0.06 * 0.002, "{p50}");
+    let r = &o.summary.requests;
+    assert_eq!(r.dropped, 0);
+    assert_eq!(r.arrived, r.completed + r.in_flight);
+}

@@ -90,9 +90,9 @@ fn latency_goes_logarithmic_and_a_legend_entry_hides_its_series() {
     assert!(!h.state().log_latency());
 }
 
-#[test]
-fn a_double_click_resets_the_view() {
-    // Frames 1/30 s apart, so two clicks a few frames apart make a double-click.
+/// The Monday spike run to 09:00, its frames 1/30 s apart (as a real window's, so that
+/// two clicks a few frames apart make a double-click and a drag takes a few frames).
+fn at_0900_with_fast_frames() -> Harness<'static, ScalesimApp> {
     let mut h = harness_with(
         "scenarios/monday-spike.ron",
         egui::vec2(1500.0, 950.0),
@@ -100,6 +100,12 @@ fn a_double_click_resets_the_view() {
     );
     h.state_mut().run_to(MON_0900_SECS);
     h.run_steps(2);
+    h
+}
+
+#[test]
+fn a_double_click_resets_the_view() {
+    let mut h = at_0900_with_fast_frames();
     let (a0, z0) = h.state().plot_view_secs().unwrap();
     let pos = in_latency_plot(&h);
     h.event(egui::Event::PointerMoved(pos));
@@ -121,13 +127,7 @@ fn a_double_click_resets_the_view() {
 
 #[test]
 fn a_right_drag_zooms_into_a_box() {
-    let mut h = harness_with(
-        "scenarios/monday-spike.ron",
-        egui::vec2(1500.0, 950.0),
-        1.0 / 30.0,
-    );
-    h.state_mut().run_to(MON_0900_SECS);
-    h.run_steps(2);
+    let mut h = at_0900_with_fast_frames();
     let (a0, z0) = h.state().plot_view_secs().unwrap();
     // Right button down inside the latency plot, dragged 300 points right and 20 down
     // over a few frames (as a hand moves), released there.

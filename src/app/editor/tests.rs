@@ -125,11 +125,14 @@ fn a_bound_and_a_timeout_are_switched_off_and_back_on() {
     let pool = |h: &egui_kittest::Harness<'_, Panel>| h.state().design.file.pools[0].clone();
     let (cap, timeout) = (pool(&h).queue_capacity, pool(&h).timeout_secs);
     assert!(cap.is_some() && timeout.is_some(), "{cap:?} {timeout:?}");
+    let tick_both = |h: &mut egui_kittest::Harness<'_, Panel>| {
+        for label in ["no bound", "wait forever"] {
+            h.get_by_label(label).click();
+            h.run();
+        }
+    };
     // Ticking "no bound" and "wait forever" clears them (None: unbounded, forever)...
-    h.get_by_label("no bound").click();
-    h.run();
-    h.get_by_label("wait forever").click();
-    h.run();
+    tick_both(&mut h);
     assert_eq!(
         (pool(&h).queue_capacity, pool(&h).timeout_secs),
         (None, None)
@@ -141,10 +144,7 @@ fn a_bound_and_a_timeout_are_switched_off_and_back_on() {
     );
     // ...and unticking them brings back a bound and a timeout: the defaults offered,
     // 100 requests and 30 s.
-    h.get_by_label("no bound").click();
-    h.run();
-    h.get_by_label("wait forever").click();
-    h.run();
+    tick_both(&mut h);
     assert_eq!(
         (pool(&h).queue_capacity, pool(&h).timeout_secs),
         (Some(100), Some(30.0))

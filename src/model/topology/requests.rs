@@ -221,6 +221,9 @@ impl<O: Observer> World<O> {
         }
         if v.worker {
             self.next_in_queue(now, id, q);
+        } else {
+            // It waited on a call without a worker: a draining instance may now be done.
+            self.settle(now, id, q);
         }
     }
 
@@ -261,6 +264,8 @@ impl<O: Observer> World<O> {
             return;
         }
         let Some(id) = v.at else { return };
+        // Back in line for a worker from now: its wait counts from here.
+        v.queued_at = now;
         let pool = self.instances[id.0 as usize].pool.index();
         let done = usize::from(v.step) >= self.works[pool].len();
         let inst = &mut self.instances[id.0 as usize];
