@@ -31,6 +31,13 @@ pub struct Request {
     pub at: Option<InstanceId>,
     /// The visit waiting for this one to reply (`None`: the client).
     pub parent: Option<RequestId>,
+    /// The step its parent was at when it called (a reply or a failure arriving after
+    /// the parent has moved on, as an extra branch of a fan-out does, is ignored).
+    pub parent_step: u16,
+    /// Replies it still waits for at its current call or fan-out.
+    pub awaiting: u16,
+    /// Branches of its current fan-out that may still fail without failing it.
+    pub spare: u16,
 }
 
 impl Request {
@@ -45,6 +52,9 @@ impl Request {
             worker: false,
             at: None,
             parent,
+            parent_step: 0,
+            awaiting: 0,
+            spare: 0,
         }
     }
 }

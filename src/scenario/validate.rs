@@ -2,7 +2,7 @@
 //! curves compile. Every problem is reported, each with its place in the file.
 
 use crate::model::instance::PoolId;
-use crate::model::journey::work::{StepSpec, WorkStep, call_cycle};
+use crate::model::journey::work::{StepSpec, Wait, WorkStep, call_cycle};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -261,9 +261,10 @@ impl Scenario {
             .map(|p| {
                 p.work
                     .iter()
-                    .filter_map(|s| match s {
-                        WorkStep::Call { to, .. } => Some(to.index()),
-                        WorkStep::Cpu(_) => None,
+                    .flat_map(|s| match s {
+                        WorkStep::Call { to, .. } => vec![to.index()],
+                        WorkStep::FanOut { to, .. } => to.iter().map(|t| t.index()).collect(),
+                        WorkStep::Cpu(_) => Vec::new(),
                     })
                     .collect()
             })
@@ -466,32 +467,88 @@ fn check_work(
             },
             StepSpec::Call(to) | StepSpec::AsyncCall(to) => {
                 let sync = matches!(step, StepSpec::Call(_));
-                match all.iter().position(|x| &x.name == to) {
-                    Some(i) if i == pool_index => err_at(
-                        &at,
+                if let Some(to) = called(p, pool_index, all, to, &at, err_at) {
+                    work.push(WorkStep::Call { to, sync });
+                }
+            }
+            StepSpec::FanOut { to, wait } => {
+                let n = to.len();
+                let targets: Vec<PoolId> = to
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(j, t)| {
+                        called(
+                            p,
+                            pool_index,
+                            all,
+                            t,
+                            &at.clone().field("to").index(j),
+                            err_at,
+                        )
+                    })
+                    .collect();
+                let wait = match wait {
+                    Wait::All => n,
+                    Wait::First(k) => usize::from(*k),
+                };
+                if n == 0 {
+                    err_at(
+                        &at.clone().field("to"),
+                        format!("pool \"{}\": a fan-out needs at least one service", p.name),
+                    );
+                } else if wait == 0 || wait > n {
+                    err_at(
+                        &at.clone().field("wait"),
                         format!(
-                            "pool \"{}\" calls itself: a request would never end",
+                            "pool \"{}\": a fan-out to {n} services can wait for 1 to {n} of them, not {wait}",
                             p.name
                         ),
-                    ),
-                    Some(i) => work.push(WorkStep::Call {
-                        to: PoolId::of(i),
-                        sync,
-                    }),
-                    None => {
-                        let names: Vec<&str> = all.iter().map(|x| x.name.as_str()).collect();
-                        err_at(
-                            &at,
-                            format!(
-                                "pool \"{}\" calls \"{to}\", which is not defined; the pools are: {}",
-                                p.name,
-                                names.join(", ")
-                            ),
-                        );
-                    }
+                    );
+                } else if targets.len() == n {
+                    work.push(WorkStep::FanOut {
+                        to: targets,
+                        wait: u16::try_from(wait).unwrap_or(u16::MAX),
+                    });
                 }
             }
         }
     }
     work
+}
+
+/// The pool a step of `p` calls by the name `to`, or an error at `at`: unknown names list
+/// the valid ones, and a pool may not call itself.
+fn called(
+    p: &crate::scenario::schema::PoolSpec,
+    pool_index: usize,
+    all: &[crate::scenario::schema::PoolSpec],
+    to: &str,
+    at: &FieldPath,
+    err_at: &impl Fn(&FieldPath, String),
+) -> Option<PoolId> {
+    match all.iter().position(|x| x.name == to) {
+        Some(i) if i == pool_index => {
+            err_at(
+                at,
+                format!(
+                    "pool \"{}\" calls itself: a request would never end",
+                    p.name
+                ),
+            );
+            None
+        }
+        Some(i) => Some(PoolId::of(i)),
+        None => {
+            let names: Vec<&str> = all.iter().map(|x| x.name.as_str()).collect();
+            err_at(
+                at,
+                format!(
+                    "pool \"{}\" calls \"{to}\", which is not defined; the pools are: {}",
+                    p.name,
+                    names.join(", ")
+                ),
+            );
+            None
+        }
+    }
 }

@@ -293,3 +293,60 @@ fn after_an_asynchronous_call_the_rest_of_the_work_takes_a_worker_again() {
     assert_eq!(r.dropped, 0);
     assert_eq!(r.arrived, r.completed + r.in_flight);
 }
+
+/// A fan-out from `api` to `b` and `c`, each exponential with mean 20 ms on plenty of
+/// workers (no queueing at 2 requests a second), no time on the wire; `wait` is `All` or
+/// `First(k)`.
+fn fan_out(wait: &str) -> String {
+    format!(
+        r#"(
+        name: "fan-out",
+        duration_secs: 40000,
+        seed: 5,
+        workload: (
+            rate: Constant(per_sec: 2),
+            classes: [(name: "req", entry: "api", demand: Constant(secs: 0.0))],
+        ),
+        services: [
+            (name: "api", instance: "m5.4xlarge", size: (min: 2, max: 2),
+             work: [FanOut(to: ["b", "c"], wait: {wait})]),
+            (name: "b", instance: "m5.4xlarge", size: (min: 2, max: 2),
+             work: [Cpu(Exponential(mean_secs: 0.02))]),
+            (name: "c", instance: "m5.4xlarge", size: (min: 2, max: 2),
+             work: [Cpu(Exponential(mean_secs: 0.02))]),
+        ],
+        network: (within_zone: Constant(secs: 0.0)),
+    )"#
+    )
+}
+
+#[test]
+fn a_fan_out_waits_for_the_slowest_branch_or_the_first() {
+    // Two independent exponentials with mean m: the maximum has mean m (1 + 1/2) = 1.5 m,
+    // the minimum m / 2. With m = 20 ms: 30 ms and 10 ms. 80,000 requests: the standard
+    // error of the mean is about 0.1 ms (the maximum's sd is sqrt(5)/2 m = 22 ms).
+    // (Each branch's service has 32 workers and sees 2 visits a second of 20 ms: a visit
+    // practically never waits for a worker.)
+    let all = run(&scenario_from_text("all.ron", &fan_out("All")));
+    let mean = all.summary.latency_secs.mean;
+    assert!((mean - 0.03).abs() < 0.03 * 0.02, "wait for all: {mean}");
+    let first = run(&scenario_from_text("first.ron", &fan_out("First(1)")));
+    let mean = first.summary.latency_secs.mean;
+    assert!(
+        (mean - 0.01).abs() < 0.01 * 0.03,
+        "wait for the first: {mean}"
+    );
+    // Every branch ran, also those nobody waited for: b and c each had every request,
+    // and their visits ended once.
+    for o in [&all, &first] {
+        let r = &o.summary.requests;
+        for s in &o.summary.services[1..] {
+            assert!(s.visits >= r.completed, "{s:?}");
+            assert_eq!(s.dropped + s.failed_by_calls, 0, "{s:?}");
+        }
+        assert_eq!(r.arrived, r.completed + r.dropped + r.in_flight);
+    }
+    // A fan-out that waits for more branches than it has is an error at its `wait`.
+    let e = scenario_error("three.ron", &fan_out("First(3)"));
+    assert!(e.contains("can wait for 1 to 2 of them, not 3"), "{e}");
+}

@@ -17,6 +17,25 @@ pub enum StepSpec {
     /// is out, and the rest of the work takes a worker again when it replies (an
     /// event-loop server).
     AsyncCall(String),
+    /// Calls to several services at once; the worker waits until all of them (or the
+    /// first `k`) have replied. Branches still out then run on, their replies ignored.
+    FanOut {
+        /// The services called, one call each.
+        to: Vec<String>,
+        /// How many replies to wait for.
+        #[serde(default)]
+        wait: Wait,
+    },
+}
+
+/// How many replies of a fan-out the caller waits for.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Wait {
+    /// Every branch (the response is the slowest branch's).
+    #[default]
+    All,
+    /// The first `k` branches to reply (k = 1: the fastest, as a hedged request).
+    First(u16),
 }
 
 /// A step as the world runs it.
@@ -33,6 +52,13 @@ pub enum Step {
         /// Whether the caller keeps its worker while it waits.
         sync: bool,
     },
+    /// Calls to several services at once, waiting on the worker for `wait` of them.
+    FanOut {
+        /// The services called.
+        to: Vec<PoolId>,
+        /// How many replies it waits for (1..=to.len()).
+        wait: u16,
+    },
 }
 
 /// A checked step, its called service resolved to an id (a pool's `work` in the world's
@@ -47,6 +73,13 @@ pub enum WorkStep {
         to: PoolId,
         /// Whether the caller keeps its worker while it waits.
         sync: bool,
+    },
+    /// A fan-out.
+    FanOut {
+        /// The services called.
+        to: Vec<PoolId>,
+        /// How many replies it waits for (1..=to.len()).
+        wait: u16,
     },
 }
 

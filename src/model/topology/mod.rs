@@ -64,6 +64,8 @@ pub enum Event {
     Reply {
         /// The caller.
         request: RequestId,
+        /// The caller's step that made the call.
+        step: u16,
     },
     /// A worker of `instance` finishes the CPU step it runs for `request`.
     StepDone {
@@ -317,7 +319,7 @@ impl<O: Observer> World<O> {
                     .iter()
                     .map(|s| match s {
                         WorkStep::Cpu(d) => d.mean_secs(),
-                        WorkStep::Call { .. } => 0.0,
+                        WorkStep::Call { .. } | WorkStep::FanOut { .. } => 0.0,
                     })
                     .sum()
             };
@@ -373,6 +375,10 @@ impl<O: Observer> World<O> {
                     WorkStep::Call { to, sync } => Step::Call {
                         to: *to,
                         sync: *sync,
+                    },
+                    WorkStep::FanOut { to, wait } => Step::FanOut {
+                        to: to.clone(),
+                        wait: *wait,
                     },
                 });
             }
@@ -580,7 +586,7 @@ impl<O: Observer> Model for World<O> {
             }
             Event::StepDone { instance, request } => self.step_done(now, instance, request, q),
             Event::CallArrives { request, pool } => self.call_arrives(now, request, pool, q),
-            Event::Reply { request } => self.reply(now, request, q),
+            Event::Reply { request, step } => self.reply(now, request, step, q),
             Event::QueueTimeout { instance } => self.queue_timeout(now, instance, q),
             Event::BootDone { instance } => {
                 self.instance(instance).booted = true;

@@ -134,25 +134,13 @@ impl<O: Observer> World<O> {
             Some(Step::ClassDemand) => v.demand_secs,
             Some(Step::Cpu(sampler)) => sampler.sample(&mut self.demand_rngs[pool]),
             Some(Step::Call { to, sync }) => {
-                let (to, sync) = (to.index(), *sync);
-                let child = Request::new(now, v.demand_secs, v.class, Some(rid));
-                if !sync {
-                    // The worker goes back to the pool while the call is out.
-                    if let Some(v) = self.requests.get_mut(rid) {
-                        v.worker = false;
-                    }
-                    self.instances[id.0 as usize].waiting += 1;
-                    self.free_worker(now, id, q);
-                }
-                let child = self.requests.insert(child);
-                let wire = self.wire();
-                q.schedule_in(
-                    wire,
-                    Event::CallArrives {
-                        request: child,
-                        pool: PoolId::of(to),
-                    },
-                );
+                let (to, sync) = ([*to], *sync);
+                self.call_out(now, rid, &to, 1, sync, q);
+                return;
+            }
+            Some(Step::FanOut { to, wait }) => {
+                let (to, wait) = (to.clone(), *wait);
+                self.call_out(now, rid, &to, wait, true, q);
                 return;
             }
         };
@@ -164,6 +152,44 @@ impl<O: Observer> World<O> {
                 request: rid,
             },
         );
+    }
+
+    /// The visit `rid` calls each of `to` at once and waits for `wait` replies, keeping
+    /// its worker (`sync`) or giving it back while the calls are out.
+    fn call_out(
+        &mut self,
+        now: SimTime,
+        rid: RequestId,
+        to: &[PoolId],
+        wait: u16,
+        sync: bool,
+        q: &mut EventQueue<Event>,
+    ) {
+        let Some(v) = self.requests.get_mut(rid) else {
+            return;
+        };
+        v.awaiting = wait;
+        v.spare = (to.len() as u16).saturating_sub(wait);
+        let (step, demand_secs, class, at) = (v.step, v.demand_secs, v.class, v.at);
+        if !sync && let Some(id) = at {
+            // The worker goes back to the pool while the call is out.
+            v.worker = false;
+            self.instances[id.0 as usize].waiting += 1;
+            self.free_worker(now, id, q);
+        }
+        for pool in to {
+            let mut child = Request::new(now, demand_secs, class, Some(rid));
+            child.parent_step = step;
+            let child = self.requests.insert(child);
+            let wire = self.wire();
+            q.schedule_in(
+                wire,
+                Event::CallArrives {
+                    request: child,
+                    pool: *pool,
+                },
+            );
+        }
     }
 
     /// A worker of `id` finished the CPU step of `rid`: on to the next step.
@@ -216,7 +242,13 @@ impl<O: Observer> World<O> {
             None => self.recorder.completed(now, v.class, now - v.arrived),
             Some(parent) => {
                 let wire = self.wire();
-                q.schedule_in(wire, Event::Reply { request: parent });
+                q.schedule_in(
+                    wire,
+                    Event::Reply {
+                        request: parent,
+                        step: v.parent_step,
+                    },
+                );
             }
         }
         if v.worker {
@@ -250,14 +282,29 @@ impl<O: Observer> World<O> {
         self.visit(now, rid, pool.index(), q);
     }
 
-    /// A call made by `rid` replied: `rid` goes on with its next step, on the worker it
-    /// kept (a synchronous call) or on one it takes again (an asynchronous call).
-    pub(super) fn reply(&mut self, now: SimTime, rid: RequestId, q: &mut EventQueue<Event>) {
-        // A caller that has already failed (its instance crashed) has left the slab: the
+    /// A call that `rid` made at its step `step` replied: once every reply it waits for
+    /// is in, `rid` goes on with its next step, on the worker it kept (a synchronous
+    /// call) or on one it takes again (an asynchronous call).
+    pub(super) fn reply(
+        &mut self,
+        now: SimTime,
+        rid: RequestId,
+        step: u16,
+        q: &mut EventQueue<Event>,
+    ) {
+        // A caller that has already failed (its instance crashed) has left the slab, and
+        // one that has moved on needs no more replies (a fan-out's extra branches): the
         // reply is dropped on the floor, as a real one would be.
         let Some(v) = self.requests.get_mut(rid) else {
             return;
         };
+        if v.step != step || v.awaiting == 0 {
+            return;
+        }
+        v.awaiting -= 1;
+        if v.awaiting > 0 {
+            return;
+        }
         v.step += 1;
         if v.worker {
             self.run_step(now, rid, q);
@@ -301,10 +348,19 @@ impl<O: Observer> World<O> {
                 self.recorder.dropped(now, reason, v.class, 1);
                 return;
             };
-            // The caller waits for this visit: release what it holds, then fail it too.
-            let Some(p) = self.requests.get(parent) else {
+            // The caller waits for this visit: release what it holds, then fail it too;
+            // unless it has moved on (an extra branch of a fan-out), or it can spare the
+            // branch (a fan-out waiting for the first k, with more than k still out).
+            let Some(p) = self.requests.get_mut(parent) else {
                 return;
             };
+            if p.step != v.parent_step || p.awaiting == 0 {
+                return;
+            }
+            if p.spare > 0 {
+                p.spare -= 1;
+                return;
+            }
             let (at, worker) = (p.at, p.worker);
             if let Some(id) = at {
                 let caller_pool = self.instances[id.0 as usize].pool;
