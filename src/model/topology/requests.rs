@@ -335,22 +335,18 @@ impl<O: Observer> World<O> {
         reason: DropReason,
         q: &mut EventQueue<Event>,
     ) {
-        if self.requests.get(rid).is_none() {
+        let Some(mut v) = self.requests.remove(rid) else {
             return;
-        }
+        };
         self.recorder.visit_dropped(pool, reason);
-        let mut failed = rid;
         loop {
-            let Some(v) = self.requests.remove(failed) else {
-                return;
-            };
             let Some(parent) = v.parent else {
                 self.recorder.dropped(now, reason, v.class, 1);
                 return;
             };
-            // The caller waits for this visit: release what it holds, then fail it too;
-            // unless it has moved on (an extra branch of a fan-out), or it can spare the
-            // branch (a fan-out waiting for the first k, with more than k still out).
+            // The caller waits for this visit: it fails too, unless it has moved on (an
+            // extra branch of a fan-out) or can spare the branch (a fan-out waiting for
+            // the first k, with more than k still out).
             let Some(p) = self.requests.get_mut(parent) else {
                 return;
             };
@@ -361,17 +357,17 @@ impl<O: Observer> World<O> {
                 p.spare -= 1;
                 return;
             }
-            let (at, worker) = (p.at, p.worker);
-            if let Some(id) = at {
+            // Out of the slab before its instance moves on, so nothing there (a drained
+            // instance losing what it holds) can fail it a second time.
+            let Some(caller) = self.requests.remove(parent) else {
+                return;
+            };
+            if let Some(id) = caller.at {
                 let caller_pool = self.instances[id.0 as usize].pool;
                 self.recorder.visit_failed_by_call(caller_pool);
-                if worker {
+                if caller.worker {
                     self.instances[id.0 as usize].end_service();
-                    let pool = self.instances[id.0 as usize].pool;
-                    self.recorder.workers_freed(now, pool, 1);
-                    if let Some(p) = self.requests.get_mut(parent) {
-                        p.worker = false;
-                    }
+                    self.recorder.workers_freed(now, caller_pool, 1);
                     self.next_in_queue(now, id, q);
                 } else {
                     let inst = &mut self.instances[id.0 as usize];
@@ -379,7 +375,7 @@ impl<O: Observer> World<O> {
                     self.settle(now, id, q);
                 }
             }
-            failed = parent;
+            v = caller;
         }
     }
 
