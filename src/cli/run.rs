@@ -251,6 +251,26 @@ pub fn table(s: &RunSummary, out: &Path) -> String {
         "  cost       ${:.2} (${:.3} per million requests)\n",
         s.cost_usd, s.cost_per_million_requests_usd
     );
+    // With calls between services: what each service did with its visits, so the tier
+    // that broke first reads off the table.
+    let calls = s.services.iter().any(|v| v.visits != s.requests.arrived);
+    if s.services.len() > 1 && calls {
+        for (i, v) in s.services.iter().enumerate() {
+            t += &format!(
+                "{}{:<10} {} visits, {} dropped here, {} failed by a call, p99 {:.3} s\n",
+                if i == 0 {
+                    "  services   "
+                } else {
+                    "             "
+                },
+                v.name,
+                thousands(v.visits),
+                thousands(v.dropped),
+                thousands(v.failed_by_calls),
+                v.latency_secs.p99,
+            );
+        }
+    }
     if s.classes.len() > 1 {
         for (i, c) in s.classes.iter().enumerate() {
             t += &format!(

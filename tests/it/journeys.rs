@@ -350,3 +350,23 @@ fn a_fan_out_waits_for_the_slowest_branch_or_the_first() {
     let e = scenario_error("three.ron", &fan_out("First(3)"));
     assert!(e.contains("can wait for 1 to 2 of them, not 3"), "{e}");
 }
+
+#[test]
+fn the_run_table_tells_what_each_service_did() {
+    // Where requests were dropped reads off `scalesim run`'s table: web dropped them,
+    // api and db did not (the y-split scenario's hour).
+    let scenario = std::fs::read_to_string(repo_path("scenarios/axes/y-split.ron")).unwrap();
+    let (o, _, _dir) = run_binary_on("y-split.ron", &scenario, &[]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let table = text(&o.stdout);
+    let line = |name: &str| {
+        table
+            .lines()
+            .find(|l| l.split_whitespace().any(|w| w == name) && l.contains("visits"))
+            .unwrap_or_else(|| panic!("no service line for {name}:\n{table}"))
+            .to_string()
+    };
+    assert!(!line("web").contains(" 0 dropped here"), "{table}");
+    assert!(line("api").contains(" 0 dropped here"), "{table}");
+    assert!(line("db").contains(" 0 dropped here"), "{table}");
+}
