@@ -366,9 +366,7 @@ impl<O: Observer> World<O> {
                 let caller_pool = self.instances[id.0 as usize].pool;
                 self.recorder.visit_failed_by_call(caller_pool);
                 if caller.worker {
-                    self.instances[id.0 as usize].end_service();
-                    self.recorder.workers_freed(now, caller_pool, 1);
-                    self.next_in_queue(now, id, q);
+                    self.free_worker(now, id, q);
                 } else {
                     let inst = &mut self.instances[id.0 as usize];
                     inst.waiting = inst.waiting.saturating_sub(1);
@@ -380,7 +378,8 @@ impl<O: Observer> World<O> {
     }
 
     /// A worker of `id` went back to its pool without its visit ending there (an
-    /// asynchronous call went out): it takes the next queued visit.
+    /// asynchronous call went out, or a call failed its caller): it takes the next
+    /// queued visit.
     fn free_worker(&mut self, now: SimTime, id: InstanceId, q: &mut EventQueue<Event>) {
         let inst = &mut self.instances[id.0 as usize];
         inst.end_service();
