@@ -28,6 +28,18 @@ fn wheel(h: &mut Harness<'static, ScalesimApp>, up: bool) {
     h.run_steps(6);
 }
 
+/// The pointer over the latency plot, then three wheel notches in: where the pointer is,
+/// and the span of time in view afterwards.
+fn three_notches_in(h: &mut Harness<'static, ScalesimApp>) -> (egui::Pos2, (f64, f64)) {
+    let pos = in_latency_plot(h);
+    h.event(egui::Event::PointerMoved(pos));
+    h.run_steps(1);
+    for _ in 0..3 {
+        wheel(h, true);
+    }
+    (pos, h.state().plot_view_secs().unwrap_or_default())
+}
+
 #[test]
 fn the_wheel_zooms_time_and_a_restart_shows_the_new_run() {
     let mut h = harness("scenarios/monday-spike.ron");
@@ -37,13 +49,7 @@ fn the_wheel_zooms_time_and_a_restart_shows_the_new_run() {
     // Following the run: all of it, from the start (less a margin) to about now.
     assert!(a0 <= 0.0 && z0 >= MON_0900_SECS, "{a0}..{z0}");
 
-    let pos = in_latency_plot(&h);
-    h.event(egui::Event::PointerMoved(pos));
-    h.run_steps(1);
-    for _ in 0..3 {
-        wheel(&mut h, true);
-    }
-    let (a1, z1) = h.state().plot_view_secs().unwrap();
+    let (_, (a1, z1)) = three_notches_in(&mut h);
     // Three notches in: a much shorter span, still around the pointer (a third across
     // a plot of the whole run, so about 15 h / 3 = 5 h in).
     assert!(z1 - a1 < 0.7 * (z0 - a0), "{a1}..{z1} vs {a0}..{z0}");
@@ -107,13 +113,7 @@ fn at_0900_with_fast_frames() -> Harness<'static, ScalesimApp> {
 fn a_double_click_resets_the_view() {
     let mut h = at_0900_with_fast_frames();
     let (a0, z0) = h.state().plot_view_secs().unwrap();
-    let pos = in_latency_plot(&h);
-    h.event(egui::Event::PointerMoved(pos));
-    h.run_steps(1);
-    for _ in 0..3 {
-        wheel(&mut h, true);
-    }
-    let (a1, z1) = h.state().plot_view_secs().unwrap();
+    let (pos, (a1, z1)) = three_notches_in(&mut h);
     assert!(z1 - a1 < 0.7 * (z0 - a0), "{a1}..{z1} vs {a0}..{z0}");
     // Two clicks 4 frames (0.13 s) apart: within egui's 0.3 s, a double-click.
     click_at(&mut h, pos);
