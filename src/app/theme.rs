@@ -40,6 +40,8 @@ pub mod series {
     pub const RED: Color32 = Color32::from_rgb(220, 60, 60);
     /// A fourth series.
     pub const PURPLE: Color32 = Color32::from_rgb(150, 110, 230);
+    /// A fifth series (requests the client gave up on).
+    pub const MAGENTA: Color32 = Color32::from_rgb(200, 80, 200);
     /// Context: bounds, references.
     pub const GREY: Color32 = Color32::from_rgb(150, 150, 150);
     /// The markers of scaling decisions in a single run.

@@ -271,6 +271,30 @@ pub fn table(s: &RunSummary, out: &Path) -> String {
             );
         }
     }
+    // Sharded services: each shard's share and latency, where the hot shard shows.
+    for (i, sh) in s.shards.iter().enumerate() {
+        let v = &sh.figures;
+        t += &format!(
+            "{}{:<10} {} visits ({:.1}%), {} dropped, p99 {:.3} s, utilisation {:.1}%\n",
+            if i == 0 {
+                "  shards     "
+            } else {
+                "             "
+            },
+            v.name,
+            thousands(v.visits),
+            pct(
+                v.visits,
+                s.services
+                    .iter()
+                    .find(|x| x.name == sh.service)
+                    .map_or(0, |x| x.visits)
+            ),
+            thousands(v.dropped),
+            v.latency_secs.p99,
+            100.0 * v.utilisation_mean,
+        );
+    }
     if s.classes.len() > 1 {
         for (i, c) in s.classes.iter().enumerate() {
             t += &format!(

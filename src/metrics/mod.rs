@@ -12,9 +12,9 @@ pub use crate::model::report::{
     Decision, DropReason, PoolSnapshot, REPLACEMENT_POLICY, SloTarget, TypeFacts,
 };
 pub use histogram::LatencyHistogram;
-pub use recorder::{IntervalRow, LatencyStats, PoolRow, Recorder};
+pub use recorder::{IntervalRow, LatencyStats, PoolRow, Recorder, ServiceGroup};
 pub use slo::ViolationPeriod;
 pub use summary::{
     ClassSummary, DaySummary, EngineFigures, LatencyCountingDrops, Miss, PeriodSummary, RunSummary,
-    ServiceSummary,
+    ServiceSummary, ShardSummary,
 };

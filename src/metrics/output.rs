@@ -39,7 +39,9 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 /// `series.csv`: one row per interval with a header row. `time_secs` is the interval's
 /// start; pools get their own columns when there is more than one. `forecast_per_sec` is
 /// what a predictive policy expected for the interval (empty without one);
-/// `instances_failed` counts crashed instances not yet replaced.
+/// `instances_failed` counts crashed instances not yet replaced; `retries` the tries
+/// clients sent again, and `abandoned_replies` the tries served after their client had
+/// given up on them.
 pub fn series_csv(rows: &[IntervalRow], pool_names: &[String], clock: WeekClock) -> String {
     let mut out = String::with_capacity(rows.len() * 256 + 512);
     out.push_str("time_secs,clock,offered_per_sec,arrivals_per_sec,completed,");
@@ -51,7 +53,7 @@ pub fn series_csv(rows: &[IntervalRow], pool_names: &[String], clock: WeekClock)
          latency_p99_secs,latency_max_secs,within_slo,instances_booting,instances_in_service,\
          instances_draining,desired,capacity_per_sec,utilisation,queue_total_mean,\
          queue_per_instance_mean,cost_usd,cost_usd_per_hour,\
-         cost_cumulative_usd,forecast_per_sec,instances_failed",
+         cost_cumulative_usd,forecast_per_sec,instances_failed,retries,abandoned_replies",
     );
     let per_pool = pool_names.len() > 1;
     if per_pool {
@@ -116,7 +118,13 @@ pub fn series_csv(rows: &[IntervalRow], pool_names: &[String], clock: WeekClock)
         if let Some(f) = r.forecast_per_sec() {
             let _ = write!(out, "{f:.3}");
         }
-        let _ = write!(out, ",{}", sum(|p| p.snapshot.failed));
+        let _ = write!(
+            out,
+            ",{},{},{}",
+            sum(|p| p.snapshot.failed),
+            r.retries,
+            r.abandoned_replies
+        );
         if per_pool {
             for p in &r.pools {
                 let s = &p.snapshot;

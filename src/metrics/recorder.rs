@@ -56,11 +56,13 @@ impl Level {
 struct Counts {
     arrivals: u64,
     completed: u64,
-    drops: [u64; 4],
+    drops: [u64; DropReason::COUNT],
     within_slo: u64,
     latency_sum_ns: u128,
     wait_sum_ns: u128,
     started: u64,
+    retries: u64,
+    abandoned_replies: u64,
 }
 
 impl Counts {
@@ -74,6 +76,8 @@ impl Counts {
         self.latency_sum_ns += o.latency_sum_ns;
         self.wait_sum_ns += o.wait_sum_ns;
         self.started += o.started;
+        self.retries += o.retries;
+        self.abandoned_replies += o.abandoned_replies;
     }
 
     fn dropped(&self) -> u64 {
@@ -88,7 +92,7 @@ pub(super) struct ClassCounts {
     pub(super) arrived: u64,
     pub(super) completed: u64,
     pub(super) within_slo: u64,
-    pub(super) drops: [u64; 4],
+    pub(super) drops: [u64; DropReason::COUNT],
     pub(super) latency_sum_ns: u128,
     /// Its latencies, kept only when there are several classes (with one, the run's
     /// histogram is the class's).
@@ -115,16 +119,45 @@ struct PoolLevels {
     cost_usd: f64,
 }
 
+/// A service as the figures see it: its name, its pools, and whether they are shards.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ServiceGroup {
+    /// The service's name.
+    pub name: String,
+    /// Indices of its pools (one, or one per shard in shard order).
+    pub pools: Vec<usize>,
+    /// Whether its pools are shards of it (listed apart in a run's summary).
+    pub sharded: bool,
+}
+
 /// One service's visits over the run: arrived at its balancer, replied, dropped there (by
 /// reason), failed because a call they made failed; and the latency of those that replied.
 #[derive(Clone, Debug, Default)]
 pub(super) struct VisitCounts {
     pub(super) arrived: u64,
     pub(super) completed: u64,
-    pub(super) dropped: [u64; 4],
+    pub(super) dropped: [u64; DropReason::COUNT],
     pub(super) failed_by_calls: u64,
     pub(super) latency_sum_ns: u128,
     pub(super) hist: Option<LatencyHistogram>,
+}
+
+impl VisitCounts {
+    /// Adds `other`'s visits to these (the shards of a service, added up).
+    pub(super) fn add(&mut self, other: &VisitCounts) {
+        self.arrived += other.arrived;
+        self.completed += other.completed;
+        for (d, o) in self.dropped.iter_mut().zip(other.dropped) {
+            *d += o;
+        }
+        self.failed_by_calls += other.failed_by_calls;
+        self.latency_sum_ns += other.latency_sum_ns;
+        if let Some(h) = &other.hist {
+            self.hist
+                .get_or_insert_with(LatencyHistogram::new)
+                .absorb(h);
+        }
+    }
 }
 
 /// Latency figures of a set of completed requests, in seconds (zeros when there are none).
@@ -173,7 +206,11 @@ pub struct IntervalRow {
     /// Requests completed.
     pub completed: u64,
     /// Requests dropped, by reason (in [`DropReason::ALL`] order).
-    pub drops: [u64; 4],
+    pub drops: [u64; DropReason::COUNT],
+    /// Tries sent again by clients (each is one more visit to an entry service).
+    pub retries: u64,
+    /// Tries served after their client had given up on them (work done for nothing).
+    pub abandoned_replies: u64,
     /// Requests in the system at the end of the interval.
     pub in_flight: u64,
     /// Mean number of requests in the system over the interval.
@@ -246,6 +283,8 @@ pub struct Recorder {
     in_flight_area_run: u128,
     pools: Vec<PoolLevels>,
     pool_names: Vec<String>,
+    /// The services the pools serve (empty: each pool is a service of its own).
+    services: Vec<ServiceGroup>,
     cost_interval_usd: f64,
     cost_total_usd: f64,
     rows: Vec<IntervalRow>,
@@ -296,6 +335,7 @@ impl Recorder {
             in_flight_area_run: 0,
             pools: vec![PoolLevels::default(); pool_names.len()],
             pool_names,
+            services: Vec::new(),
             cost_interval_usd: 0.0,
             cost_total_usd: 0.0,
             rows: Vec::new(),
@@ -318,6 +358,13 @@ impl Recorder {
             types: vec![PoolTypes::default(); pool_count],
             type_facts: Vec::new(),
         }
+    }
+
+    /// Tells the recorder which pools serve which service (a sharded service has one pool
+    /// per shard), so a run's figures add shards up by service and list them apart.
+    pub fn with_services(mut self, services: Vec<ServiceGroup>) -> Recorder {
+        self.services = services;
+        self
     }
 
     /// Names the request classes (in scenario order), to count each apart.
@@ -350,7 +397,17 @@ impl Recorder {
     /// SLO and the time of day the run starts (the instance types are told by the world).
     pub fn for_world(config: &WorldConfig) -> Recorder {
         let names = config.pools.iter().map(|p| p.name.clone()).collect();
+        let services = config
+            .services
+            .iter()
+            .map(|s| ServiceGroup {
+                name: s.name.clone(),
+                pools: s.pools.iter().map(|p| p.index()).collect(),
+                sharded: s.shards.is_some(),
+            })
+            .collect();
         Recorder::new(names, config.interval, config.slo)
+            .with_services(services)
             .with_classes(config.classes.iter().map(|c| c.name.clone()).collect())
             .with_day_start(config.clock.week_secs(0.0).rem_euclid(86_400.0))
     }
@@ -415,11 +472,17 @@ impl RunView<'_> {
     pub(super) fn completed(&self) -> u64 {
         self.rec.total.completed
     }
-    pub(super) fn drops(&self) -> [u64; 4] {
+    pub(super) fn drops(&self) -> [u64; DropReason::COUNT] {
         self.rec.total.drops
     }
     pub(super) fn in_flight(&self) -> u64 {
         self.rec.in_flight.value
+    }
+    pub(super) fn retries(&self) -> u64 {
+        self.rec.total.retries
+    }
+    pub(super) fn abandoned_replies(&self) -> u64 {
+        self.rec.total.abandoned_replies
     }
     pub(super) fn within_slo(&self) -> u64 {
         self.rec.total.within_slo
@@ -445,6 +508,23 @@ impl RunView<'_> {
     }
     pub(super) fn in_flight_area_ns(&self) -> u128 {
         self.rec.in_flight_area_run
+    }
+    /// The services, each with its pools (each pool its own service if none were told).
+    pub(super) fn services(&self) -> Vec<ServiceGroup> {
+        if self.rec.services.is_empty() {
+            return self
+                .rec
+                .pool_names
+                .iter()
+                .enumerate()
+                .map(|(i, n)| ServiceGroup {
+                    name: n.clone(),
+                    pools: vec![i],
+                    sharded: false,
+                })
+                .collect();
+        }
+        self.rec.services.clone()
     }
     /// Each pool's visits, with its name.
     pub(super) fn visits(&self) -> impl Iterator<Item = (&str, &VisitCounts)> {
@@ -576,6 +656,14 @@ impl Observer for Recorder {
         if let Some(c) = self.classes.get_mut(usize::from(class)) {
             c.drops[reason.index()] += n;
         }
+    }
+
+    fn retried(&mut self, _now: SimTime, _class: u16) {
+        self.cur.retries += 1;
+    }
+
+    fn abandoned_reply(&mut self, _now: SimTime, _class: u16) {
+        self.cur.abandoned_replies += 1;
     }
 
     #[inline]
@@ -764,6 +852,8 @@ impl Observer for Recorder {
             arrivals: c.arrivals,
             completed: c.completed,
             drops: c.drops,
+            retries: c.retries,
+            abandoned_replies: c.abandoned_replies,
             in_flight: self.in_flight.value,
             in_flight_mean: in_flight_area as f64 / span,
             latency,

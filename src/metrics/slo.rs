@@ -23,7 +23,7 @@ struct Window {
     ended: u64,
     /// Of those, completed within the latency target.
     within: u64,
-    drops: [u64; 4],
+    drops: [u64; DropReason::COUNT],
     /// Latencies of the window's completed requests.
     hist: LatencyHistogram,
     /// Fewest and most instances in service during the window.
@@ -50,7 +50,7 @@ pub struct ViolationPeriod {
     /// Of those, completed within the latency target.
     pub within_target: u64,
     /// Drops by reason, in [`DropReason::ALL`] order.
-    pub drops: [u64; 4],
+    pub drops: [u64; DropReason::COUNT],
 }
 
 impl ViolationPeriod {
@@ -131,7 +131,7 @@ impl SloWindows {
                 end_ns: window_ns,
                 ended: 0,
                 within: 0,
-                drops: [0; 4],
+                drops: [0; DropReason::COUNT],
                 hist: LatencyHistogram::new(),
                 serving_min: 0,
                 serving_max: 0,
@@ -187,7 +187,7 @@ impl SloWindows {
         w.end_ns = end_ns + self.window_ns;
         w.ended = 0;
         w.within = 0;
-        w.drops = [0; 4];
+        w.drops = [0; DropReason::COUNT];
         w.hist.reset();
         w.serving_min = self.serving;
         w.serving_max = self.serving;

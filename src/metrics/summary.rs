@@ -41,6 +41,11 @@ pub struct RequestCounts {
     pub in_flight: u64,
     /// Drops by reason.
     pub dropped_by_reason: DropCounts,
+    /// Tries clients sent again (not requests: each is one more visit to the entry
+    /// service, so `arrived + retries` is the load the entry services saw from clients).
+    pub retries: u64,
+    /// Tries served after their client had given up on them: work done for nothing.
+    pub abandoned_replies: u64,
 }
 
 /// Drops by reason.
@@ -54,6 +59,8 @@ pub struct DropCounts {
     pub timeout: u64,
     /// The instance failed or was terminated.
     pub failure: u64,
+    /// The client gave up waiting, with no tries left.
+    pub client_timeout: u64,
 }
 
 /// Latency of completed requests, in seconds. Dropped requests are not in these figures:
@@ -425,6 +432,18 @@ pub struct ServiceSummary {
     pub cost_usd: f64,
 }
 
+/// One shard of a sharded service: the figures of its own group of instances.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct ShardSummary {
+    /// The sharded service's name.
+    pub service: String,
+    /// The shard's index, `0..count`.
+    pub shard: u32,
+    /// Its figures, named as its pool is (`db[0]`).
+    #[serde(flatten)]
+    pub figures: ServiceSummary,
+}
+
 /// Everything `summary.json` holds.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct RunSummary {
@@ -465,6 +484,9 @@ pub struct RunSummary {
     /// Per service (a pool seen as what it does for requests): its visits and how they
     /// ended, its latency, its utilisation and its cost.
     pub services: Vec<ServiceSummary>,
+    /// Per shard of each sharded service (empty without shards): where the hot shard
+    /// shows. A sharded service's entry in `services` adds its shards up.
+    pub shards: Vec<ShardSummary>,
     /// Per request class.
     pub classes: Vec<ClassSummary>,
     /// Per calendar day, for runs longer than a day (empty otherwise).
@@ -548,37 +570,7 @@ impl RunSummary {
                 },
             )
             .collect();
-        let services: Vec<ServiceSummary> = v
-            .visits()
-            .zip(&pools)
-            .map(|((name, c), pool)| {
-                let dropped: u64 = c.dropped.iter().sum();
-                let mean = if c.completed > 0 {
-                    c.latency_sum_ns as f64 / c.completed as f64 / 1e9
-                } else {
-                    0.0
-                };
-                let empty = LatencyHistogram::new();
-                ServiceSummary {
-                    name: name.to_string(),
-                    visits: c.arrived,
-                    completed: c.completed,
-                    dropped,
-                    dropped_by_reason: DropCounts::new(c.dropped),
-                    failed_by_calls: c.failed_by_calls,
-                    in_flight: c
-                        .arrived
-                        .saturating_sub(c.completed + dropped + c.failed_by_calls),
-                    latency_secs: latency_summary(
-                        c.hist.as_ref().unwrap_or(&empty),
-                        c.completed,
-                        mean,
-                    ),
-                    utilisation_mean: pool.utilisation_mean,
-                    cost_usd: pool.cost_usd,
-                }
-            })
-            .collect();
+        let (services, shards) = service_summaries(&v);
         let resizes = v.decisions().iter().filter(|d| d.resize.is_some()).count() as u64;
         let cost = v.cost_usd();
         let span_ns = duration_secs * 1e9;
@@ -606,6 +598,8 @@ impl RunSummary {
                 dropped,
                 in_flight: v.in_flight(),
                 dropped_by_reason: DropCounts::new(drops),
+                retries: v.retries(),
+                abandoned_replies: v.abandoned_replies(),
             },
             latency_secs: latency,
             latency_counting_drops_secs: LatencyCountingDrops::new(h, dropped),
@@ -665,6 +659,7 @@ impl RunSummary {
                 0.0
             },
             services,
+            shards,
             pools,
             classes,
             days,
@@ -673,13 +668,78 @@ impl RunSummary {
     }
 }
 
+/// Each service's figures (a sharded service's shards added up), and each shard's.
+fn service_summaries(v: &super::recorder::RunView<'_>) -> (Vec<ServiceSummary>, Vec<ShardSummary>) {
+    let visits: Vec<(&str, &super::recorder::VisitCounts)> = v.visits().collect();
+    // Busy and able worker-time and dollars per pool, to add shards up.
+    let areas: Vec<(u128, u128, f64)> = v
+        .pools()
+        .map(|(_, busy, workers, _, _, cost)| (busy, workers, cost))
+        .collect();
+    let figures = |name: &str, members: &[usize]| {
+        let mut c = super::recorder::VisitCounts::default();
+        let (mut busy, mut workers, mut cost) = (0u128, 0u128, 0.0);
+        for &p in members {
+            let (Some((_, m)), Some(a)) = (visits.get(p), areas.get(p)) else {
+                continue;
+            };
+            c.add(m);
+            busy += a.0;
+            workers += a.1;
+            cost += a.2;
+        }
+        let dropped: u64 = c.dropped.iter().sum();
+        let mean = if c.completed > 0 {
+            c.latency_sum_ns as f64 / c.completed as f64 / 1e9
+        } else {
+            0.0
+        };
+        let empty = LatencyHistogram::new();
+        ServiceSummary {
+            name: name.to_string(),
+            visits: c.arrived,
+            completed: c.completed,
+            dropped,
+            dropped_by_reason: DropCounts::new(c.dropped),
+            failed_by_calls: c.failed_by_calls,
+            in_flight: c
+                .arrived
+                .saturating_sub(c.completed + dropped + c.failed_by_calls),
+            latency_secs: latency_summary(c.hist.as_ref().unwrap_or(&empty), c.completed, mean),
+            utilisation_mean: if workers == 0 {
+                0.0
+            } else {
+                busy as f64 / workers as f64
+            },
+            cost_usd: cost,
+        }
+    };
+    let mut services = Vec::new();
+    let mut shards = Vec::new();
+    for g in v.services() {
+        services.push(figures(&g.name, &g.pools));
+        if g.sharded {
+            for (k, &p) in g.pools.iter().enumerate() {
+                let name = visits.get(p).map_or("", |(n, _)| n);
+                shards.push(ShardSummary {
+                    service: g.name.clone(),
+                    shard: k as u32,
+                    figures: figures(name, &[p]),
+                });
+            }
+        }
+    }
+    (services, shards)
+}
+
 impl DropCounts {
-    fn new(drops: [u64; 4]) -> DropCounts {
+    fn new(drops: [u64; DropReason::COUNT]) -> DropCounts {
         DropCounts {
             queue_full: drops[DropReason::QueueFull.index()],
             no_capacity: drops[DropReason::NoCapacity.index()],
             timeout: drops[DropReason::Timeout.index()],
             failure: drops[DropReason::Failure.index()],
+            client_timeout: drops[DropReason::ClientTimeout.index()],
         }
     }
 }

@@ -104,6 +104,11 @@ pub struct Instance {
     pub queue: VecDeque<RequestId>,
     /// Requests it accepted that wait on an asynchronous call without holding a worker.
     pub waiting: u32,
+    /// Calls its balancer has sent it from another zone that are still on the wire (the
+    /// balancer counts them as open; a draining instance waits for them).
+    pub inbound: u32,
+    /// The zone it runs in (index into the world's zones).
+    pub zone: u8,
     /// Most requests the queue holds; one more is dropped (`None`: no bound).
     pub queue_capacity: Option<u32>,
     /// Speed of each worker relative to the reference vCPU.
@@ -140,7 +145,7 @@ impl Instance {
     /// Requests it holds: in service, queued, or waiting on an asynchronous call (open
     /// connections, as a balancer counts them). What "least outstanding" balances on.
     pub fn outstanding(&self) -> u32 {
-        self.busy + self.queue.len() as u32 + self.waiting
+        self.busy + self.queue.len() as u32 + self.waiting + self.inbound
     }
 
     /// Whether it has a free worker.

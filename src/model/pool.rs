@@ -79,6 +79,11 @@ pub struct PoolConfig {
     pub health_check_grace: Option<SimDuration>,
     /// Its work for each visit, in order (empty: the request class's demand).
     pub work: Vec<crate::model::journey::work::WorkStep>,
+    /// The service it serves (a sharded service has a pool per shard).
+    pub service: crate::model::journey::service::ServiceId,
+    /// The zones its instances are spread over (indices into the world's zones, at least
+    /// one).
+    pub zones: Vec<u8>,
 }
 
 /// One policy's latest opinion of a pool's capacity, beside the other policies' (AWS: "each

@@ -19,16 +19,23 @@ pub enum DropReason {
     Timeout,
     /// The instance holding it failed or was terminated before finishing it.
     Failure,
+    /// The client gave up waiting (its timeout) and had no tries left. The servers may
+    /// still be working on it: nothing tells them.
+    ClientTimeout,
 }
 
 impl DropReason {
     /// Every reason, in column order.
-    pub const ALL: [DropReason; 4] = [
+    pub const ALL: [DropReason; DropReason::COUNT] = [
         DropReason::QueueFull,
         DropReason::NoCapacity,
         DropReason::Timeout,
         DropReason::Failure,
+        DropReason::ClientTimeout,
     ];
+
+    /// How many reasons there are.
+    pub const COUNT: usize = 5;
 
     /// The snake-case name used in files.
     pub fn as_str(self) -> &'static str {
@@ -37,6 +44,7 @@ impl DropReason {
             DropReason::NoCapacity => "no_capacity",
             DropReason::Timeout => "timeout",
             DropReason::Failure => "failure",
+            DropReason::ClientTimeout => "client_timeout",
         }
     }
 
@@ -135,6 +143,14 @@ pub trait Observer {
 
     /// `n` requests of class `class` were dropped.
     fn dropped(&mut self, now: SimTime, reason: DropReason, class: u16, n: u64);
+
+    /// A client sent a request of class `class` again, after a try failed or timed out
+    /// (each retry is one more visit to the entry service: load).
+    fn retried(&mut self, now: SimTime, class: u16);
+
+    /// A try of class `class` that its client had given up on was served anyway: the
+    /// reply finds no one waiting (work done for nothing).
+    fn abandoned_reply(&mut self, now: SimTime, class: u16);
 
     /// A worker of `pool` took a request that had waited `waited`.
     fn service_started(&mut self, now: SimTime, pool: PoolId, waited: SimDuration);

@@ -21,6 +21,8 @@ pub struct Request {
     pub demand_secs: f64,
     /// Its class index.
     pub class: u16,
+    /// The key it carries (0: none), which a sharded service routes by.
+    pub key: u64,
     /// The step of its service's work it is at.
     pub step: u16,
     /// Whether it holds one of its instance's workers (serving, or waiting on a
@@ -38,16 +40,26 @@ pub struct Request {
     pub awaiting: u16,
     /// Branches of its current fan-out that may still fail without failing it.
     pub spare: u16,
+    /// For a try sent by a client that times out or retries: the request as the client
+    /// sees it (`None`: a call, or a request whose client sends one try and waits).
+    pub client: Option<ClientRequestId>,
 }
 
 impl Request {
     /// A request the client sends now, or a call made now on behalf of `parent`.
-    pub fn new(now: SimTime, demand_secs: f64, class: u16, parent: Option<RequestId>) -> Request {
+    pub fn new(
+        now: SimTime,
+        demand_secs: f64,
+        class: u16,
+        key: u64,
+        parent: Option<RequestId>,
+    ) -> Request {
         Request {
             arrived: now,
             queued_at: now,
             demand_secs,
             class,
+            key,
             step: 0,
             worker: false,
             at: None,
@@ -55,9 +67,35 @@ impl Request {
             parent_step: 0,
             awaiting: 0,
             spare: 0,
+            client: None,
         }
     }
 }
 
 /// The id of a visit in flight (stale once the visit has ended).
 pub type RequestId = Id<Request>;
+
+/// A request as a client that times out or retries sees it: the same request sent try
+/// after try until one replies in time or it runs out of tries. It is in the world's
+/// second slab from its first try to its end, and counts once: one arrival, then one
+/// completion or one drop.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ClientRequest {
+    /// Its class index.
+    pub class: u16,
+    /// Its key (every try carries the same).
+    pub key: u64,
+    /// Its demand (every try asks the same).
+    pub demand_secs: f64,
+    /// When the first try was sent (its latency counts from here).
+    pub sent: SimTime,
+    /// Tries sent so far.
+    pub tries: u32,
+    /// Tokens its latest retry took from its class's retry quota (0: none).
+    pub last_cost: u32,
+    /// The try it waits for (`None`: between tries, in its backoff).
+    pub current: Option<RequestId>,
+}
+
+/// The id of a client's request in flight.
+pub type ClientRequestId = Id<ClientRequest>;

@@ -16,6 +16,8 @@ pub use demand::{Demand, DemandSampler};
 pub use trace::{TraceColumn, TraceRows, TraceShape, TraceSpan, read_trace};
 
 use crate::model::config::ConfigError;
+use crate::model::journey::key::{KeyDist, KeySampler};
+use crate::model::journey::service::ServiceId;
 use rand::RngExt;
 
 use crate::sim::{SimRng, SimTime, stream_rng};
@@ -29,15 +31,21 @@ pub struct ClassModel {
     pub weight: f64,
     /// Its service demand.
     pub demand: Demand,
-    /// Index of the pool that serves it.
-    pub pool: usize,
+    /// The service it enters by.
+    pub entry: ServiceId,
+    /// The key its requests carry (none: keyless, which no sharded service accepts).
+    pub key: Option<KeyDist>,
+    /// How its client waits and retries (none: one try, waited for as long as it takes).
+    pub client: Option<crate::model::journey::retry::Client>,
 }
 
 struct ClassRuntime {
     cumulative: f64,
     sampler: DemandSampler,
     rng: SimRng,
-    pool: usize,
+    entry: ServiceId,
+    /// Its keys and their stream (`workload/keys/<class>`).
+    key: Option<(KeySampler, SimRng)>,
 }
 
 /// One request drawn from the workload: which class and how much work.
@@ -47,8 +55,10 @@ pub struct Drawn {
     pub class: u16,
     /// Service demand in CPU-seconds on a reference vCPU.
     pub demand_secs: f64,
-    /// Index of the pool that serves it.
-    pub pool: usize,
+    /// The service it enters by.
+    pub entry: ServiceId,
+    /// Its key (0 for a class without keys).
+    pub key: u64,
 }
 
 /// The workload of one run: arrival times and request draws.
@@ -75,7 +85,14 @@ impl Workload {
                 cumulative,
                 sampler: c.demand.sampler()?,
                 rng: stream_rng(seed, &format!("workload/demand/{}", c.name)),
-                pool: c.pool,
+                entry: c.entry,
+                key: match &c.key {
+                    Some(k) => Some((
+                        k.sampler()?,
+                        stream_rng(seed, &format!("workload/keys/{}", c.name)),
+                    )),
+                    None => None,
+                },
             });
         }
         if runtime.is_empty() || cumulative.is_nan() || cumulative <= 0.0 {
@@ -129,7 +146,8 @@ impl Workload {
         Drawn {
             class: class as u16,
             demand_secs: c.sampler.sample(&mut c.rng),
-            pool: c.pool,
+            entry: c.entry,
+            key: c.key.as_mut().map_or(0, |(k, rng)| k.draw(rng)),
         }
     }
 }

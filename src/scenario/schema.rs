@@ -51,6 +51,27 @@ pub struct ScenarioFile {
     /// millisecond within a zone).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub network: Option<crate::model::journey::network::Network>,
+    /// The zones of the region, e.g. `["a", "b", "c"]` (default: one zone). Each pool
+    /// spreads its instances over them, or over its own `zones`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub zones: Vec<String>,
+    /// Zone outages: every instance in the zone fails at `at`, and nothing launches
+    /// there for `for_secs`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub outages: Vec<OutageSpec>,
+}
+
+/// A zone outage, as a scenario writes it: `(zone: "a", at: "mon 09:10", for_secs: 1800)`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutageSpec {
+    /// The zone that goes down (one of `zones`).
+    pub zone: String,
+    /// When: `"mon 09:10"`, `"09:10"` or `"+1h"`.
+    pub at: TimePoint,
+    /// How long it stays down, in seconds.
+    #[serde(deserialize_with = "positive")]
+    pub for_secs: f64,
 }
 
 impl ScenarioFile {
@@ -73,6 +94,8 @@ impl ScenarioFile {
             instance_types: Vec::new(),
             pools: Vec::new(),
             network: None,
+            zones: Vec::new(),
+            outages: Vec::new(),
         }
     }
 }
@@ -181,6 +204,16 @@ pub struct ClassSpec {
     /// another name for it).
     #[serde(default, alias = "entry")]
     pub pool: Option<String>,
+    /// The key its requests carry, drawn on the workload's stream `workload/keys/<class>`
+    /// (`Zipf(keys: 10000, exponent: 1.1)` or `Uniform(keys: 10000)`); a sharded service
+    /// routes by it. None: keyless.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<crate::model::journey::key::KeyDist>,
+    /// Its client's timeout and retries, e.g. `client: (timeout_secs: 2, retry:
+    /// (attempts: 3, base_secs: 0.1, cap_secs: 5, jitter: Full))`. None: one try, waited
+    /// for as long as it takes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client: Option<crate::model::journey::retry::Client>,
 }
 
 fn default_weight() -> f64 {
@@ -253,6 +286,15 @@ pub struct PoolSpec {
     /// request class's demand, as a single pool does.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub work: Vec<crate::model::journey::work::StepSpec>,
+    /// Split by key into shards, each its own group of instances (`size`, balancer,
+    /// autoscaling and billing as above, per shard), named `name[0]`, `name[1]`, ...
+    /// None: one group serves every key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shards: Option<crate::model::journey::service::ShardSpec>,
+    /// The zones its instances are spread over, a subset of the scenario's `zones`
+    /// (default: all of them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zones: Option<Vec<String>>,
 }
 
 /// Instances crash at random: each in-service instance fails after an exponentially

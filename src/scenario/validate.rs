@@ -2,6 +2,8 @@
 //! curves compile. Every problem is reported, each with its place in the file.
 
 use crate::model::instance::PoolId;
+use crate::model::journey::service::{ServiceConfig, ServiceId};
+use crate::model::journey::shard::ShardMap;
 use crate::model::journey::work::{StepSpec, Wait, WorkStep, call_cycle};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -15,7 +17,7 @@ use crate::model::catalog::Catalog;
 use crate::model::clock::WeekClock;
 use crate::model::config::FieldPath;
 use crate::model::pool::{PoolConfig, ScheduledChange};
-use crate::model::topology::WorldConfig;
+use crate::model::topology::{Outage, WorldConfig};
 use crate::model::workload::{
     ClassModel, CurveContext, CurveError, RateProfile, TraceRows, TraceSpan, read_trace,
 };
@@ -55,8 +57,15 @@ pub struct Scenario {
     pub profile: RateProfile,
     /// Classes with their pools resolved.
     pub classes: Vec<ClassModel>,
-    /// Pools with their instance types resolved.
+    /// Pools with their instance types resolved: one per service, or one per shard of a
+    /// sharded service.
     pub pools: Vec<PoolConfig>,
+    /// The services, with the pools that serve them.
+    pub services: Vec<ServiceConfig>,
+    /// The zones' names (one, `default`, if the scenario names none).
+    pub zones: Vec<String>,
+    /// The zone outages.
+    pub outages: Vec<Outage>,
     /// What the user should know although the scenario runs (a trace that ends before the
     /// run does), each as `file:line:col: message`; `scalesim run` and `check` print them
     /// to stderr as `warning: ...`.
@@ -99,6 +108,55 @@ impl Scenario {
             }
         }
 
+        // Zones (one, unnamed in outputs, if the scenario gives none).
+        let zones_at = root.clone().field("zones");
+        let mut zone_names = file.zones.clone();
+        if zone_names.is_empty() {
+            zone_names.push("default".into());
+        }
+        if zone_names.len() > usize::from(u8::MAX) {
+            err_at(&zones_at, format!("zones: at most {} zones", u8::MAX));
+        }
+        for (k, z) in file.zones.iter().enumerate() {
+            if file.zones[..k].contains(z) {
+                err_at(
+                    &zones_at.clone().index(k),
+                    format!("zone \"{z}\" is named twice"),
+                );
+            }
+        }
+        let zone_of = |name: &str, at: &FieldPath| {
+            let found = file.zones.iter().position(|z| z == name);
+            if found.is_none() {
+                err_at(
+                    at,
+                    if file.zones.is_empty() {
+                        format!(
+                            "zone \"{name}\" is not defined; name the scenario's zones first, e.g. zones: [\"a\", \"b\"]"
+                        )
+                    } else {
+                        format!(
+                            "zone \"{name}\" is not defined; the zones are: {}",
+                            file.zones.join(", ")
+                        )
+                    },
+                );
+            }
+            found.map(|i| u8::try_from(i).unwrap_or(u8::MAX))
+        };
+        let mut outages = Vec::with_capacity(file.outages.len());
+        for (k, o) in file.outages.iter().enumerate() {
+            let at = root.clone().field("outages").index(k);
+            if let Some(zone) = zone_of(&o.zone, &at.clone().field("zone")) {
+                let from = SimTime::from_secs_f64(clock.resolve(o.at.at()));
+                outages.push(Outage {
+                    zone,
+                    from,
+                    until: from + SimDuration::from_secs_f64(o.for_secs),
+                });
+            }
+        }
+
         // Pools.
         if file.pools.is_empty() {
             err_at(
@@ -107,6 +165,8 @@ impl Scenario {
             );
         }
         let mut pools = Vec::with_capacity(file.pools.len());
+        let mut services = Vec::with_capacity(file.pools.len());
+        let mut service_calls = Vec::with_capacity(file.pools.len());
         let mut seen = BTreeSet::new();
         for (pool_index, p) in file.pools.iter().enumerate() {
             let name_q = format!("\"{}\"", p.name);
@@ -125,6 +185,13 @@ impl Scenario {
                         known.join(", ")
                     ),
                 );
+                // Keep services in step with the file's pools, so later names resolve.
+                service_calls.push(Vec::new());
+                services.push(ServiceConfig {
+                    name: p.name.clone(),
+                    pools: Vec::new(),
+                    shards: None,
+                });
                 continue;
             };
             let workers = p.workers.unwrap_or(itype.vcpus);
@@ -222,7 +289,50 @@ impl Scenario {
                 );
             }
             let work = check_work(p, pool_index, &file.pools, &here, &err_at);
-            pools.push(PoolConfig {
+            service_calls.push(
+                work.iter()
+                    .flat_map(|s| match s {
+                        WorkStep::Call { to, .. } => vec![to.index()],
+                        WorkStep::FanOut { to, .. } => to.iter().map(|t| t.index()).collect(),
+                        WorkStep::Cpu(_) => Vec::new(),
+                    })
+                    .collect::<Vec<usize>>(),
+            );
+            let shard_count = match &p.shards {
+                Some(sh) if sh.count == 0 || sh.count > MAX_SHARDS => {
+                    err_at(
+                        &at("shards").field("count"),
+                        format!(
+                            "pool {name_q}: shards: count must be 1 to {MAX_SHARDS}, got {}",
+                            sh.count
+                        ),
+                    );
+                    None
+                }
+                Some(sh) => Some(sh.count),
+                None => None,
+            };
+            let zones: Vec<u8> = match &p.zones {
+                None => (0..zone_names.len())
+                    .map(|z| u8::try_from(z).unwrap_or(u8::MAX))
+                    .collect(),
+                Some(list) => {
+                    if list.is_empty() {
+                        err_at(
+                            &at("zones"),
+                            format!(
+                                "pool {name_q}: zones: give at least one zone, or leave zones out for all"
+                            ),
+                        );
+                    }
+                    list.iter()
+                        .enumerate()
+                        .filter_map(|(k, z)| zone_of(z, &at("zones").index(k)))
+                        .collect()
+                }
+            };
+            let first = pools.len();
+            let pool = PoolConfig {
                 name: p.name.clone(),
                 instance: itype.clone(),
                 workers,
@@ -253,22 +363,26 @@ impl Scenario {
                 ),
                 health_check_grace: p.health_check_grace_secs.map(SimDuration::from_secs_f64),
                 work,
+                service: ServiceId::of(pool_index),
+                zones,
+            };
+            // A sharded service is a group of instances per shard, each a pool of its own.
+            match shard_count {
+                Some(n) => pools.extend((0..n).map(|k| PoolConfig {
+                    name: ServiceConfig::shard_name(&p.name, k),
+                    ..pool.clone()
+                })),
+                None => pools.push(pool),
+            }
+            services.push(ServiceConfig {
+                name: p.name.clone(),
+                pools: (first..pools.len()).map(PoolId::of).collect(),
+                // The map needs the key count, known once the classes are read.
+                shards: None,
             });
         }
         // A request in a cycle of calls would call forever.
-        let calls: Vec<Vec<usize>> = pools
-            .iter()
-            .map(|p| {
-                p.work
-                    .iter()
-                    .flat_map(|s| match s {
-                        WorkStep::Call { to, .. } => vec![to.index()],
-                        WorkStep::FanOut { to, .. } => to.iter().map(|t| t.index()).collect(),
-                        WorkStep::Cpu(_) => Vec::new(),
-                    })
-                    .collect()
-            })
-            .collect();
+        let calls = service_calls;
         if let Some(cycle) = call_cycle(&calls) {
             let names: Vec<&str> = cycle.iter().map(|i| file.pools[*i].name.as_str()).collect();
             err_at(
@@ -324,12 +438,69 @@ impl Scenario {
                     }
                 },
             };
+            if let Some(k) = &c.key
+                && let Err(e) = k.validate()
+            {
+                err_at(
+                    &at("key").join(e.field()),
+                    format!("class {name_q}: key: {e}"),
+                );
+            }
+            if let Some(client) = &c.client
+                && let Err(e) = client.validate()
+            {
+                err_at(
+                    &at("client").join(e.field()),
+                    format!("class {name_q}: client: {e}"),
+                );
+            }
+            if c.key.is_none()
+                && let Some(s) = reachable(pool, &calls)
+                    .into_iter()
+                    .find(|s| file.pools.get(*s).is_some_and(|p| p.shards.is_some()))
+            {
+                err_at(
+                    &at("name"),
+                    format!(
+                        "class {name_q} reaches the sharded service \"{}\" but its requests carry no key; give the class a key, e.g. key: Zipf(keys: 10000, exponent: 1.0)",
+                        file.pools[s].name
+                    ),
+                );
+            }
             classes.push(ClassModel {
                 name: c.name.clone(),
                 weight: c.weight,
                 demand: c.demand.clone(),
-                pool,
+                entry: ServiceId::of(pool),
+                key: c.key.clone(),
+                client: c.client.clone(),
             });
+        }
+        // Each sharded service's key-to-shard map (ranges cut the largest key space that
+        // reaches it).
+        let key_count = w
+            .classes
+            .iter()
+            .filter_map(|c| c.key.as_ref().map(|k| k.keys()))
+            .max()
+            .unwrap_or(0);
+        for (i, p) in file.pools.iter().enumerate() {
+            if let (Some(sh), Some(service)) = (&p.shards, services.get_mut(i))
+                && service.pools.len() == sh.count as usize
+            {
+                match ShardMap::new(&sh.by, sh.count, key_count) {
+                    Ok(m) => service.shards = Some(m),
+                    Err(e) => err_at(
+                        &root
+                            .clone()
+                            .field("pools")
+                            .index(i)
+                            .field("shards")
+                            .join(e.field()),
+                        format!("pool \"{}\": shards: {e}", p.name),
+                    ),
+                }
+            }
         }
         if let Err(e) = w.burst.validate() {
             err_at(
@@ -386,6 +557,9 @@ impl Scenario {
             profile,
             classes,
             pools,
+            services,
+            zones: zone_names,
+            outages,
             warnings,
         })
     }
@@ -406,6 +580,9 @@ impl Scenario {
             burst: self.file.workload.burst.clone(),
             classes: self.classes.clone(),
             pools: self.pools.clone(),
+            services: self.services.clone(),
+            zones: self.zones.clone(),
+            outages: self.outages.clone(),
             network: self.file.network.clone().unwrap_or_default(),
         }
     }
@@ -445,6 +622,26 @@ fn absolutise_traces(rate: &mut crate::model::workload::RateCurve, dir: &Path) {
     }
 }
 
+/// The services a request entering `entry` may visit (itself included), by the calls of
+/// each service (`calls[s]`); the call graph has no cycle by then, or it is cut short.
+fn reachable(entry: usize, calls: &[Vec<usize>]) -> Vec<usize> {
+    let mut seen = vec![false; calls.len()];
+    let mut stack = vec![entry];
+    let mut out = Vec::new();
+    while let Some(s) = stack.pop() {
+        if s >= seen.len() || seen[s] {
+            continue;
+        }
+        seen[s] = true;
+        out.push(s);
+        stack.extend(calls[s].iter().copied());
+    }
+    out
+}
+
+/// Most shards a service may have (each is a pool of its own).
+const MAX_SHARDS: u32 = 1024;
+
 /// A pool's `work`, checked: each `Cpu` demand valid and each call naming a pool that
 /// exists (errors are reported at the step, with the names that would do).
 fn check_work(
@@ -473,7 +670,7 @@ fn check_work(
             }
             StepSpec::FanOut { to, wait } => {
                 let n = to.len();
-                let targets: Vec<PoolId> = to
+                let targets: Vec<ServiceId> = to
                     .iter()
                     .enumerate()
                     .filter_map(|(j, t)| {
@@ -525,7 +722,7 @@ fn called(
     to: &str,
     at: &FieldPath,
     err_at: &impl Fn(&FieldPath, String),
-) -> Option<PoolId> {
+) -> Option<ServiceId> {
     match all.iter().position(|x| x.name == to) {
         Some(i) if i == pool_index => {
             err_at(
@@ -537,7 +734,7 @@ fn called(
             );
             None
         }
-        Some(i) => Some(PoolId::of(i)),
+        Some(i) => Some(ServiceId::of(i)),
         None => {
             let names: Vec<&str> = all.iter().map(|x| x.name.as_str()).collect();
             err_at(

@@ -16,8 +16,11 @@ mod metrics;
 #[cfg(feature = "gui")]
 mod plots;
 mod queueing;
+mod retries;
+mod shards;
 #[cfg(feature = "gui")]
 mod story;
 #[cfg(feature = "gui")]
 mod timeline;
 mod workload;
+mod zones;

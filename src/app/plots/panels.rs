@@ -3,7 +3,7 @@
 
 use egui::Color32;
 
-use super::super::theme::series::{BLUE, GREEN, GREY, ORANGE, PURPLE, RED};
+use super::super::theme::series::{BLUE, GREEN, GREY, MAGENTA, ORANGE, PURPLE, RED};
 use crate::metrics::{DropReason, IntervalRow};
 
 /// A series: its label, how to read it from a row, its own colour (single design).
@@ -40,6 +40,7 @@ fn drop_series(reason: DropReason) -> fn(&IntervalRow) -> f64 {
         DropReason::NoCapacity => |r| per_sec(r, r.drops[1]),
         DropReason::Timeout => |r| per_sec(r, r.drops[2]),
         DropReason::Failure => |r| per_sec(r, r.drops[3]),
+        DropReason::ClientTimeout => |r| per_sec(r, r.drops[4]),
     }
 }
 
@@ -146,6 +147,11 @@ pub(super) fn panels() -> Vec<(&'static str, &'static str, Vec<Series>)> {
                 s("no capacity", drop_series(DropReason::NoCapacity), RED),
                 s("timeout", drop_series(DropReason::Timeout), PURPLE),
                 s("failure", drop_series(DropReason::Failure), GREY),
+                s(
+                    "client timeout",
+                    drop_series(DropReason::ClientTimeout),
+                    MAGENTA,
+                ),
                 o("all drops", |r| per_sec(r, r.dropped()), RED),
             ],
         ),

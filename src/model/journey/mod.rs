@@ -6,5 +6,6 @@
 pub mod key;
 pub mod network;
 pub mod retry;
+pub mod service;
 pub mod shard;
 pub mod work;

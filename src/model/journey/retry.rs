@@ -6,7 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::config::{self, ConfigError};
+use crate::model::config::{self, ConfigError, FieldPath};
 
 /// How the wait is randomised, so that clients that failed together do not retry together.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -32,6 +32,83 @@ pub struct RetryPolicy {
     pub cap_secs: f64,
     /// How the backoff is randomised.
     pub jitter: Jitter,
+    /// A retry quota shared by the class's clients, as the AWS SDKs' standard mode keeps
+    /// one (None: every failed try is retried while tries are left).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quota: Option<RetryQuota>,
+}
+
+/// A retry quota: a token bucket that retries draw from and successes refill, so that
+/// when most tries fail the clients stop retrying and add no load (the AWS SDKs'
+/// standard retry mode, <https://docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html>;
+/// M. Brooker, "Fixing retries with token buckets and circuit breakers", 2022,
+/// <https://brooker.co.za/blog/2022/02/28/retries.html>). The defaults are the SDKs'.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetryQuota {
+    /// Tokens in the bucket at the start, and most it holds (the SDKs': 500).
+    #[serde(default = "default_tokens")]
+    pub tokens: u32,
+    /// Tokens a retry takes (5).
+    #[serde(default = "default_retry_cost")]
+    pub retry_cost: u32,
+    /// Tokens a retry after a timeout takes (10).
+    #[serde(default = "default_timeout_cost")]
+    pub timeout_cost: u32,
+    /// Tokens a request that succeeds at its first try puts back (1); one that succeeds
+    /// after retries puts back what its last retry took.
+    #[serde(default = "default_refund")]
+    pub success_refund: u32,
+}
+
+fn default_tokens() -> u32 {
+    500
+}
+fn default_retry_cost() -> u32 {
+    5
+}
+fn default_timeout_cost() -> u32 {
+    10
+}
+fn default_refund() -> u32 {
+    1
+}
+
+impl Default for RetryQuota {
+    fn default() -> Self {
+        RetryQuota {
+            tokens: default_tokens(),
+            retry_cost: default_retry_cost(),
+            timeout_cost: default_timeout_cost(),
+            success_refund: default_refund(),
+        }
+    }
+}
+
+impl RetryQuota {
+    /// Takes the tokens for a retry after a failure (`timeout`: after the client's own
+    /// timeout) from `balance`; `None` if there are too few: no retry.
+    pub fn take(&self, balance: &mut u32, timeout: bool) -> Option<u32> {
+        let cost = if timeout {
+            self.timeout_cost
+        } else {
+            self.retry_cost
+        };
+        let left = balance.checked_sub(cost)?;
+        *balance = left;
+        Some(cost)
+    }
+
+    /// A request succeeded: its last retry's tokens go back (`last_cost`), or, at its
+    /// first try, `success_refund`; never above the bucket's size.
+    pub fn refund(&self, balance: &mut u32, last_cost: u32) {
+        let back = if last_cost > 0 {
+            last_cost
+        } else {
+            self.success_refund
+        };
+        *balance = balance.saturating_add(back).min(self.tokens);
+    }
 }
 
 impl RetryPolicy {
@@ -66,6 +143,45 @@ impl RetryPolicy {
     }
 }
 
+/// A request class's client: how long it waits for a try, and how it retries. As the AWS
+/// SDKs do, it retries whatever failed: a drop (HTTP 503), a failure (a reset
+/// connection) or its own timeout; a try it gave up on is not cancelled at the servers,
+/// which go on serving it for no one.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Client {
+    /// Longest it waits for a try's reply, seconds (None: as long as it takes).
+    #[serde(default)]
+    pub timeout_secs: Option<f64>,
+    /// How it retries (None: one try).
+    #[serde(default)]
+    pub retry: Option<RetryPolicy>,
+}
+
+impl Client {
+    /// Checks the numbers; the error names the field.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        if let Some(t) = self.timeout_secs {
+            config::positive("timeout_secs", t)?;
+        }
+        if let Some(r) = &self.retry {
+            r.validate().map_err(|e| e.under("retry"))?;
+            if let Some(q) = &r.quota
+                && q.tokens == 0
+            {
+                return Err(ConfigError::invalid(
+                    FieldPath::root()
+                        .field("retry")
+                        .field("quota")
+                        .field("tokens"),
+                    "must be at least 1",
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -76,7 +192,34 @@ mod tests {
             base_secs: 0.1,
             cap_secs: 5.0,
             jitter,
+            quota: None,
         }
+    }
+
+    #[test]
+    fn the_retry_quota_drains_on_failures_and_refills_on_successes() {
+        // The SDKs' bucket: 500 tokens, 5 a retry, 10 a retry after a timeout. 50
+        // timeouts take 500: the 51st finds none and is not retried. A first-try success
+        // puts 1 back: then a plain retry (5) still does not fit; five more do.
+        let q = RetryQuota::default();
+        let mut balance = q.tokens;
+        for _ in 0..50 {
+            assert_eq!(q.take(&mut balance, true), Some(10));
+        }
+        assert_eq!(balance, 0);
+        assert_eq!(q.take(&mut balance, true), None);
+        q.refund(&mut balance, 0);
+        assert_eq!(q.take(&mut balance, false), None);
+        for _ in 0..4 {
+            q.refund(&mut balance, 0);
+        }
+        assert_eq!(q.take(&mut balance, false), Some(5));
+        // A success after a retry puts back what the retry took, up to the bucket's size.
+        q.refund(&mut balance, 10);
+        assert_eq!(balance, 10);
+        let mut full = q.tokens;
+        q.refund(&mut full, 10);
+        assert_eq!(full, 500);
     }
 
     #[test]

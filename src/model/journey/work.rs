@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::instance::PoolId;
+use super::service::ServiceId;
 use crate::model::workload::{Demand, DemandSampler};
 
 /// One step of a service's work, as a scenario writes it.
@@ -48,14 +48,14 @@ pub enum Step {
     /// A call to another service.
     Call {
         /// The service called.
-        to: PoolId,
+        to: ServiceId,
         /// Whether the caller keeps its worker while it waits.
         sync: bool,
     },
     /// Calls to several services at once, waiting on the worker for `wait` of them.
     FanOut {
         /// The services called.
-        to: Vec<PoolId>,
+        to: Vec<ServiceId>,
         /// How many replies it waits for (1..=to.len()).
         wait: u16,
     },
@@ -70,14 +70,14 @@ pub enum WorkStep {
     /// A call.
     Call {
         /// The service called.
-        to: PoolId,
+        to: ServiceId,
         /// Whether the caller keeps its worker while it waits.
         sync: bool,
     },
     /// A fan-out.
     FanOut {
         /// The services called.
-        to: Vec<PoolId>,
+        to: Vec<ServiceId>,
         /// How many replies it waits for (1..=to.len()).
         wait: u16,
     },

@@ -34,9 +34,16 @@ impl<O: Observer> World<O> {
         q: &mut EventQueue<Event>,
     ) {
         let id = InstanceId(self.instances.len() as u32);
+        // Into the zone of the pool's that is up and has the fewest of its instances;
+        // with every one of its zones down, nothing can launch until one comes back.
+        let Some(zone) = self.pick_zone(pool) else {
+            return;
+        };
         let p = &mut self.pools[pool];
         let cfg = &p.config;
         self.instances.push(Instance {
+            zone,
+            inbound: 0,
             id,
             pool: p.id,
             state: InstanceState::Booting,
@@ -264,6 +271,7 @@ impl<O: Observer> World<O> {
         let busy = std::mem::take(&mut inst.busy);
         let queue = std::mem::take(&mut inst.queue);
         inst.waiting = 0;
+        inst.inbound = 0;
         if busy > 0 {
             self.recorder
                 .workers_freed(now, PoolId::of(pool), u64::from(busy));

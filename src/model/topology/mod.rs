@@ -5,17 +5,22 @@
 //! or drops it. Capacity changes reconcile pools; every interval the recorder closes a
 //! row of figures.
 
+mod clients;
 mod lifecycle;
 mod requests;
 mod scaling;
+mod zones;
+
+pub use zones::Outage;
 
 use super::autoscale::spec::PoolContext;
 use super::balancer::Candidates;
 use super::clock::WeekClock;
 use super::instance::{Instance, InstanceId, InstanceState, PoolId};
+use super::journey::service::{ServiceConfig, ServiceId};
 use super::journey::work::{Step, WorkStep};
 use super::pool::{Pool, PoolConfig};
-use super::request::{Request, RequestId};
+use super::request::{ClientRequest, ClientRequestId, Request, RequestId};
 use super::workload::{Burst, ClassModel, DemandSampler, RateProfile, Workload};
 use crate::model::report::{Observer, PoolSnapshot, SloTarget};
 use crate::sim::{EventQueue, Model, SimDuration, SimRng, SimTime, Slab, stream_rng};
@@ -39,10 +44,16 @@ pub struct WorldConfig {
     pub burst: Burst,
     /// Request classes (each routed to a pool).
     pub classes: Vec<ClassModel>,
-    /// The pools.
+    /// The pools: one per service, or one per shard of a sharded service.
     pub pools: Vec<PoolConfig>,
+    /// The services, with the pools that serve them.
+    pub services: Vec<ServiceConfig>,
     /// What calls between pools pay on the wire.
     pub network: super::journey::network::Network,
+    /// The zones instances are spread over (at least one).
+    pub zones: Vec<String>,
+    /// When zones go down, and for how long.
+    pub outages: Vec<Outage>,
 }
 
 /// The world's events.
@@ -58,7 +69,7 @@ pub enum Event {
         /// The call.
         request: RequestId,
         /// The service called.
-        pool: PoolId,
+        service: ServiceId,
     },
     /// A reply reaches the visit that made the call, after its network latency.
     Reply {
@@ -100,6 +111,36 @@ pub enum Event {
         pool: PoolId,
         /// Index into the pool's schedule.
         index: u32,
+    },
+    /// A call that `instance`'s balancer picked it for, in another zone than the
+    /// caller's, reaches it after the hop between zones.
+    Forward {
+        /// The instance.
+        instance: InstanceId,
+        /// The call.
+        request: RequestId,
+    },
+    /// Every instance in `zone` fails, and nothing launches there until it is up.
+    ZoneDown {
+        /// The zone.
+        zone: u8,
+    },
+    /// `zone` is back: instances launch there again.
+    ZoneUp {
+        /// The zone.
+        zone: u8,
+    },
+    /// A client's timeout for its try `request` expires.
+    ClientTimeout {
+        /// The client's request.
+        client: ClientRequestId,
+        /// The try it waits for.
+        request: RequestId,
+    },
+    /// A client sends its request again, its backoff over.
+    Retry {
+        /// The client's request.
+        client: ClientRequestId,
     },
     /// The end of a metrics interval.
     Tick,
@@ -241,13 +282,27 @@ pub struct World<O> {
     /// Visits in flight (requests, and the calls they make), from their balancer to
     /// their end.
     requests: Slab<Request>,
+    /// Requests of clients that time out or retry, from their first try to their end.
+    clients: Slab<ClientRequest>,
+    /// Each class's entry service and, if its client times out or retries, its policy
+    /// and the stream its jitter is drawn from (`client/jitter/<class>`).
+    class_entries: Vec<ServiceId>,
+    class_clients: Vec<Option<clients::ClassClient>>,
     /// Each pool's work for a visit, as steps ready to run.
     works: Vec<Vec<Step>>,
-    /// One-way latency of a call within a zone, and the design's stream it is drawn from.
+    /// One-way latency of a call within a zone and between zones, and the design's
+    /// stream they are drawn from.
     network_within: DemandSampler,
+    network_between: DemandSampler,
     network_rng: SimRng,
-    /// Each pool's stream for the CPU demand of its own steps (`workload/demand/service/
-    /// <name>`: the workload's, so two designs with the same services draw the same).
+    /// Whether each zone is up, and when each outage happens.
+    zone_up: Vec<bool>,
+    outages: Vec<Outage>,
+    /// The services, with the pools that serve them and how keys pick a shard.
+    services: Vec<ServiceConfig>,
+    /// Each service's stream for the CPU demand of its own steps (`workload/demand/
+    /// service/<name>`: the workload's, so two designs with the same services draw the
+    /// same; the shards of a service share it).
     demand_rngs: Vec<SimRng>,
     /// The metrics interval's length, and when the current one started.
     interval: SimDuration,
@@ -305,7 +360,7 @@ impl<O: Observer> World<O> {
                 let (w, wd) = config
                     .classes
                     .iter()
-                    .filter(|c| !only_here || c.pool == i)
+                    .filter(|c| !only_here || c.entry == p.service)
                     .fold((0.0, 0.0), |(w, wd), c| {
                         (w + c.weight, wd + c.weight * c.demand.mean_secs())
                     });
@@ -396,10 +451,19 @@ impl<O: Observer> World<O> {
                     field: "within_zone",
                     source,
                 })?;
+        let network_between =
+            config
+                .network
+                .between_zones
+                .sampler()
+                .map_err(|source| BuildError::Network {
+                    field: "between_zones",
+                    source,
+                })?;
         let demand_rngs = config
-            .pools
+            .services
             .iter()
-            .map(|p| stream_rng(config.seed, &format!("workload/demand/service/{}", p.name)))
+            .map(|s| stream_rng(config.seed, &format!("workload/demand/service/{}", s.name)))
             .collect();
         Ok(World {
             clock: config.clock,
@@ -409,9 +473,24 @@ impl<O: Observer> World<O> {
             pools,
             recorder,
             requests: Slab::new(),
+            clients: Slab::new(),
+            class_entries: config.classes.iter().map(|c| c.entry).collect(),
+            class_clients: config
+                .classes
+                .iter()
+                .map(|c| {
+                    c.client
+                        .clone()
+                        .map(|p| clients::ClassClient::new(p, config.seed, &c.name))
+                })
+                .collect(),
             works,
+            services: config.services,
             demand_rngs,
             network_within,
+            network_between,
+            zone_up: vec![true; config.zones.len().max(1)],
+            outages: config.outages,
             network_rng: stream_rng(config.seed, "design/network"),
             interval: config.interval,
             interval_start: SimTime::ZERO,
@@ -431,8 +510,9 @@ impl<O: Observer> World<O> {
     pub fn requests_in_flight(&self) -> usize {
         self.requests
             .iter()
-            .filter(|(_, v)| v.parent.is_none())
+            .filter(|(_, v)| v.parent.is_none() && v.client.is_none())
             .count()
+            + self.clients.len()
     }
 
     /// Visits in flight: requests and the calls they made, not yet ended.
@@ -571,6 +651,14 @@ impl<O: Observer> Model for World<O> {
                 );
             }
         }
+        for o in &self.outages {
+            if o.from <= self.end {
+                q.schedule_in(o.from - SimTime::ZERO, Event::ZoneDown { zone: o.zone });
+                if o.until <= self.end {
+                    q.schedule_in(o.until - SimTime::ZERO, Event::ZoneUp { zone: o.zone });
+                }
+            }
+        }
         self.schedule_next_arrival(SimTime::ZERO, q);
         let first_tick = (SimTime::ZERO + self.interval).min(self.end);
         q.schedule_in(first_tick - SimTime::ZERO, Event::Tick);
@@ -585,7 +673,7 @@ impl<O: Observer> Model for World<O> {
                 self.schedule_next_arrival(now, q);
             }
             Event::StepDone { instance, request } => self.step_done(now, instance, request, q),
-            Event::CallArrives { request, pool } => self.call_arrives(now, request, pool, q),
+            Event::CallArrives { request, service } => self.call_arrives(now, request, service, q),
             Event::Reply { request, step } => self.reply(now, request, step, q),
             Event::QueueTimeout { instance } => self.queue_timeout(now, instance, q),
             Event::BootDone { instance } => {
@@ -616,6 +704,13 @@ impl<O: Observer> Model for World<O> {
             Event::Autoscale { pool, policy } => {
                 self.autoscale(now, pool.0 as usize, usize::from(policy), q)
             }
+            Event::Forward { instance, request } => self.forwarded(now, instance, request, q),
+            Event::ZoneDown { zone } => self.zone_down(now, zone, q),
+            Event::ZoneUp { zone } => self.zone_up(now, zone, q),
+            Event::ClientTimeout { client, request } => {
+                self.client_timeout(now, client, request, q)
+            }
+            Event::Retry { client } => self.retry(now, client, q),
             Event::Tick => self.tick(now, q),
         }
     }

@@ -5,9 +5,10 @@
 //! A drop anywhere fails the whole request (see `docs/journeys.md`).
 
 use crate::model::instance::{InstanceId, InstanceState, PoolId};
+use crate::model::journey::service::ServiceId;
 use crate::model::journey::work::Step;
 use crate::model::report::Observer;
-use crate::model::request::{DropReason, Request, RequestId};
+use crate::model::request::{ClientRequest, DropReason, Request, RequestId};
 use crate::sim::{EventQueue, SimDuration, SimTime};
 
 use super::{Event, InService, World};
@@ -27,15 +28,45 @@ impl<O: Observer> World<O> {
     pub(super) fn route(&mut self, now: SimTime, q: &mut EventQueue<Event>) {
         let drawn = self.workload.draw();
         self.recorder.arrived(now, drawn.class, 1);
-        let rid = self
-            .requests
-            .insert(Request::new(now, drawn.demand_secs, drawn.class, None));
-        self.visit(now, rid, drawn.pool, q);
+        if self
+            .class_clients
+            .get(usize::from(drawn.class))
+            .is_some_and(Option::is_some)
+        {
+            let cid = self.clients.insert(ClientRequest {
+                class: drawn.class,
+                key: drawn.key,
+                demand_secs: drawn.demand_secs,
+                sent: now,
+                tries: 0,
+                last_cost: 0,
+                current: None,
+            });
+            self.send_try(now, cid, q);
+            return;
+        }
+        let rid = self.requests.insert(Request::new(
+            now,
+            drawn.demand_secs,
+            drawn.class,
+            drawn.key,
+            None,
+        ));
+        self.visit(now, rid, drawn.entry, q);
     }
 
-    /// The visit `rid` reaches `pool`'s balancer: an instance serves it, queues it, or it
-    /// is dropped (and its request fails).
-    fn visit(&mut self, now: SimTime, rid: RequestId, pool: usize, q: &mut EventQueue<Event>) {
+    /// The visit `rid` reaches the balancer of `service` (of the shard its key goes to,
+    /// if the service is sharded): an instance serves it, queues it, or it is dropped
+    /// (and its request fails).
+    pub(super) fn visit(
+        &mut self,
+        now: SimTime,
+        rid: RequestId,
+        service: ServiceId,
+        q: &mut EventQueue<Event>,
+    ) {
+        let key = self.requests.get(rid).map_or(0, |v| v.key);
+        let pool = self.services[service.index()].pool_for(key).index();
         let p = &mut self.pools[pool];
         let view = InService {
             ids: &p.in_service,
@@ -50,12 +81,44 @@ impl<O: Observer> World<O> {
         if let Some(m) = p.monitor.as_mut() {
             m.arrived();
         }
+        // A call's balancer runs in its caller's zone; an instance in another zone gets
+        // the call after the hop between zones.
+        if let Some(caller) = self.caller_instance(rid)
+            && self.crosses(caller, id)
+        {
+            let hop = self.network_between.sample(&mut self.network_rng);
+            self.instances[id.0 as usize].inbound += 1;
+            if let Some(v) = self.requests.get_mut(rid) {
+                v.at = Some(id);
+            }
+            q.schedule_in(
+                SimDuration::from_secs_f64(hop),
+                Event::Forward {
+                    instance: id,
+                    request: rid,
+                },
+            );
+            return;
+        }
         self.accept(now, id, rid, q);
+    }
+
+    /// The instance of the visit that made the call `rid` (`None` for a request from the
+    /// client).
+    fn caller_instance(&self, rid: RequestId) -> Option<InstanceId> {
+        let parent = self.requests.get(rid)?.parent?;
+        self.requests.get(parent)?.at
     }
 
     /// Instance `id` takes the visit `rid`: to a free worker, else into its queue, else
     /// the visit is dropped.
-    fn accept(&mut self, now: SimTime, id: InstanceId, rid: RequestId, q: &mut EventQueue<Event>) {
+    pub(super) fn accept(
+        &mut self,
+        now: SimTime,
+        id: InstanceId,
+        rid: RequestId,
+        q: &mut EventQueue<Event>,
+    ) {
         let inst = &mut self.instances[id.0 as usize];
         if inst.has_idle_worker() {
             self.start_service(now, id, rid, q);
@@ -132,7 +195,10 @@ impl<O: Observer> World<O> {
                 return;
             }
             Some(Step::ClassDemand) => v.demand_secs,
-            Some(Step::Cpu(sampler)) => sampler.sample(&mut self.demand_rngs[pool]),
+            Some(Step::Cpu(sampler)) => {
+                let service = self.pools[pool].config.service.index();
+                sampler.sample(&mut self.demand_rngs[service])
+            }
             Some(Step::Call { to, sync }) => {
                 let (to, sync) = ([*to], *sync);
                 self.call_out(now, rid, &to, 1, sync, q);
@@ -160,7 +226,7 @@ impl<O: Observer> World<O> {
         &mut self,
         now: SimTime,
         rid: RequestId,
-        to: &[PoolId],
+        to: &[ServiceId],
         wait: u16,
         sync: bool,
         q: &mut EventQueue<Event>,
@@ -170,15 +236,15 @@ impl<O: Observer> World<O> {
         };
         v.awaiting = wait;
         v.spare = (to.len() as u16).saturating_sub(wait);
-        let (step, demand_secs, class, at) = (v.step, v.demand_secs, v.class, v.at);
+        let (step, demand_secs, class, key, at) = (v.step, v.demand_secs, v.class, v.key, v.at);
         if !sync && let Some(id) = at {
             // The worker goes back to the pool while the call is out.
             v.worker = false;
             self.instances[id.0 as usize].waiting += 1;
             self.free_worker(now, id, q);
         }
-        for pool in to {
-            let mut child = Request::new(now, demand_secs, class, Some(rid));
+        for service in to {
+            let mut child = Request::new(now, demand_secs, class, key, Some(rid));
             child.parent_step = step;
             let child = self.requests.insert(child);
             let wire = self.wire();
@@ -186,7 +252,7 @@ impl<O: Observer> World<O> {
                 wire,
                 Event::CallArrives {
                     request: child,
-                    pool: *pool,
+                    service: *service,
                 },
             );
         }
@@ -239,9 +305,22 @@ impl<O: Observer> World<O> {
         }
         self.recorder.visit_completed(pool, now - v.arrived);
         match v.parent {
-            None => self.recorder.completed(now, v.class, now - v.arrived),
+            None => match v.client {
+                None => self.recorder.completed(now, v.class, now - v.arrived),
+                Some(cid) => self.client_reply(now, cid, rid, v.class),
+            },
             Some(parent) => {
-                let wire = self.wire();
+                // The reply goes back the way the call came: across zones if it crossed.
+                let crossed = self
+                    .requests
+                    .get(parent)
+                    .and_then(|p| p.at)
+                    .is_some_and(|caller| self.crosses(caller, id));
+                let wire = if crossed {
+                    SimDuration::from_secs_f64(self.network_between.sample(&mut self.network_rng))
+                } else {
+                    self.wire()
+                };
                 q.schedule_in(
                     wire,
                     Event::Reply {
@@ -264,12 +343,12 @@ impl<O: Observer> World<O> {
         SimDuration::from_secs_f64(self.network_within.sample(&mut self.network_rng))
     }
 
-    /// The call `rid` reaches the balancer of `pool`, the service it calls.
+    /// The call `rid` reaches the balancer of `service`, the service it calls.
     pub(super) fn call_arrives(
         &mut self,
         now: SimTime,
         rid: RequestId,
-        pool: PoolId,
+        service: ServiceId,
         q: &mut EventQueue<Event>,
     ) {
         // Its caller may have failed while it was on the wire: it still arrives and is
@@ -279,7 +358,7 @@ impl<O: Observer> World<O> {
         };
         v.arrived = now;
         v.queued_at = now;
-        self.visit(now, rid, pool.index(), q);
+        self.visit(now, rid, service, q);
     }
 
     /// A call that `rid` made at its step `step` replied: once every reply it waits for
@@ -339,9 +418,13 @@ impl<O: Observer> World<O> {
             return;
         };
         self.recorder.visit_dropped(pool, reason);
+        let mut vid = rid;
         loop {
             let Some(parent) = v.parent else {
-                self.recorder.dropped(now, reason, v.class, 1);
+                match v.client {
+                    None => self.recorder.dropped(now, reason, v.class, 1),
+                    Some(cid) => self.try_failed(now, cid, vid, reason, q),
+                }
                 return;
             };
             // The caller waits for this visit: it fails too, unless it has moved on (an
@@ -374,6 +457,7 @@ impl<O: Observer> World<O> {
                 }
             }
             v = caller;
+            vid = parent;
         }
     }
 
@@ -413,7 +497,7 @@ impl<O: Observer> World<O> {
     }
 
     /// A draining instance that holds nothing any more is done draining.
-    fn settle(&mut self, now: SimTime, id: InstanceId, q: &mut EventQueue<Event>) {
+    pub(super) fn settle(&mut self, now: SimTime, id: InstanceId, q: &mut EventQueue<Event>) {
         let inst = &self.instances[id.0 as usize];
         if inst.state == InstanceState::Draining && inst.outstanding() == 0 {
             self.drained(now, id, q);
