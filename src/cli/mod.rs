@@ -22,8 +22,8 @@ pub struct Args {
 /// The subcommands.
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Run one scenario headless: a summary on stdout, series.csv, summary.json,
-    /// decisions.csv and scenario.ron in the output directory.
+    /// Run one scenario headless: a summary on stdout, series.csv, services.csv,
+    /// summary.json, decisions.csv and scenario.ron in the output directory.
     Run(run::RunArgs),
     /// Check scenario files; prints every problem with file:line:column.
     Check {

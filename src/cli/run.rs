@@ -56,10 +56,19 @@ pub(super) fn run(a: RunArgs) -> Result<(), Failure> {
         .map_err(|e| Failure::Internal(anyhow!("cannot write the scenario back as RON: {e}")))?;
     let result = crate::batch::run(&scenario).map_err(|e| Failure::Internal(e.into()))?;
     let rec = result.recorder();
-    let files: [(&str, String); 4] = [
+    let files: [(&str, String); 5] = [
         (
             "series.csv",
             output::series_csv(rec.rows(), rec.pool_names(), scenario.clock),
+        ),
+        (
+            "services.csv",
+            output::services_csv(
+                rec.rows(),
+                rec.pool_names(),
+                &rec.service_groups(),
+                scenario.clock,
+            ),
         ),
         ("decisions.csv", output::decisions_csv(rec.decisions())),
         (
@@ -185,11 +194,24 @@ pub fn table(s: &RunSummary, out: &Path) -> String {
     );
     if r.dropped > 0 {
         t += &format!(
-            "  drops      queue full {}, no capacity {}, timeout {}, failure {}\n",
+            "  drops      queue full {}, no capacity {}, timeout {}, failure {}{}\n",
             thousands(d.queue_full),
             thousands(d.no_capacity),
             thousands(d.timeout),
-            thousands(d.failure)
+            thousands(d.failure),
+            if d.client_timeout > 0 {
+                format!(", client timeout {}", thousands(d.client_timeout))
+            } else {
+                String::new()
+            }
+        );
+    }
+    if r.retries > 0 || r.abandoned_replies > 0 {
+        t += &format!(
+            "  retries    {} tries sent again ({:.2} per request); {} tries served after their client gave up\n",
+            thousands(r.retries),
+            r.retries as f64 / r.arrived.max(1) as f64,
+            thousands(r.abandoned_replies)
         );
     }
     t += &format!(
@@ -339,7 +361,7 @@ pub fn table(s: &RunSummary, out: &Path) -> String {
         e.requests_per_sec / 1e6
     );
     t += &format!(
-        "  files      {}/{{series.csv, summary.json, decisions.csv, scenario.ron}}\n",
+        "  files      {}/{{series.csv, services.csv, summary.json, decisions.csv, scenario.ron}}\n",
         out.display()
     );
     t

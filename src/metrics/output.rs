@@ -156,6 +156,68 @@ fn fmt_secs(s: f64) -> String {
     }
 }
 
+/// `services.csv`: per-service figures in long form, one row per interval and pool (a
+/// sharded service has a pool per shard: `service` names it, `shard` numbers it, `pool`
+/// is `name[shard]`; empty `shard` for a service that is not sharded). `visits_per_sec`
+/// counts every visit that reached the pool's balancer (requests, calls, clients' tries);
+/// latencies are from its balancer to its reply, of the visits it replied to in the
+/// interval (zeros when none did).
+pub fn services_csv(
+    rows: &[IntervalRow],
+    pool_names: &[String],
+    services: &[super::ServiceGroup],
+    clock: WeekClock,
+) -> String {
+    // Which service and shard each pool is.
+    let mut of_pool: Vec<(&str, Option<usize>)> = vec![("", None); pool_names.len()];
+    for g in services {
+        for (k, &p) in g.pools.iter().enumerate() {
+            if let Some(slot) = of_pool.get_mut(p) {
+                *slot = (g.name.as_str(), g.sharded.then_some(k));
+            }
+        }
+    }
+    let mut out = String::with_capacity(rows.len() * pool_names.len() * 160 + 256);
+    out.push_str(
+        "time_secs,clock,service,shard,pool,visits_per_sec,completed,dropped,failed_by_calls,\
+         latency_mean_secs,latency_p50_secs,latency_p99_secs,utilisation,queue_total_mean,\
+         instances_in_service,instances_failed,cost_usd\n",
+    );
+    for r in rows {
+        let span = r.end_secs - r.start_secs;
+        let start = fmt_secs(r.start_secs);
+        let label = clock.label(SimTime::from_secs_f64(r.start_secs));
+        for (i, p) in r.pools.iter().enumerate() {
+            let (service, shard) = of_pool.get(i).copied().unwrap_or(("", None));
+            let name = pool_names.get(i).map_or("", String::as_str);
+            let _ = writeln!(
+                out,
+                "{start},{label},{},{},{},{:.3},{},{},{},{:.6},{:.6},{:.6},{:.5},{:.3},{},{},{:.6}",
+                if service.is_empty() { name } else { service },
+                shard.map(|k| k.to_string()).unwrap_or_default(),
+                name,
+                if span > 0.0 {
+                    p.visits as f64 / span
+                } else {
+                    0.0
+                },
+                p.completed,
+                p.dropped,
+                p.failed_by_calls,
+                p.latency.mean,
+                p.latency.p50,
+                p.latency.p99,
+                p.utilisation,
+                p.queue_total_mean,
+                p.snapshot.in_service,
+                p.snapshot.failed,
+                p.cost_usd,
+            );
+        }
+    }
+    out
+}
+
 /// `decisions.csv`: every capacity decision with its reason. `type_from` and `type_to` are
 /// filled only for a vertical resize, whose count (`from`, `to`) stays the same.
 pub fn decisions_csv(decisions: &[Decision]) -> String {

@@ -102,8 +102,12 @@ pub(super) struct ClassCounts {
 /// Per-pool levels.
 #[derive(Clone, Debug, Default)]
 struct PoolLevels {
-    /// Visits to it, by how they ended, and the latency of those that replied.
+    /// Visits to it, by how they ended, and the latency of those that replied: over the
+    /// closed intervals, and in the current one.
     visits: VisitCounts,
+    visits_cur: VisitCounts,
+    /// Dollars billed in the current interval.
+    cost_interval_usd: f64,
     busy: Level,
     queued: Level,
     /// Instances in service (able to take requests, draining included).
@@ -190,6 +194,20 @@ pub struct PoolRow {
     /// Mean number of requests queued per instance in service over the interval (queued
     /// request-time / in-service instance-time).
     pub queue_per_instance_mean: f64,
+    /// Visits that reached it in the interval (requests entering here, calls to it, and
+    /// clients' tries).
+    pub visits: u64,
+    /// Visits it replied to in the interval.
+    pub completed: u64,
+    /// Visits dropped here in the interval.
+    pub dropped: u64,
+    /// Visits that failed in the interval because a call they made failed.
+    pub failed_by_calls: u64,
+    /// Latency of the visits it replied to in the interval, from its balancer to its
+    /// reply (zeros when there were none).
+    pub latency: LatencyStats,
+    /// Dollars billed for it in the interval.
+    pub cost_usd: f64,
 }
 
 /// Everything recorded over one interval of simulated time.
@@ -442,6 +460,24 @@ impl Recorder {
         &self.decisions
     }
 
+    /// The services, each with its pools (each pool a service of its own if the recorder
+    /// was not told otherwise).
+    pub fn service_groups(&self) -> Vec<ServiceGroup> {
+        if self.services.is_empty() {
+            return self
+                .pool_names
+                .iter()
+                .enumerate()
+                .map(|(i, n)| ServiceGroup {
+                    name: n.clone(),
+                    pools: vec![i],
+                    sharded: false,
+                })
+                .collect();
+        }
+        self.services.clone()
+    }
+
     /// The pools' names, in scenario order.
     pub fn pool_names(&self) -> &[String] {
         &self.pool_names
@@ -509,22 +545,9 @@ impl RunView<'_> {
     pub(super) fn in_flight_area_ns(&self) -> u128 {
         self.rec.in_flight_area_run
     }
-    /// The services, each with its pools (each pool its own service if none were told).
+    /// The services, each with its pools.
     pub(super) fn services(&self) -> Vec<ServiceGroup> {
-        if self.rec.services.is_empty() {
-            return self
-                .rec
-                .pool_names
-                .iter()
-                .enumerate()
-                .map(|(i, n)| ServiceGroup {
-                    name: n.clone(),
-                    pools: vec![i],
-                    sharded: false,
-                })
-                .collect();
-        }
-        self.rec.services.clone()
+        self.rec.service_groups()
     }
     /// Each pool's visits, with its name.
     pub(super) fn visits(&self) -> impl Iterator<Item = (&str, &VisitCounts)> {
@@ -618,12 +641,12 @@ impl RunView<'_> {
 impl Observer for Recorder {
     #[inline]
     fn visit_arrived(&mut self, pool: PoolId) {
-        self.pools[pool.index()].visits.arrived += 1;
+        self.pools[pool.index()].visits_cur.arrived += 1;
     }
 
     #[inline]
     fn visit_completed(&mut self, pool: PoolId, latency: SimDuration) {
-        let v = &mut self.pools[pool.index()].visits;
+        let v = &mut self.pools[pool.index()].visits_cur;
         v.completed += 1;
         v.latency_sum_ns += u128::from(latency.as_nanos());
         v.hist
@@ -632,11 +655,11 @@ impl Observer for Recorder {
     }
 
     fn visit_dropped(&mut self, pool: PoolId, reason: DropReason) {
-        self.pools[pool.index()].visits.dropped[reason.index()] += 1;
+        self.pools[pool.index()].visits_cur.dropped[reason.index()] += 1;
     }
 
     fn visit_failed_by_call(&mut self, pool: PoolId) {
-        self.pools[pool.index()].visits.failed_by_calls += 1;
+        self.pools[pool.index()].visits_cur.failed_by_calls += 1;
     }
 
     #[inline]
@@ -783,6 +806,7 @@ impl Observer for Recorder {
         let pool = pool.index();
         self.cost_interval_usd += usd;
         self.pools[pool].cost_usd += usd;
+        self.pools[pool].cost_interval_usd += usd;
     }
 
     fn decision(&mut self, d: Decision) {
@@ -837,12 +861,44 @@ impl Observer for Recorder {
             workers_all += workers;
             queued_all += queued;
             serving_all += serving;
+            let v = &p.visits_cur;
+            let latency = match &v.hist {
+                Some(h) if v.completed > 0 => {
+                    let mut q = [0.0; 4];
+                    h.quantiles_secs(&[0.50, 0.90, 0.95, 0.99], &mut q);
+                    LatencyStats {
+                        mean: v.latency_sum_ns as f64 / v.completed as f64 / 1e9,
+                        p50: q[0],
+                        p90: q[1],
+                        p95: q[2],
+                        p99: q[3],
+                        max: h.max_secs(),
+                    }
+                }
+                _ => LatencyStats::default(),
+            };
             rows.push(PoolRow {
                 snapshot: pools.get(i).copied().unwrap_or_default(),
                 utilisation: ratio(busy, workers),
                 queue_total_mean: queued as f64 / span,
                 queue_per_instance_mean: ratio(queued, serving),
+                visits: v.arrived,
+                completed: v.completed,
+                dropped: v.dropped.iter().sum(),
+                failed_by_calls: v.failed_by_calls,
+                latency,
+                cost_usd: std::mem::take(&mut p.cost_interval_usd),
             });
+            // The interval's visits join the run's; the histogram keeps its buckets.
+            p.visits.add(&p.visits_cur);
+            let mut hist = p.visits_cur.hist.take();
+            if let Some(h) = hist.as_mut() {
+                h.reset();
+            }
+            p.visits_cur = VisitCounts {
+                hist,
+                ..VisitCounts::default()
+            };
         }
         self.cost_total_usd += self.cost_interval_usd;
         self.rows.push(IntervalRow {

@@ -26,7 +26,7 @@ fn books_balance(label: &str, o: &RunOutput) -> Result<(), String> {
             r.arrived, r.completed, r.dropped, r.in_flight
         ));
     }
-    if r.dropped != d.queue_full + d.no_capacity + d.timeout + d.failure {
+    if r.dropped != d.queue_full + d.no_capacity + d.timeout + d.failure + d.client_timeout {
         return fail(format!("dropped {} != the sum by reason {d:?}", r.dropped));
     }
     // By class: the classes add up to the totals, reason by reason, and none ends more

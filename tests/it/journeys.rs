@@ -370,3 +370,31 @@ fn the_run_table_tells_what_each_service_did() {
     assert!(line("api").contains(" 0 dropped here"), "{table}");
     assert!(line("db").contains(" 0 dropped here"), "{table}");
 }
+
+#[test]
+fn x_clone_capacity_grows_with_the_clones_and_so_does_the_bill() {
+    // The scenario's claim: one m5.large (room for 200 a second) drops much of a ramp to
+    // 700 a second; four clones behind a least-outstanding balancer, and one m5.2xlarge
+    // of the same price, carry all of it within the objective, at four times the cost.
+    let o = run(&load("scenarios/axes/x-clone.ron"));
+    let class = |n: &str| o.summary.classes.iter().find(|c| c.name == n).unwrap();
+    assert!(class("one").dropped as f64 > 0.3 * class("one").arrived as f64);
+    for n in ["clones", "big"] {
+        assert_eq!(class(n).dropped, 0, "{n}");
+        assert!(
+            class(n).latency_secs.p99 < 0.1,
+            "{n}: {:?}",
+            class(n).latency_secs
+        );
+    }
+    let cost = |n: &str| {
+        o.summary
+            .services
+            .iter()
+            .find(|s| s.name == n)
+            .unwrap()
+            .cost_usd
+    };
+    assert!((cost("clones") / cost("one") - 4.0).abs() < 1e-6);
+    assert!((cost("big") - cost("clones")).abs() < 1e-6);
+}

@@ -113,3 +113,38 @@ fn client_settings_are_checked() {
     let e = scenario_error("a.ron", &bad);
     assert!(e.contains("attempts"), "{e}");
 }
+
+#[test]
+fn retry_storm_holds_without_a_budget_and_ends_with_one() {
+    // The scenario's claim: after a flash crowd of about a minute, the APIs whose clients
+    // retry without a budget (at once, or with backoff and jitter) still get about four
+    // tries per request twenty minutes later and drop most of them; the one whose
+    // clients keep the SDKs' retry quota is back to its 280 visits a second and drops
+    // nothing in those minutes.
+    let o = run(&load("scenarios/failures/retry-storm.ron"));
+    let rows = o.recorder().rows();
+    let names = o.recorder().pool_names().to_vec();
+    let late = |pool: &str| {
+        let i = names.iter().position(|n| n == pool).unwrap();
+        let tail: Vec<_> = rows.iter().filter(|r| r.start_secs >= 1200.0).collect();
+        let secs: f64 = tail.iter().map(|r| r.end_secs - r.start_secs).sum();
+        let visits: u64 = tail.iter().map(|r| r.pools[i].visits).sum();
+        let dropped: u64 = tail.iter().map(|r| r.pools[i].dropped).sum();
+        (visits as f64 / secs, dropped)
+    };
+    for pool in ["api-a", "api-b"] {
+        let (per_sec, dropped) = late(pool);
+        assert!(per_sec > 3.0 * 280.0, "{pool}: {per_sec} visits/s");
+        assert!(dropped > 10_000, "{pool}: {dropped}");
+    }
+    let (per_sec, dropped) = late("api-c");
+    assert!((per_sec - 280.0).abs() < 15.0, "api-c: {per_sec} visits/s");
+    assert_eq!(dropped, 0);
+    let class = |n: &str| o.summary.classes.iter().find(|c| c.name == n).unwrap();
+    assert!(class("no backoff").dropped as f64 > 0.5 * class("no backoff").arrived as f64);
+    assert!(class("backoff").dropped as f64 > 0.5 * class("backoff").arrived as f64);
+    assert!((class("quota").dropped as f64) < 0.15 * class("quota").arrived as f64);
+    // The storm is work for no one: hundreds of thousands of tries served after their
+    // client had given up.
+    assert!(o.summary.requests.abandoned_replies > 500_000);
+}

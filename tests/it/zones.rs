@@ -147,3 +147,30 @@ fn zones_and_outages_are_checked() {
     let e = scenario_error("z.ron", &outage(0));
     assert!(e.contains("for_secs"), "{e}");
 }
+
+#[test]
+fn zone_outage_three_zones_ride_it_out_where_two_do_not() {
+    // The scenario's claim: losing zone a takes half of the 2-zone design's instances
+    // and a third of the 3-zone design's. The 2-zone web tier is short of workers until
+    // its replacements serve: its queues fill (drops) and its p99 leaves the 250 ms
+    // objective; the 3-zone design keeps its p99 within it and turns nothing away. Both
+    // lose what the failed instances held, and what the balancers sent them before
+    // their health checks noticed. No replacement goes to the zone that is down.
+    let o = run(&load("scenarios/failures/zone-outage.ron"));
+    let class = |n: &str| o.summary.classes.iter().find(|c| c.name == n).unwrap();
+    let (two, three) = (class("2 zones"), class("3 zones"));
+    assert!(two.latency_secs.p99 > 0.25, "{}", two.latency_secs.p99);
+    assert!(three.latency_secs.p99 < 0.25, "{}", three.latency_secs.p99);
+    assert!(two.dropped_by_reason.queue_full > 1_000, "{two:?}");
+    assert_eq!(three.dropped_by_reason.queue_full, 0, "{three:?}");
+    assert!(two.dropped_by_reason.failure > three.dropped_by_reason.failure);
+    assert!(three.dropped_by_reason.failure > 0);
+    // 3 + 3 instances in zone a for the 2-zone tiers, 2 + 2 for the 3-zone ones.
+    assert_eq!(o.summary.instances.replaced, 10);
+    for i in o.world.instances() {
+        let t = i.launched_at.as_secs_f64();
+        if (600.0..2400.0).contains(&t) {
+            assert_ne!(i.zone, 0, "launched in zone a at {t}");
+        }
+    }
+}
