@@ -25,6 +25,106 @@ pub struct InstanceView {
     pub queued: u32,
     /// Its queue's bound (`None`: unbounded).
     pub queue_capacity: Option<u32>,
+    /// The zone it runs in (index into [`ServiceGraph::zones`]).
+    pub zone: u8,
+}
+
+/// The services and their calls: what does not change during a run, shared by every
+/// copy of the fleet.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ServiceGraph {
+    /// The services, in scenario order.
+    pub services: Vec<ServiceView>,
+    /// The zones' names (one, `default`, when the scenario names none).
+    pub zones: Vec<String>,
+}
+
+/// One service: its pools (one per shard of a sharded service) and whom it calls.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ServiceView {
+    /// Its name.
+    pub name: String,
+    /// Indices of its pools in [`Fleet::pools`].
+    pub pools: Vec<usize>,
+    /// Whether its pools are shards, split by key.
+    pub sharded: bool,
+    /// Whether a request class enters here (the clients call it).
+    pub entry: bool,
+    /// The services its work calls (indices into `services`), each with whether the call
+    /// holds the caller's worker.
+    pub calls: Vec<(usize, bool)>,
+}
+
+impl ServiceGraph {
+    /// The graph of `world`'s services.
+    pub fn of<O: Observer>(world: &World<O>) -> ServiceGraph {
+        use crate::model::journey::work::WorkStep;
+        let entries = world.class_entries();
+        let services = world
+            .services()
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let mut calls: Vec<(usize, bool)> = Vec::new();
+                let first = s.pools.first().and_then(|p| world.pools().get(p.index()));
+                for step in first.map_or(&[][..], |p| p.config().work.as_slice()) {
+                    let mut add = |to: usize, sync: bool| {
+                        if !calls.iter().any(|c| c.0 == to) {
+                            calls.push((to, sync));
+                        }
+                    };
+                    match step {
+                        WorkStep::Call { to, sync } => add(to.index(), *sync),
+                        WorkStep::FanOut { to, .. } => to.iter().for_each(|t| add(t.index(), true)),
+                        WorkStep::Cpu(_) => {}
+                    }
+                }
+                ServiceView {
+                    name: s.name.clone(),
+                    pools: s.pools.iter().map(|p| p.index()).collect(),
+                    sharded: s.shards.is_some(),
+                    entry: entries.iter().any(|e| e.index() == i),
+                    calls,
+                }
+            })
+            .collect();
+        ServiceGraph {
+            services,
+            zones: world.zone_names().to_vec(),
+        }
+    }
+
+    /// Each service's tier: 0 for the services no other calls, then one more than the
+    /// deepest of its callers (a call graph has no cycle: a scenario with one is
+    /// rejected), so calls always point to a later tier.
+    pub fn tiers(&self) -> Vec<usize> {
+        let n = self.services.len();
+        let mut tier = vec![0usize; n];
+        // Longest path from a root, relaxed n times (the graph is small and acyclic).
+        for _ in 0..n {
+            let mut changed = false;
+            for (i, s) in self.services.iter().enumerate() {
+                for &(to, _) in &s.calls {
+                    if to < n && tier[to] < tier[i] + 1 {
+                        tier[to] = tier[i] + 1;
+                        changed = true;
+                    }
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+        tier
+    }
+
+    /// The service pool `pool` serves, and its shard if the service is sharded.
+    pub fn service_of(&self, pool: usize) -> Option<(usize, Option<usize>)> {
+        self.services.iter().enumerate().find_map(|(i, s)| {
+            let k = s.pools.iter().position(|p| *p == pool)?;
+            Some((i, s.sharded.then_some(k)))
+        })
+    }
 }
 
 /// One pool as the topology draws it.
@@ -59,6 +159,8 @@ pub struct Fleet {
     pub at_secs: f64,
     /// One per pool, in scenario order.
     pub pools: Vec<PoolView>,
+    /// The services the pools serve and their calls (the same for a whole run).
+    pub graph: Arc<ServiceGraph>,
 }
 
 impl Fleet {
@@ -94,6 +196,7 @@ impl Fleet {
                         workers: inst.workers,
                         queued: u32::try_from(inst.queue.len()).unwrap_or(u32::MAX),
                         queue_capacity: inst.queue_capacity,
+                        zone: inst.zone,
                     })
                     .collect();
                 PoolView {
@@ -110,7 +213,15 @@ impl Fleet {
                 }
             })
             .collect();
-        Fleet { at_secs, pools }
+        let graph = match names {
+            Some(f) if f.graph.services.len() == world.services().len() => f.graph.clone(),
+            _ => Arc::new(ServiceGraph::of(world)),
+        };
+        Fleet {
+            at_secs,
+            pools,
+            graph,
+        }
     }
 
     /// Instances copied, over all pools (what a copy costs).

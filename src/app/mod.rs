@@ -86,6 +86,10 @@ pub struct ScalesimApp {
     plot_prefs: plots::PlotPrefs,
     /// The span of time the plots showed last frame (seconds after the start).
     plot_view_secs: Option<(f64, f64)>,
+    /// The service the plots show (None: the whole request), and each design's rows as
+    /// that service saw them, kept until more rows close.
+    pub(crate) focus: Option<String>,
+    focus_rows: Vec<(usize, Vec<crate::metrics::IntervalRow>)>,
     /// The instance types the editor offers.
     catalog: Catalog,
     /// The editor's memory between frames.
@@ -179,6 +183,11 @@ impl ScalesimApp {
         self.plot_prefs.hidden.contains(key)
     }
 
+    /// The service the plots show, if one was picked (None: the whole request).
+    pub fn focused_service(&self) -> Option<&str> {
+        self.focus.as_deref()
+    }
+
     /// Whether the latency plot is on a logarithmic axis.
     pub fn log_latency(&self) -> bool {
         self.plot_prefs.log_latency
@@ -241,6 +250,8 @@ impl ScalesimApp {
             shown_plots: vec![true; plots::titles().len()],
             plot_prefs: plots::PlotPrefs::default(),
             plot_view_secs: None,
+            focus: None,
+            focus_rows: Vec::new(),
             catalog,
             editor: editor::EditorState::default(),
             status,

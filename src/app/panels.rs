@@ -80,6 +80,51 @@ impl ScalesimApp {
 
     /// What the edited scenario shows and what to try, above the figures, in readable
     /// text (the shipped scenarios open with such a comment).
+    /// Above the plots, when a design has several services: which one the plots show
+    /// (the whole request, or one service's pools).
+    fn focus_ui(&mut self, ui: &mut Ui) {
+        let mut names: Vec<String> = Vec::new();
+        for d in &self.designs {
+            if let Some(run) = &d.run {
+                for g in run.world().recorder().service_groups() {
+                    if !names.contains(&g.name) {
+                        names.push(g.name);
+                    }
+                }
+            }
+        }
+        if names.len() < 2 {
+            self.focus = None;
+            return;
+        }
+        const WHOLE: &str = "whole request";
+        ui.horizontal(|ui| {
+            let label = ui.label("Plots show");
+            let shown = self.focus.clone().unwrap_or_else(|| WHOLE.to_owned());
+            egui::ComboBox::from_id_salt("focus")
+                .selected_text(&shown)
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(&mut self.focus, None, WHOLE);
+                    for n in &names {
+                        ui.selectable_value(&mut self.focus, Some(n.clone()), n);
+                    }
+                })
+                .response
+                .labelled_by(label.id);
+            if self.focus.is_some() {
+                ui.label(
+                    RichText::new(
+                        "its visits, latency from its balancer, instances, queue and cost",
+                    )
+                    .weak(),
+                );
+                if ui.button("Show the whole request").clicked() {
+                    self.focus = None;
+                }
+            }
+        });
+    }
+
     fn story_ui(&self, ui: &mut Ui) {
         let Some(d) = self.designs.get(self.selected) else {
             return;
@@ -186,17 +231,73 @@ impl ScalesimApp {
                         }
                     }
                 });
+                self.focus_ui(ui);
+                // With a service picked, each design that has it shows its rows as that
+                // service saw them (recomputed only when more rows have closed).
+                let focus = self.focus.clone();
+                let mut focused: Vec<Option<Vec<String>>> = Vec::new();
+                if self.focus_rows.len() != self.designs.len() {
+                    self.focus_rows = vec![(usize::MAX, Vec::new()); self.designs.len()];
+                }
+                for (k, d) in self.designs.iter().enumerate() {
+                    let pools = d.run.as_ref().and_then(|run| {
+                        let rec = run.world().recorder();
+                        let g = rec
+                            .service_groups()
+                            .into_iter()
+                            .find(|g| Some(&g.name) == focus.as_ref())?;
+                        let rows = rec.rows();
+                        if self.focus_rows[k].0 != rows.len() {
+                            self.focus_rows[k] = (rows.len(), plots::focus_rows(rows, &g.pools));
+                        }
+                        Some(
+                            g.pools
+                                .iter()
+                                .filter_map(|p| rec.pool_names().get(*p).cloned())
+                                .collect(),
+                        )
+                    });
+                    if pools.is_none() {
+                        self.focus_rows[k].0 = usize::MAX;
+                    }
+                    focused.push(pools);
+                }
+                let focused_decisions: Vec<Vec<crate::metrics::Decision>> = self
+                    .designs
+                    .iter()
+                    .zip(&focused)
+                    .map(|(d, names)| match (d.run.as_ref(), names) {
+                        (Some(run), Some(names)) => run
+                            .world()
+                            .recorder()
+                            .decisions()
+                            .iter()
+                            .filter(|x| names.contains(&x.pool))
+                            .cloned()
+                            .collect(),
+                        _ => Vec::new(),
+                    })
+                    .collect();
                 let inputs: Vec<plots::PlotInput<'_>> = self
                     .designs
                     .iter()
-                    .filter_map(|d| {
+                    .enumerate()
+                    .filter_map(|(k, d)| {
                         let run = d.run.as_ref()?;
                         let rec = run.world().recorder();
+                        let (rows, decisions) = if focused[k].is_some() {
+                            (
+                                self.focus_rows[k].1.as_slice(),
+                                focused_decisions[k].as_slice(),
+                            )
+                        } else {
+                            (rec.rows(), rec.decisions())
+                        };
                         Some(plots::PlotInput {
                             name: d.name(),
                             colour: d.colour,
-                            rows: rec.rows(),
-                            decisions: rec.decisions(),
+                            rows,
+                            decisions,
                             slo_secs: rec.slo().latency_secs,
                         })
                     })
@@ -246,6 +347,7 @@ impl ScalesimApp {
                 let shown = self.shown_secs();
                 let following = self.timeline.is_following();
                 let clock = self.clock();
+                let mut clicked = None;
                 egui::ScrollArea::vertical()
                     .auto_shrink([false, false])
                     .show(ui, |ui| {
@@ -270,10 +372,17 @@ impl ScalesimApp {
                                 .strong()
                                 .color(d.colour),
                             );
-                            topology::topology_ui(ui, fleet, row, d.colour);
+                            if let Some(s) = topology::topology_ui(ui, fleet, row, d.colour) {
+                                clicked = Some(s);
+                            }
                             ui.add_space(8.0);
                         }
                     });
+                // A click on a service shows its figures in the plots.
+                if let Some(s) = clicked {
+                    self.focus = Some(s);
+                    self.view = View::Plots;
+                }
             }
             View::Decisions => {
                 let shown = self.shown_secs();

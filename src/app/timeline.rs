@@ -184,6 +184,7 @@ mod tests {
             workers: 2,
             queued: 0,
             queue_capacity: None,
+            zone: 0,
         };
         Moment {
             fleet: Fleet {
@@ -200,6 +201,7 @@ mod tests {
                     capacity_per_sec: 10.0,
                     instances: vec![inst; instances],
                 }],
+                graph: Default::default(),
             },
             summary,
         }

@@ -202,7 +202,7 @@ pub fn services_csv(
                     0.0
                 },
                 p.completed,
-                p.dropped,
+                p.drops.iter().sum::<u64>(),
                 p.failed_by_calls,
                 p.latency.mean,
                 p.latency.p50,

@@ -199,8 +199,8 @@ pub struct PoolRow {
     pub visits: u64,
     /// Visits it replied to in the interval.
     pub completed: u64,
-    /// Visits dropped here in the interval.
-    pub dropped: u64,
+    /// Visits dropped here in the interval, by reason (in [`DropReason::ALL`] order).
+    pub drops: [u64; DropReason::COUNT],
     /// Visits that failed in the interval because a call they made failed.
     pub failed_by_calls: u64,
     /// Latency of the visits it replied to in the interval, from its balancer to its
@@ -884,7 +884,7 @@ impl Observer for Recorder {
                 queue_per_instance_mean: ratio(queued, serving),
                 visits: v.arrived,
                 completed: v.completed,
-                dropped: v.dropped.iter().sum(),
+                drops: v.dropped,
                 failed_by_calls: v.failed_by_calls,
                 latency,
                 cost_usd: std::mem::take(&mut p.cost_interval_usd),

@@ -397,3 +397,29 @@ fn save_as_writes_what_the_author_wrote_plus_the_change() {
     let (msg, is_error) = h.state().status().map(|(m, e)| (m.to_owned(), e)).unwrap();
     assert!(is_error && msg.contains("/no/such/dir/x.ron"), "{msg}");
 }
+
+#[test]
+fn the_topology_draws_the_service_graph_and_a_click_shows_one_service() {
+    // zone-outage at 09:12, two minutes into zone a's outage: web-2 and web-3 in the
+    // first tier, the db each calls in the second, each pool with its instances per zone.
+    // A click on db-2 shows db-2's own figures in the plots: its visits (about half the
+    // 660 requests a second, every request calls it once) rather than all arrivals.
+    let mut h = harness_sized(
+        "scenarios/failures/zone-outage.ron",
+        egui::vec2(1280.0, 720.0),
+    );
+    h.state_mut().run_to(12.0 * 60.0);
+    h.get_by_label("Topology").click();
+    h.run_steps(2);
+    assert_eq!(h.state().view(), View::Topology);
+    h.snapshot("app_topology_services");
+    h.get_by_label("service db-2").click();
+    h.run_steps(3);
+    assert_eq!(h.state().view(), View::Plots);
+    assert_eq!(h.state().focused_service(), Some("db-2"));
+    h.snapshot("app_plots_one_service");
+    // Back to the whole request from the button above the plots.
+    h.get_by_label("Show the whole request").click();
+    h.run_steps(2);
+    assert_eq!(h.state().focused_service(), None);
+}

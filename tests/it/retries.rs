@@ -129,7 +129,10 @@ fn retry_storm_holds_without_a_budget_and_ends_with_one() {
         let tail: Vec<_> = rows.iter().filter(|r| r.start_secs >= 1200.0).collect();
         let secs: f64 = tail.iter().map(|r| r.end_secs - r.start_secs).sum();
         let visits: u64 = tail.iter().map(|r| r.pools[i].visits).sum();
-        let dropped: u64 = tail.iter().map(|r| r.pools[i].dropped).sum();
+        let dropped: u64 = tail
+            .iter()
+            .map(|r| r.pools[i].drops.iter().sum::<u64>())
+            .sum();
         (visits as f64 / secs, dropped)
     };
     for pool in ["api-a", "api-b"] {

@@ -1,10 +1,13 @@
 //! The linked time-series plots: traffic against capacity, latency against the SLO,
 //! instances with every scaling decision, cost, utilisation and queues, drops.
 
+mod focus;
 mod legend;
 mod log_axis;
 mod marks;
 mod panels;
+
+pub use focus::focus_rows;
 
 use std::collections::BTreeSet;
 

@@ -222,6 +222,34 @@ pub(super) struct Columns {
 }
 
 impl Columns {
+    /// The columns of a drawing `width` px wide with `tiers` tiers of services (each a
+    /// column of balancers and a column of pools; services called by a tier are in the
+    /// next). One tier is laid out as [`Columns::new`] does.
+    pub(super) fn tiers(left: f32, width: f32, tiers: usize) -> Vec<Columns> {
+        let one = Columns::new(left, width);
+        if tiers <= 1 {
+            return vec![one];
+        }
+        let gap = (width * 0.03).clamp(18.0, 36.0);
+        let start = one.balancer_x;
+        let tier_w = ((left + width - PAD - start) - gap * (tiers - 1) as f32) / tiers as f32;
+        // A small box: the pool's status names the algorithm.
+        let balancer_w = 34.0;
+        let inner = (gap * 0.6).max(12.0);
+        (0..tiers)
+            .map(|t| {
+                let x = start + t as f32 * (tier_w + gap);
+                Columns {
+                    clients: one.clients,
+                    balancer_x: x,
+                    balancer_w,
+                    pool_x: x + balancer_w + inner,
+                    pool_w: (tier_w - balancer_w - inner).max(40.0),
+                }
+            })
+            .collect()
+    }
+
     pub(super) fn new(left: f32, width: f32) -> Columns {
         // Fixed boxes shrink a little on narrow panels; the pool takes the rest.
         let clients_w = (width * 0.14).clamp(84.0, 116.0);

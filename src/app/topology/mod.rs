@@ -69,15 +69,34 @@ enum Swatch {
     Queue,
 }
 
-/// Draws the balancer, pools and instances of `fleet` (the world at one moment), framed
-/// in the design's `colour`; `row` is the metrics interval that ends at that moment (its
-/// arrival rate and p99 label the clients).
-pub fn topology_ui(ui: &mut Ui, fleet: &Fleet, row: Option<&IntervalRow>, colour: Color32) {
+/// Draws the services of `fleet` (the world at one moment) as a graph: the clients, then
+/// tier by tier each service's balancer and pool (a pool per shard of a sharded one) with
+/// its instances, and an arrow for every call (dashed: asynchronous). Framed in the
+/// design's `colour`; `row` is the metrics interval that ends at that moment (its arrival
+/// rate and p99 label the clients). Returns the service clicked, if one was.
+pub fn topology_ui(
+    ui: &mut Ui,
+    fleet: &Fleet,
+    row: Option<&IntervalRow>,
+    colour: Color32,
+) -> Option<String> {
     let pools = &fleet.pools;
     if pools.is_empty() {
         ui.label(RichText::new("This design has no pools.").weak());
-        return;
+        return None;
     }
+    let graph = &fleet.graph;
+    // Each pool's tier, from its service's (a fleet without a graph is one tier).
+    let service_tiers = graph.tiers();
+    let pool_tier: Vec<usize> = (0..pools.len())
+        .map(|i| {
+            graph
+                .service_of(i)
+                .and_then(|(s, _)| service_tiers.get(s).copied())
+                .unwrap_or(0)
+        })
+        .collect();
+    let tiers = pool_tier.iter().max().map_or(1, |t| t + 1);
     let visuals = ui.visuals();
     let text = visuals.text_color();
     let weak = visuals.weak_text_color();
@@ -92,18 +111,81 @@ pub fn topology_ui(ui: &mut Ui, fleet: &Fleet, row: Option<&IntervalRow>, colour
     let small_h = ui.text_style_height(&TextStyle::Small);
 
     let width = ui.available_width().max(MIN_WIDTH);
-    let cols = Columns::new(0.0, width);
-    let grid_w = cols.pool_w - 2.0 * PAD;
+    let all_cols = Columns::tiers(0.0, width, tiers);
+    let col_of = |i: usize| &all_cols[pool_tier[i].min(all_cols.len() - 1)];
     let drawn: Vec<&[InstanceView]> = pools.iter().map(|p| p.instances.as_slice()).collect();
     let grids: Vec<GridLayout> = drawn
         .iter()
-        .map(|d| grid_layout(d.len(), grid_w, GRID_MAX_HEIGHT))
+        .enumerate()
+        .map(|(i, d)| grid_layout(d.len(), col_of(i).pool_w - 2.0 * PAD, GRID_MAX_HEIGHT))
         .collect();
-    let header_h = body_h + small_h + 4.0;
+    let zones = &graph.zones;
+    let compact = all_cols[0].balancer_w < 80.0;
+    // Each pool's status line, wrapped to its box (narrow tiers take two lines or more).
+    let statuses: Vec<std::sync::Arc<egui::Galley>> = pools
+        .iter()
+        .enumerate()
+        .map(|(i, pool)| {
+            let service = graph.service_of(i);
+            let count = |s: InstanceState| drawn[i].iter().filter(|x| x.state == s).count();
+            let mut status = format!(
+                "desired {} (min {}, max {}) · {} in service",
+                pool.desired,
+                pool.min,
+                pool.max,
+                count(InstanceState::InService)
+            );
+            for (s, word) in [
+                (InstanceState::Booting, "booting"),
+                (InstanceState::Draining, "draining"),
+                (InstanceState::Failed, "failed"),
+            ] {
+                let n = count(s);
+                if n > 0 {
+                    status.push_str(&format!(" · {n} {word}"));
+                }
+            }
+            if let Some(pr) = row.and_then(|r| r.pools.get(i)) {
+                status.push_str(&format!(" · utilisation {:.0}%", pr.utilisation * 100.0));
+            }
+            if let Some((s, Some(k))) = service {
+                status.push_str(&format!(
+                    " · shard {} of {} by key",
+                    k + 1,
+                    graph.services[s].pools.len()
+                ));
+            }
+            if zones.len() > 1 {
+                // Instances per zone: what an outage there would take.
+                let per: Vec<String> = zones
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(z, name)| {
+                        let n = drawn[i]
+                            .iter()
+                            .filter(|x| {
+                                usize::from(x.zone) == z && x.state != InstanceState::Failed
+                            })
+                            .count();
+                        (n > 0).then(|| format!("{name} {n}"))
+                    })
+                    .collect();
+                status.push_str(&format!(" · zones {}", per.join(", ")));
+            }
+            if compact {
+                // The balancer's box is too narrow to name its algorithm.
+                status.push_str(&format!(" · {:?} balancer", pool.balancer));
+            }
+            ui.painter()
+                .layout(status, small.clone(), text, col_of(i).pool_w - 2.0 * PAD)
+        })
+        .collect();
+    let header_h = |i: usize| body_h + statuses[i].size().y + 4.0;
     let balancer_h = small_h + body_h + small_h + 2.0 * PAD;
     let row_heights: Vec<f32> = grids
         .iter()
-        .map(|g| (PAD + header_h + g.height().max(MIN_PITCH as f32) + PAD).max(balancer_h))
+        .enumerate()
+        .map(|(i, g)| (PAD + header_h(i) + g.height().max(MIN_PITCH as f32) + PAD).max(balancer_h))
         .collect();
 
     // The legend wraps like text; its galleys are laid out before allocating, for its height.
@@ -137,7 +219,18 @@ pub fn topology_ui(ui: &mut Ui, fleet: &Fleet, row: Option<&IntervalRow>, colour
     }
     let legend_h = y + legend_line_h;
 
-    let rows_h: f32 = row_heights.iter().sum::<f32>() + ROW_GAP * (pools.len() - 1) as f32;
+    // Each tier stacks its pools; the tallest tier sets the height, the others are
+    // centred on it.
+    let tier_h: Vec<f32> = (0..tiers)
+        .map(|t| {
+            let hs: Vec<f32> = (0..pools.len())
+                .filter(|i| pool_tier[*i] == t)
+                .map(|i| row_heights[i])
+                .collect();
+            hs.iter().sum::<f32>() + ROW_GAP * hs.len().saturating_sub(1) as f32
+        })
+        .collect();
+    let rows_h: f32 = tier_h.iter().copied().fold(0.0, f32::max);
     let total_h = PAD + rows_h + PAD + legend_h + PAD;
     let (response, painter) = ui.allocate_painter(vec2(width, total_h), Sense::hover());
     let origin = response.rect.min;
@@ -150,57 +243,113 @@ pub fn topology_ui(ui: &mut Ui, fleet: &Fleet, row: Option<&IntervalRow>, colour
     );
 
     let last = row;
-    let hover = response.hover_pos();
+    // The pools are widgets of their own on top (to click, and for screen readers and
+    // tests to find by name), so the pointer is read directly.
+    let hover = ui
+        .ctx()
+        .pointer_hover_pos()
+        .filter(|p| response.rect.contains(*p) && ui.clip_rect().contains(*p));
     let mut tooltip: Option<String> = None;
 
-    // Pool rows first: the clients box is centred on them.
-    let mut top = origin.y + PAD;
+    // Pool rows first: the clients box is centred on the entries'.
+    let mut tops: Vec<f32> = tier_h
+        .iter()
+        .map(|h| origin.y + PAD + (rows_h - h) / 2.0)
+        .collect();
     let mut balancer_lefts = Vec::with_capacity(pools.len());
+    let mut pool_rects = Vec::with_capacity(pools.len());
+    let mut clicked = None;
+    let mut pool_responses = Vec::with_capacity(pools.len());
     for (i, pool) in pools.iter().enumerate() {
+        let cols = col_of(i);
+        let top = tops[pool_tier[i]];
+        tops[pool_tier[i]] += row_heights[i] + ROW_GAP;
         let row = Rect::from_min_size(
             pos2(cols.pool_x + off.x, top),
             vec2(cols.pool_w, row_heights[i]),
         );
+        pool_rects.push(row);
         let mid_y = row.center().y;
         let bal = Rect::from_center_size(
             pos2(cols.balancer_x + off.x + cols.balancer_w / 2.0, mid_y),
             vec2(cols.balancer_w, balancer_h),
         );
         balancer_lefts.push(bal.left_center());
+        let service = graph.service_of(i);
+        let service_name = match service {
+            Some((s, _)) => graph.services[s].name.clone(),
+            None => pool.name.to_string(),
+        };
+        let r = ui.interact(
+            row.union(bal),
+            response.id.with(("pool", i)),
+            Sense::click(),
+        );
+        let label = format!("service {}", pool.name);
+        r.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, &label));
+        if r.clicked() {
+            clicked = Some(service_name.clone());
+        }
+        pool_responses.push(r);
 
         // Balancer.
         painter.rect(bal, 4.0, box_fill, box_stroke, StrokeKind::Inside);
         let bp = painter.with_clip_rect(bal.intersect(painter.clip_rect()));
+        if compact {
+            bp.text(
+                bal.center(),
+                Align2::CENTER_CENTER,
+                "LB",
+                small.clone(),
+                strong,
+            );
+            paint_arrow(
+                &painter,
+                bal.right_center(),
+                pos2(row.left(), mid_y),
+                line_stroke,
+            );
+            if let Some(pos) = hover
+                && bal.contains(pos)
+            {
+                tooltip = Some(format!(
+                    "{}'s balancer: {:?}, to {} in service",
+                    pool.name, pool.balancer, pool.in_service
+                ));
+            }
+        }
         let mut ty = bal.top() + PAD;
-        bp.text(
-            pos2(bal.left() + PAD, ty),
-            Align2::LEFT_TOP,
-            "balancer",
-            small.clone(),
-            weak,
-        );
-        ty += small_h;
-        bp.text(
-            pos2(bal.left() + PAD, ty),
-            Align2::LEFT_TOP,
-            format!("{:?}", pool.balancer),
-            body.clone(),
-            strong,
-        );
-        ty += body_h;
-        bp.text(
-            pos2(bal.left() + PAD, ty),
-            Align2::LEFT_TOP,
-            format!("to {} in service", pool.in_service),
-            small.clone(),
-            text,
-        );
-        paint_arrow(
-            &painter,
-            bal.right_center(),
-            pos2(row.left(), mid_y),
-            line_stroke,
-        );
+        if !compact {
+            bp.text(
+                pos2(bal.left() + PAD, ty),
+                Align2::LEFT_TOP,
+                "balancer",
+                small.clone(),
+                weak,
+            );
+            ty += small_h;
+            bp.text(
+                pos2(bal.left() + PAD, ty),
+                Align2::LEFT_TOP,
+                format!("{:?}", pool.balancer),
+                body.clone(),
+                strong,
+            );
+            ty += body_h;
+            bp.text(
+                pos2(bal.left() + PAD, ty),
+                Align2::LEFT_TOP,
+                format!("to {} in service", pool.in_service),
+                small.clone(),
+                text,
+            );
+            paint_arrow(
+                &painter,
+                bal.right_center(),
+                pos2(row.left(), mid_y),
+                line_stroke,
+            );
+        }
 
         // Pool box and header.
         painter.rect(row, 4.0, box_fill, box_stroke, StrokeKind::Inside);
@@ -216,38 +365,15 @@ pub fn topology_ui(ui: &mut Ui, fleet: &Fleet, row: Option<&IntervalRow>, colour
             body.clone(),
             strong,
         );
-        let count = |s: InstanceState| drawn[i].iter().filter(|x| x.state == s).count();
-        let mut status = format!(
-            "desired {} (min {}, max {}) · {} in service",
-            pool.desired,
-            pool.min,
-            pool.max,
-            count(InstanceState::InService)
-        );
-        for (s, word) in [
-            (InstanceState::Booting, "booting"),
-            (InstanceState::Draining, "draining"),
-            (InstanceState::Failed, "failed"),
-        ] {
-            let n = count(s);
-            if n > 0 {
-                status.push_str(&format!(" · {n} {word}"));
-            }
-        }
-        if let Some(pr) = last.and_then(|r| r.pools.get(i)) {
-            status.push_str(&format!(" · utilisation {:.0}%", pr.utilisation * 100.0));
-        }
-        pp.text(
+        pp.galley(
             pos2(row.left() + PAD, row.top() + PAD + body_h + 2.0),
-            Align2::LEFT_TOP,
-            status,
-            small.clone(),
+            statuses[i].clone(),
             text,
         );
 
         // Instance cells.
         let grid = grids[i];
-        let grid_origin = pos2(row.left() + PAD, row.top() + PAD + header_h);
+        let grid_origin = pos2(row.left() + PAD, row.top() + PAD + header_h(i));
         for (k, inst) in drawn[i].iter().enumerate() {
             paint_cell(&pp, grid.cell_rect(grid_origin, k), inst);
         }
@@ -270,31 +396,89 @@ pub fn topology_ui(ui: &mut Ui, fleet: &Fleet, row: Option<&IntervalRow>, colour
                 Stroke::new(1.5, strong),
                 StrokeKind::Outside,
             );
-            tooltip = Some(cell_tooltip(
+            let mut t = cell_tooltip(
                 inst.id,
                 inst.state,
                 inst.busy,
                 inst.workers,
                 inst.queued as usize,
                 inst.queue_capacity,
-            ));
+            );
+            if zones.len() > 1
+                && let Some(z) = zones.get(usize::from(inst.zone))
+            {
+                t.push_str(&format!(" · zone {z}"));
+            }
+            tooltip = Some(t);
         } else if let Some(pos) = hover
             && row.contains(pos)
             && pos.y < grid_origin.y
         {
             tooltip = Some(format!(
-                "{}: {} in service could serve {} at 100% utilisation",
+                "{}: {} in service could serve {} at 100% utilisation. Click to show {} in the plots.",
                 pool.name,
                 pool.in_service,
-                rate_text(pool.capacity_per_sec)
+                rate_text(pool.capacity_per_sec),
+                service.map_or(pool.name.as_ref(), |(s, _)| graph.services[s].name.as_str()),
             ));
         }
-        top += row_heights[i] + ROW_GAP;
     }
 
-    // Clients, centred on the rows, with an arrow to every balancer.
-    let first = balancer_lefts.first().map_or(origin.y, |p| p.y);
-    let end = balancer_lefts.last().map_or(origin.y, |p| p.y);
+    // Calls: from the caller's pool to the balancer of each pool of the service called
+    // (every shard of a sharded one); dashed when the caller does not wait on its worker.
+    for s in &graph.services {
+        for &(to, sync) in &s.calls {
+            let Some(callee) = graph.services.get(to) else {
+                continue;
+            };
+            for &from in &s.pools {
+                for &p in &callee.pools {
+                    let (Some(a), Some(b)) = (pool_rects.get(from), balancer_lefts.get(p)) else {
+                        continue;
+                    };
+                    let start = a.right_center();
+                    if sync {
+                        paint_arrow(&painter, start, *b, line_stroke);
+                    } else {
+                        painter.add(egui::Shape::dashed_line(
+                            &[start, *b],
+                            line_stroke,
+                            6.0,
+                            4.0,
+                        ));
+                        paint_arrow(
+                            &painter,
+                            *b - (*b - start).normalized() * HEAD,
+                            *b,
+                            line_stroke,
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    // Clients, centred on the entries, with an arrow to each entry's balancer (every
+    // balancer when the fleet has no graph).
+    let entry_lefts: Vec<Pos2> = balancer_lefts
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| {
+            graph.services.is_empty()
+                || graph
+                    .service_of(*i)
+                    .is_some_and(|(s, _)| graph.services[s].entry)
+        })
+        .map(|(_, p)| *p)
+        .collect();
+    let first = entry_lefts.iter().map(|p| p.y).fold(f32::MAX, f32::min);
+    let end = entry_lefts.iter().map(|p| p.y).fold(f32::MIN, f32::max);
+    let (first, end) = if entry_lefts.is_empty() {
+        (origin.y + total_h / 2.0, origin.y + total_h / 2.0)
+    } else {
+        (first, end)
+    };
+    let cols = &all_cols[0];
     let clients_h = small_h + body_h + small_h + 2.0 * PAD;
     let clients = Rect::from_center_size(
         pos2(cols.clients.center().x + off.x, (first + end) / 2.0),
@@ -334,7 +518,7 @@ pub fn topology_ui(ui: &mut Ui, fleet: &Fleet, row: Option<&IntervalRow>, colour
         small.clone(),
         text,
     );
-    for b in &balancer_lefts {
+    for b in &entry_lefts {
         let from = pos2(
             clients.right(),
             b.y.clamp(clients.top() + 4.0, clients.bottom() - 4.0),
@@ -386,6 +570,14 @@ pub fn topology_ui(ui: &mut Ui, fleet: &Fleet, row: Option<&IntervalRow>, colour
     }
 
     if let Some(t) = tooltip {
-        response.on_hover_text_at_pointer(t);
+        match pool_responses.into_iter().find(|r| r.hovered()) {
+            Some(r) => {
+                r.on_hover_text_at_pointer(t);
+            }
+            None => {
+                response.on_hover_text_at_pointer(t);
+            }
+        }
     }
+    clicked
 }

@@ -295,7 +295,8 @@ pub struct World<O> {
     network_within: DemandSampler,
     network_between: DemandSampler,
     network_rng: SimRng,
-    /// Whether each zone is up, and when each outage happens.
+    /// The zones' names, whether each is up, and when each outage happens.
+    zone_names: Vec<String>,
     zone_up: Vec<bool>,
     outages: Vec<Outage>,
     /// The services, with the pools that serve them and how keys pick a shard.
@@ -490,6 +491,7 @@ impl<O: Observer> World<O> {
             network_within,
             network_between,
             zone_up: vec![true; config.zones.len().max(1)],
+            zone_names: config.zones.clone(),
             outages: config.outages,
             network_rng: stream_rng(config.seed, "design/network"),
             interval: config.interval,
@@ -528,6 +530,26 @@ impl<O: Observer> World<O> {
     /// The pools.
     pub fn pools(&self) -> &[Pool] {
         &self.pools
+    }
+
+    /// The services, with the pools that serve them (a sharded service has one per shard).
+    pub fn services(&self) -> &[ServiceConfig] {
+        &self.services
+    }
+
+    /// The service each request class enters by, in class order.
+    pub fn class_entries(&self) -> &[ServiceId] {
+        &self.class_entries
+    }
+
+    /// The zones' names, in the order instances' `zone` indexes them.
+    pub fn zone_names(&self) -> &[String] {
+        &self.zone_names
+    }
+
+    /// Whether `zone` is up now.
+    pub fn zone_is_up(&self, zone: u8) -> bool {
+        self.zone_up.get(usize::from(zone)).copied().unwrap_or(true)
     }
 
     /// Every instance launched so far (terminated ones included).

@@ -37,7 +37,7 @@ impl<O: Observer> World<O> {
         if zones.len() <= 1 {
             // One zone: no choice to make (and a down zone still stops launches).
             let z = zones.first().copied().unwrap_or(0);
-            return self.is_up(z).then_some(z);
+            return self.zone_is_up(z).then_some(z);
         }
         let live = |z: u8| {
             p.members
@@ -51,12 +51,8 @@ impl<O: Observer> World<O> {
         zones
             .iter()
             .copied()
-            .filter(|z| self.is_up(*z))
+            .filter(|z| self.zone_is_up(*z))
             .min_by_key(|z| live(*z))
-    }
-
-    fn is_up(&self, zone: u8) -> bool {
-        self.zone_up.get(usize::from(zone)).copied().unwrap_or(true)
     }
 
     /// Whether a call from a caller in `from` to `to` crosses zones.
