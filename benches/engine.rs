@@ -5,6 +5,8 @@
 //!   random balancer, utilisation 0.8, constant rate).
 //! - `week_1000_first_hours`: the first two hours of scenarios/bench/week-1000.ron (a
 //!   sloped diurnal curve, power-of-two choices over 30 instances).
+//! - `three_services`: a slice of scenarios/bench/three-services.ron (web -> api -> db,
+//!   synchronous calls over the network: three visits a request).
 // A benchmark's setup should fail loudly on a broken scenario.
 #![allow(clippy::expect_used)]
 
@@ -55,6 +57,12 @@ fn engine(c: &mut Criterion) {
         c,
         "week_1000_first_hours",
         &scenario("scenarios/bench/week-1000.ron", 7200.0),
+    );
+    // Journeys: three visits and two calls a request (its throughput counts requests).
+    bench(
+        c,
+        "three_services",
+        &scenario("scenarios/bench/three-services.ron", 250.0),
     );
 }
 

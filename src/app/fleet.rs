@@ -76,7 +76,7 @@ impl ServiceGraph {
                     match step {
                         WorkStep::Call { to, sync } => add(to.index(), *sync),
                         WorkStep::FanOut { to, .. } => to.iter().for_each(|t| add(t.index(), true)),
-                        WorkStep::Cpu(_) => {}
+                        WorkStep::Cpu(_) | WorkStep::ClassDemand => {}
                     }
                 }
                 ServiceView {

@@ -294,7 +294,7 @@ impl Scenario {
                     .flat_map(|s| match s {
                         WorkStep::Call { to, .. } => vec![to.index()],
                         WorkStep::FanOut { to, .. } => to.iter().map(|t| t.index()).collect(),
-                        WorkStep::Cpu(_) => Vec::new(),
+                        WorkStep::Cpu(_) | WorkStep::ClassDemand => Vec::new(),
                     })
                     .collect::<Vec<usize>>(),
             );
@@ -655,6 +655,7 @@ fn check_work(
     for (k, step) in p.work.iter().enumerate() {
         let at = here.clone().field("work").index(k);
         match step {
+            StepSpec::ClassDemand => work.push(WorkStep::ClassDemand),
             StepSpec::Cpu(d) => match d.sampler() {
                 Ok(_) => work.push(WorkStep::Cpu(d.clone())),
                 Err(e) => err_at(

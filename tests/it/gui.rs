@@ -423,3 +423,52 @@ fn the_topology_draws_the_service_graph_and_a_click_shows_one_service() {
     h.run_steps(2);
     assert_eq!(h.state().focused_service(), None);
 }
+
+#[test]
+fn the_form_adds_a_service_and_a_call_to_it() {
+    // Monday spike has one pool, web. "Add a service" adds service2 (5 ms of CPU a
+    // visit) and shows it; back on web, "Add the call" makes web call service2 after its
+    // own work (each class's demand, kept as a step). The design runs again with two
+    // services: every request now visits both.
+    // A tall window: the work rows are below the fold of the side panel otherwise.
+    let mut h = harness_sized("scenarios/monday-spike.ron", egui::vec2(1500.0, 1400.0));
+    h.get_by_label("Add a service").click();
+    h.run_steps(2);
+    let file = h.state().designs()[0].file();
+    assert_eq!(file.pools.len(), 2);
+    assert_eq!(file.pools[1].name, "service2");
+    // Show web again, from the pool picker.
+    h.get_by_role_and_label(egui::accesskit::Role::ComboBox, "pool")
+        .click();
+    h.run_steps(2);
+    h.get_by_role_and_label(egui::accesskit::Role::Button, "web")
+        .click();
+    h.run_steps(2);
+    h.get_by_label("Add the call").click();
+    h.run_steps(2);
+    h.snapshot("app_form_call");
+    let file = h.state().designs()[0].file();
+    let work = &file.pools[0].work;
+    assert_eq!(
+        work.len(),
+        2,
+        "{work:?} {:?}",
+        h.state().designs()[0].errors()
+    );
+    use scalesim::model::journey::work::StepSpec;
+    assert_eq!(work[0], StepSpec::ClassDemand);
+    assert_eq!(work[1], StepSpec::Call("service2".into()));
+    h.state_mut().run_to(3600.0);
+    h.run_steps(1);
+    let rec = recorder(h.state());
+    let groups = rec.service_groups();
+    assert_eq!(groups.len(), 2);
+    let rows = rec.rows();
+    let visits = |i: usize| rows.iter().map(|r| r.pools[i].visits).sum::<u64>();
+    assert!(
+        visits(1) > 0 && visits(1) + 50 >= visits(0),
+        "{} {}",
+        visits(0),
+        visits(1)
+    );
+}

@@ -398,3 +398,33 @@ fn x_clone_capacity_grows_with_the_clones_and_so_does_the_bill() {
     assert!((cost("clones") / cost("one") - 4.0).abs() < 1e-6);
     assert!((cost("big") - cost("clones")).abs() < 1e-6);
 }
+
+#[test]
+fn a_class_demand_step_runs_what_a_service_without_work_runs() {
+    // Two classes with different demands into one pool: `work: [ClassDemand]` draws each
+    // request's own class demand from the workload's streams, exactly as no work does,
+    // so the two runs are the same run.
+    let text = |work: &str| {
+        format!(
+            r#"(
+                name: "class-demand",
+                duration_secs: 600,
+                workload: (
+                    rate: Constant(per_sec: 50),
+                    classes: [
+                        (name: "page", weight: 0.9, demand: Exponential(mean_secs: 0.02)),
+                        (name: "search", weight: 0.1, demand: Exponential(mean_secs: 0.2)),
+                    ],
+                ),
+                pools: [(name: "web", instance: "m5.large", size: (min: 2, max: 2){work})],
+            )"#
+        )
+    };
+    let plain = run(&scenario_from_text("plain.ron", &text("")));
+    let step = run(&scenario_from_text(
+        "step.ron",
+        &text(", work: [ClassDemand]"),
+    ));
+    assert_eq!(plain.summary.latency_secs, step.summary.latency_secs);
+    assert_eq!(plain.summary.classes, step.summary.classes);
+}

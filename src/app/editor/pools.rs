@@ -4,14 +4,16 @@
 use egui::{ComboBox, Grid, RichText, Ui};
 
 use super::EditorState;
-use super::convert::instance_label;
+use super::convert::{demand_text, instance_label};
 use super::field_errors::row_errors_ui;
 use super::policy::policy_rows_ui;
 use super::rows::{combo_row_ui, drag_row_ui};
 use crate::model::balancer::BalancerKind;
 use crate::model::catalog::Catalog;
 use crate::model::instance::InstanceType;
+use crate::model::journey::work::StepSpec;
 use crate::model::pool::ScaleInOrder;
+use crate::model::workload::Demand;
 use crate::scenario::{Failures, PoolSpec, ScenarioFile};
 
 /// Scale-in orders, in the order the picker lists them.
@@ -33,9 +35,23 @@ pub(super) fn pools_ui(
         return false;
     }
     state.pool = state.pool.min(file.pools.len() - 1);
-    if file.pools.len() > 1 {
-        pool_picker_ui(ui, state, &file.pools);
-    }
+    let mut changed = false;
+    ui.horizontal(|ui| {
+        if file.pools.len() > 1 {
+            pool_picker_ui(ui, state, &file.pools);
+        }
+        if ui
+            .button("Add a service")
+            .on_hover_text(
+                "a new service like this one, with its own work (5 ms of CPU); \
+                 call it from another service's work below",
+            )
+            .clicked()
+        {
+            state.pool = add_service(file, state.pool);
+            changed = true;
+        }
+    });
     // The scenario's own instance types are offered beside the catalog's.
     let extended;
     let types: &[InstanceType] = if file.instance_types.is_empty() {
@@ -45,13 +61,14 @@ pub(super) fn pools_ui(
         extended.types()
     };
     let i = state.pool;
+    let names: Vec<String> = file.pools.iter().map(|p| p.name.clone()).collect();
     let Some(pool) = file.pools.get_mut(i) else {
-        return false;
+        return changed;
     };
-    let mut changed = false;
     Grid::new(("editor pool", i)).num_columns(2).show(ui, |ui| {
         changed |= pool_rows_ui(ui, pool, types, i);
     });
+    changed |= work_ui(ui, pool, &names);
     ui.add_space(4.0);
     ui.label(RichText::new("Autoscaling").strong());
     super::field_errors::set_prefix(ui, &format!("pools[{i}].autoscale"));
@@ -66,6 +83,90 @@ pub(super) fn pools_ui(
             pool.schedule.len()
         ));
     }
+    changed
+}
+
+/// Adds a service after the others: a copy of pool `from`'s machines (type, workers,
+/// queue, size, balancer) without its policy, schedule or shards, doing 5 ms of CPU a
+/// visit. Returns its index.
+fn add_service(file: &mut ScenarioFile, from: usize) -> usize {
+    let mut k = file.pools.len() + 1;
+    let mut name = format!("service{k}");
+    while file.pools.iter().any(|p| p.name == name) {
+        k += 1;
+        name = format!("service{k}");
+    }
+    let base = file.pools.get(from).or(file.pools.first()).cloned();
+    let Some(mut p) = base else {
+        return 0;
+    };
+    p.name = name;
+    p.autoscale = None;
+    p.schedule.clear();
+    p.shards = None;
+    p.work = vec![StepSpec::Cpu(Demand::Exponential { mean_secs: 0.005 })];
+    file.pools.push(p);
+    file.pools.len() - 1
+}
+
+/// The service's work, step by step, and a way to add a call to another service.
+fn work_ui(ui: &mut Ui, pool: &mut PoolSpec, names: &[String]) -> bool {
+    let mut changed = false;
+    ui.add_space(4.0);
+    ui.label(RichText::new("Work").strong());
+    if pool.work.is_empty() {
+        ui.weak("each visit runs its request class's demand");
+    }
+    for (k, step) in pool.work.iter().enumerate() {
+        let text = match step {
+            StepSpec::Cpu(d) => format!("CPU {}", demand_text(d)),
+            StepSpec::ClassDemand => "CPU: its request class's demand".to_owned(),
+            StepSpec::Call(to) => format!("call {to}, waiting on the worker"),
+            StepSpec::AsyncCall(to) => format!("call {to}, the worker free meanwhile"),
+            StepSpec::FanOut { to, .. } => format!("call {} at once", to.join(", ")),
+        };
+        ui.label(format!("{}. {text}", k + 1));
+    }
+    let others: Vec<&String> = names.iter().filter(|n| **n != pool.name).collect();
+    if others.is_empty() {
+        return false;
+    }
+    ui.horizontal(|ui| {
+        let id = ui.make_persistent_id(("editor call to", &pool.name));
+        let mut to: String = ui
+            .data(|d| d.get_temp::<String>(id))
+            .filter(|t| others.iter().any(|o| *o == t))
+            .unwrap_or_else(|| others[0].clone());
+        let l = ui.label("call");
+        ComboBox::from_id_salt(("editor call picker", &pool.name))
+            .selected_text(&to)
+            .show_ui(ui, |ui| {
+                for o in &others {
+                    ui.selectable_value(&mut to, (*o).clone(), o.as_str());
+                }
+            })
+            .response
+            .labelled_by(l.id);
+        ui.data_mut(|d| d.insert_temp(id, to.clone()));
+        if ui
+            .button("Add the call")
+            .on_hover_text(
+                "a last step: a call whose reply this service waits for, holding its worker",
+            )
+            .clicked()
+        {
+            // A service that ran its class's demand keeps that work before the call.
+            if pool.work.is_empty() {
+                pool.work.push(StepSpec::ClassDemand);
+            }
+            pool.work.push(StepSpec::Call(to));
+            changed = true;
+        }
+        if !pool.work.is_empty() && ui.button("Remove the last step").clicked() {
+            pool.work.pop();
+            changed = true;
+        }
+    });
     changed
 }
 

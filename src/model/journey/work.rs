@@ -10,6 +10,9 @@ use crate::model::workload::{Demand, DemandSampler};
 pub enum StepSpec {
     /// Local CPU demand, in CPU-seconds on the reference vCPU.
     Cpu(Demand),
+    /// The request class's own demand (what a service without work runs), so a service
+    /// that calls others can still do each class's own work first.
+    ClassDemand,
     /// A synchronous call to the named service: the worker waits for the reply (a
     /// thread-per-request server).
     Call(String),
@@ -67,6 +70,8 @@ pub enum Step {
 pub enum WorkStep {
     /// Local CPU demand.
     Cpu(Demand),
+    /// The request class's demand.
+    ClassDemand,
     /// A call.
     Call {
         /// The service called.

@@ -367,14 +367,18 @@ impl<O: Observer> World<O> {
                     });
                 if w > 0.0 { wd / w } else { 0.0 }
             };
-            let mean = if p.work.is_empty() {
+            let classes_here = || {
                 let here = class_mean(true);
                 if here > 0.0 { here } else { class_mean(false) }
+            };
+            let mean = if p.work.is_empty() {
+                classes_here()
             } else {
                 p.work
                     .iter()
                     .map(|s| match s {
                         WorkStep::Cpu(d) => d.mean_secs(),
+                        WorkStep::ClassDemand => classes_here(),
                         WorkStep::Call { .. } | WorkStep::FanOut { .. } => 0.0,
                     })
                     .sum()
@@ -422,6 +426,7 @@ impl<O: Observer> World<O> {
             let mut steps = Vec::with_capacity(p.work.len().max(1));
             for step in &p.work {
                 steps.push(match step {
+                    WorkStep::ClassDemand => Step::ClassDemand,
                     WorkStep::Cpu(d) => {
                         Step::Cpu(d.sampler().map_err(|source| BuildError::Work {
                             pool: p.name.clone(),

@@ -65,8 +65,14 @@ impl<O: Observer> World<O> {
         service: ServiceId,
         q: &mut EventQueue<Event>,
     ) {
-        let key = self.requests.get(rid).map_or(0, |v| v.key);
-        let pool = self.services[service.index()].pool_for(key).index();
+        // Only a sharded service reads the key (the common case stays one lookup).
+        let s = &self.services[service.index()];
+        let pool = match (&s.shards, s.pools.first()) {
+            (None, Some(p)) => p.index(),
+            _ => s
+                .pool_for(self.requests.get(rid).map_or(0, |v| v.key))
+                .index(),
+        };
         let p = &mut self.pools[pool];
         let view = InService {
             ids: &p.in_service,
@@ -83,7 +89,8 @@ impl<O: Observer> World<O> {
         }
         // A call's balancer runs in its caller's zone; an instance in another zone gets
         // the call after the hop between zones.
-        if let Some(caller) = self.caller_instance(rid)
+        if self.zone_names.len() > 1
+            && let Some(caller) = self.caller_instance(rid)
             && self.crosses(caller, id)
         {
             let hop = self.network_between.sample(&mut self.network_rng);
