@@ -174,3 +174,38 @@ fn zone_outage_three_zones_ride_it_out_where_two_do_not() {
         }
     }
 }
+
+#[test]
+fn monday_outage_breaks_for_minutes_and_recovers_in_the_zone_still_up() {
+    // The scenario's claim: losing zone a at 09:10 (7,800 s in) costs a burst of drops
+    // at web and api that is over by 09:15, nothing is dropped for the rest of the run,
+    // no instance launches in zone a while it is down, the hot shard takes over 40% of
+    // db's visits, and the retry quota holds retries to a few hundred.
+    let o = run(&load("scenarios/journeys/monday-outage.ron"));
+    let rows = o.recorder().rows();
+    let dropped_in = |from: f64, to: f64| -> u64 {
+        rows.iter()
+            .filter(|r| r.start_secs >= from && r.start_secs < to)
+            .map(|r| r.dropped())
+            .sum()
+    };
+    let all = o.summary.requests.dropped;
+    let outage = dropped_in(7800.0, 8100.0);
+    assert!(outage > 50_000, "{outage}");
+    assert!(outage as f64 > 0.75 * all as f64, "{outage} of {all}");
+    assert_eq!(dropped_in(8100.0, 10_800.0), 0);
+    for i in o.world.instances() {
+        let t = i.launched_at.as_secs_f64();
+        if (7800.0..9600.0).contains(&t) {
+            assert_ne!(i.zone, 0, "launched in zone a at {t}");
+        }
+    }
+    let db: Vec<u64> = o.summary.shards.iter().map(|s| s.figures.visits).collect();
+    let hot = *db.iter().max().unwrap() as f64 / db.iter().sum::<u64>() as f64;
+    assert!(hot > 0.4, "{db:?}");
+    assert!(o.summary.requests.retries < 5_000, "{:?}", o.summary.requests);
+    // The tiers broke where the scenario says: failures at web, full queues at api.
+    let svc = |n: &str| o.summary.services.iter().find(|s| s.name == n).unwrap();
+    assert!(svc("web").dropped_by_reason.failure > 20_000);
+    assert!(svc("api").dropped_by_reason.queue_full > 10_000);
+}
