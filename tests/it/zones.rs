@@ -203,7 +203,11 @@ fn monday_outage_breaks_for_minutes_and_recovers_in_the_zone_still_up() {
     let db: Vec<u64> = o.summary.shards.iter().map(|s| s.figures.visits).collect();
     let hot = *db.iter().max().unwrap() as f64 / db.iter().sum::<u64>() as f64;
     assert!(hot > 0.4, "{db:?}");
-    assert!(o.summary.requests.retries < 5_000, "{:?}", o.summary.requests);
+    assert!(
+        o.summary.requests.retries < 5_000,
+        "{:?}",
+        o.summary.requests
+    );
     // The tiers broke where the scenario says: failures at web, full queues at api.
     let svc = |n: &str| o.summary.services.iter().find(|s| s.name == n).unwrap();
     assert!(svc("web").dropped_by_reason.failure > 20_000);
