@@ -135,7 +135,7 @@ fn work_ui(ui: &mut Ui, pool: &mut PoolSpec, names: &[String]) -> bool {
         let id = ui.make_persistent_id(("editor call to", &pool.name));
         let mut to: String = ui
             .data(|d| d.get_temp::<String>(id))
-            .filter(|t| others.iter().any(|o| *o == t))
+            .filter(|t| others.contains(&t))
             .unwrap_or_else(|| others[0].clone());
         let l = ui.label("call");
         ComboBox::from_id_salt(("editor call picker", &pool.name))
