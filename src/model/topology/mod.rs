@@ -522,9 +522,16 @@ impl<O: Observer> World<O> {
             + self.clients.len()
     }
 
-    /// Visits in flight: requests and the calls they made, not yet ended.
+    /// Visits in flight at a service: requests and the calls they made that have reached
+    /// their service's balancer and not ended (calls still on the wire are not yet
+    /// anywhere; see [`World::calls_on_the_wire`]).
     pub fn visits_in_flight(&self) -> usize {
-        self.requests.len()
+        self.requests.iter().filter(|(_, v)| v.at.is_some()).count()
+    }
+
+    /// Calls sent that have not reached their service's balancer yet (on the wire).
+    pub fn calls_on_the_wire(&self) -> usize {
+        self.requests.iter().filter(|(_, v)| v.at.is_none()).count()
     }
 
     /// The simulated clock.
