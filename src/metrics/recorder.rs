@@ -268,9 +268,30 @@ impl IntervalRow {
         self.pools.iter().map(|p| p.snapshot.in_service).sum()
     }
 
-    /// Serving capacity over all pools, requests per second.
+    /// The requests per second the design could serve at 100 % utilisation of its
+    /// instances in service. One pool: its capacity. Several (services, shards): a request
+    /// visits several pools, so their capacities do not add up; each pool's capacity is
+    /// scaled by the requests per visit it saw in the interval (arrivals / its visits),
+    /// and the design's is the smallest, its bottleneck's: web -> api -> db gives the
+    /// weakest tier, a sharded service its hottest shard, retries the capacity left for
+    /// new requests. Without visits in the interval, the pools' capacities added up.
     pub fn capacity_per_sec(&self) -> f64 {
-        self.pools.iter().map(|p| p.snapshot.capacity_per_sec).sum()
+        let sum = || self.pools.iter().map(|p| p.snapshot.capacity_per_sec).sum();
+        if self.pools.len() <= 1 || self.arrivals == 0 {
+            return sum();
+        }
+        let arrivals = self.arrivals as f64;
+        let bottleneck = self
+            .pools
+            .iter()
+            .filter(|p| p.visits > 0)
+            .map(|p| p.snapshot.capacity_per_sec * arrivals / p.visits as f64)
+            .fold(f64::INFINITY, f64::min);
+        if bottleneck.is_finite() {
+            bottleneck
+        } else {
+            sum()
+        }
     }
 
     /// The forecast arrival rate over all pools that have one (`None` if none has).

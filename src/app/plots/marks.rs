@@ -43,12 +43,11 @@ pub const CAUSES: [Cause; 2] = [
     },
 ];
 
-/// Whether arrivals in the interval exceeded what the instances in service could serve:
-/// the cause a queue grows from, so the plots shade it on every panel. Only for a single
-/// pool: with several services a request visits several pools, and their capacities do
-/// not add up to the design's.
+/// Whether arrivals in the interval exceeded what the instances in service could serve
+/// (with several pools, the bottleneck's share: see [`IntervalRow::capacity_per_sec`]):
+/// the cause a queue grows from, so the plots shade it on every panel.
 pub fn overloaded(r: &IntervalRow) -> bool {
-    r.pools.len() == 1 && r.arrivals > 0 && r.arrivals_per_sec() > r.capacity_per_sec()
+    r.arrivals > 0 && r.arrivals_per_sec() > r.capacity_per_sec()
 }
 
 /// Whether any instance was booting at the end of the interval: capacity bought but not
@@ -172,9 +171,19 @@ mod tests {
         // No traffic is not overload, even with no capacity.
         assert!(!overloaded(&row(0, 0, 0.0, 0)));
         assert!(overloaded(&row(0, 1, 0.0, 0)));
-        // Two services: not judged by the sum of their capacities.
+        // web -> db, each 10 req/s, every request visits both: 150 in 10 s is 15 req/s,
+        // over the bottleneck's 10 (not the 20 the two add up to). With db at 20 req/s
+        // and only a third of requests calling it, db could take 60: web's 10 decides.
         let mut two = row(0, 150, 10.0, 0);
+        two.pools[0].visits = 150;
         two.pools.push(two.pools[0].clone());
+        assert_eq!(two.capacity_per_sec(), 10.0);
+        assert!(overloaded(&two));
+        two.pools[1].visits = 50;
+        two.pools[1].snapshot.capacity_per_sec = 20.0;
+        assert_eq!(two.capacity_per_sec(), 10.0);
+        two.arrivals = 90;
+        two.pools[0].visits = 90;
         assert!(!overloaded(&two));
     }
 
