@@ -16,11 +16,12 @@ impl<O: Observer> World<O> {
     pub(super) fn launch(
         &mut self,
         now: SimTime,
-        pool: usize,
+        pool: PoolId,
         already_running: bool,
         q: &mut EventQueue<Event>,
     ) {
-        self.launch_inner(now, pool, already_running, None, q);
+        let pool = pool.index();
+        self.launch_inner(now, PoolId::of(pool), already_running, None, q);
     }
 
     /// Launches an instance; it serves after `boot_override` seconds if given, else after
@@ -28,15 +29,16 @@ impl<O: Observer> World<O> {
     pub(super) fn launch_inner(
         &mut self,
         now: SimTime,
-        pool: usize,
+        pool: PoolId,
         already_running: bool,
         boot_override: Option<f64>,
         q: &mut EventQueue<Event>,
     ) {
+        let pool = pool.index();
         let id = InstanceId(self.instances.len() as u32);
         // Into the zone of the pool's that is up and has the fewest of its instances;
         // with every one of its zones down, nothing can launch until one comes back.
-        let Some(zone) = self.pick_zone(pool) else {
+        let Some(zone) = self.pick_zone(PoolId::of(pool)) else {
             return;
         };
         let p = &mut self.pools[pool];
@@ -127,7 +129,7 @@ impl<O: Observer> World<O> {
         self.recorder
             .instance_serving(now, PoolId::of(pool), u64::from(workers));
         if rolling {
-            self.restart_next(now, pool, q);
+            self.restart_next(now, PoolId::of(pool), q);
         }
     }
 
@@ -200,7 +202,7 @@ impl<O: Observer> World<O> {
         if p.restarting == Some(id) {
             // Removed while it restarted: the rolling resize goes on with the next one.
             p.restarting = None;
-            self.restart_next(now, pool, q);
+            self.restart_next(now, PoolId::of(pool), q);
         }
     }
 
@@ -360,11 +362,11 @@ impl<O: Observer> World<O> {
             target: None,
             reason: format!("instance {} {what}: replaced", id.0),
         };
-        self.log_decision(now, pool, desired, desired, why);
+        self.log_decision(now, PoolId::of(pool), desired, desired, why);
         // The instances serving change: windows from before describe the crashed one.
         self.pools[pool].capacity_changed(now, None);
         self.terminate(now, id, q);
-        self.reconcile(now, pool, q);
+        self.reconcile(now, PoolId::of(pool), q);
     }
 
     /// The grace period of `id` is over: if it has not even booted, the group's balancer

@@ -652,7 +652,7 @@ impl<O: Observer> Model for World<O> {
     fn init(&mut self, q: &mut EventQueue<Event>) {
         for pi in 0..self.pools.len() {
             for _ in 0..self.pools[pi].config.initial {
-                self.launch(SimTime::ZERO, pi, true, q);
+                self.launch(SimTime::ZERO, PoolId::of(pi), true, q);
             }
             for (index, change) in self.pools[pi].config.schedule.iter().enumerate() {
                 if change.at <= self.end {
@@ -727,7 +727,7 @@ impl<O: Observer> Model for World<O> {
                     self.drained(now, instance, q);
                 }
             }
-            Event::Scheduled { pool, index } => self.scheduled(now, pool.0 as usize, index, q),
+            Event::Scheduled { pool, index } => self.scheduled(now, pool, index, q),
             Event::Crash { instance } => self.crash(now, instance, q),
             Event::Unhealthy { instance } => self.unhealthy(now, instance, q),
             Event::Replace { instance } => {
@@ -735,9 +735,7 @@ impl<O: Observer> Model for World<O> {
             }
             Event::GraceEnd { instance } => self.grace_end(now, instance, q),
             Event::Sample => self.sample(now, q),
-            Event::Autoscale { pool, policy } => {
-                self.autoscale(now, pool.0 as usize, usize::from(policy), q)
-            }
+            Event::Autoscale { pool, policy } => self.autoscale(now, pool, usize::from(policy), q),
             Event::Forward { instance, request } => self.forwarded(now, instance, request, q),
             Event::ZoneDown { zone } => self.zone_down(now, zone, q),
             Event::ZoneUp { zone } => self.zone_up(now, zone, q),

@@ -18,7 +18,7 @@ impl<O: Observer> World<O> {
     pub fn set_desired(
         &mut self,
         now: SimTime,
-        pool: usize,
+        pool: PoolId,
         wanted: u32,
         why: Why,
         q: &mut EventQueue<Event>,
@@ -30,12 +30,13 @@ impl<O: Observer> World<O> {
     pub(super) fn set_desired_by(
         &mut self,
         now: SimTime,
-        pool: usize,
+        pool: PoolId,
         wanted: u32,
         why: Why,
         by: Option<usize>,
         q: &mut EventQueue<Event>,
     ) {
+        let pool = pool.index();
         let p = &self.pools[pool];
         let from = p.desired;
         let to = p.clamp(wanted);
@@ -48,30 +49,39 @@ impl<O: Observer> World<O> {
             };
             reason = format!("{reason}; {bound}");
         }
-        self.log_decision(now, pool, from, to, Why { reason, ..why });
+        self.log_decision(now, PoolId::of(pool), from, to, Why { reason, ..why });
         self.pools[pool].desired = to;
         self.pools[pool].last_held = None;
         if to != from {
             self.pools[pool].capacity_changed(now, by);
         }
-        self.reconcile(now, pool, q);
+        self.reconcile(now, PoolId::of(pool), q);
     }
 
     /// Writes one line of the decision log (`from == to` for a change held back).
-    pub(super) fn log_decision(&mut self, now: SimTime, pool: usize, from: u32, to: u32, why: Why) {
-        self.log_change(now, pool, from, to, why, None);
+    pub(super) fn log_decision(
+        &mut self,
+        now: SimTime,
+        pool: PoolId,
+        from: u32,
+        to: u32,
+        why: Why,
+    ) {
+        let pool = pool.index();
+        self.log_change(now, PoolId::of(pool), from, to, why, None);
     }
 
     /// [`World::log_decision`], for a vertical resize `(from type, to type)` too.
     pub(super) fn log_change(
         &mut self,
         now: SimTime,
-        pool: usize,
+        pool: PoolId,
         from: u32,
         to: u32,
         why: Why,
         resize: Option<(String, String)>,
     ) {
+        let pool = pool.index();
         self.recorder.decision(Decision {
             time_secs: now.as_secs_f64(),
             clock: self.clock.label(now),
@@ -93,10 +103,11 @@ impl<O: Observer> World<O> {
     pub(super) fn scheduled(
         &mut self,
         now: SimTime,
-        pool: usize,
+        pool: PoolId,
         index: u32,
         q: &mut EventQueue<Event>,
     ) {
+        let pool = pool.index();
         let Some(change) = self.pools[pool]
             .config
             .schedule
@@ -124,7 +135,7 @@ impl<O: Observer> World<O> {
             reason,
         };
         // Bounds apply to the current capacity too (AWS: setting min above desired raises it).
-        self.set_desired(now, pool, wanted, why, q);
+        self.set_desired(now, PoolId::of(pool), wanted, why, q);
         if change.weekly {
             q.schedule_in(
                 SimDuration::from_secs(crate::model::clock::SECS_PER_WEEK),
@@ -144,11 +155,12 @@ impl<O: Observer> World<O> {
     pub(super) fn resize(
         &mut self,
         now: SimTime,
-        pool: usize,
+        pool: PoolId,
         rung: usize,
         rec: &crate::model::autoscale::Recommendation,
         q: &mut EventQueue<Event>,
     ) {
+        let pool = pool.index();
         let p = &mut self.pools[pool];
         let Some((ladder, restart_secs, all_at_once)) = p.config.resize.clone() else {
             return;
@@ -178,7 +190,7 @@ impl<O: Observer> World<O> {
             ),
         };
         let resize = Some((from_type.name.clone(), new_type.name.clone()));
-        self.log_change(now, pool, count, count, why, resize);
+        self.log_change(now, PoolId::of(pool), count, count, why, resize);
         self.recorder
             .set_instance_type(PoolId::of(pool), &new_type.name, type_facts(&new_type));
         if all_at_once {
@@ -191,7 +203,7 @@ impl<O: Observer> World<O> {
             let p = &mut self.pools[pool];
             p.restart_queue = old;
             if p.restarting.is_none() {
-                self.restart_next(now, pool, q);
+                self.restart_next(now, PoolId::of(pool), q);
             }
         }
     }
@@ -233,7 +245,8 @@ impl<O: Observer> World<O> {
     }
 
     /// Restarts the next instance of a rolling resize, if any is left.
-    pub(super) fn restart_next(&mut self, now: SimTime, pool: usize, q: &mut EventQueue<Event>) {
+    pub(super) fn restart_next(&mut self, now: SimTime, pool: PoolId, q: &mut EventQueue<Event>) {
+        let pool = pool.index();
         let Some((_, restart_secs, _)) = self.pools[pool].config.resize.clone() else {
             return;
         };
@@ -261,10 +274,11 @@ impl<O: Observer> World<O> {
     pub(super) fn autoscale(
         &mut self,
         now: SimTime,
-        pool: usize,
+        pool: PoolId,
         index: usize,
         q: &mut EventQueue<Event>,
     ) {
+        let pool = pool.index();
         let Some(mut policy) = self.pools[pool]
             .autoscalers
             .get_mut(index)
@@ -308,13 +322,13 @@ impl<O: Observer> World<O> {
         let per_capacity = measure != Some(crate::model::autoscale::Measure::RequestsPerSec);
         if per_capacity
             && rec.desired < current
-            && let Some(stale) = self.stale_window(now, pool, index, window, lag)
+            && let Some(stale) = self.stale_window(now, PoolId::of(pool), index, window, lag)
         {
             rec.reason = format!("{}; but {stale}: hold {current}", rec.reason);
             rec.desired = current;
         }
         if let Some(rung) = policy.take_resize() {
-            self.resize(now, pool, rung, &rec, q);
+            self.resize(now, PoolId::of(pool), rung, &rec, q);
             self.pools[pool].capacity_changed(now, Some(index));
         }
         let period = SimDuration::from_secs_f64(policy.period_secs());
@@ -357,13 +371,13 @@ impl<O: Observer> World<O> {
         };
         if desired != current {
             policy.applied(now.as_secs_f64(), current, desired);
-            self.set_desired_by(now, pool, desired, why, Some(index), q);
+            self.set_desired_by(now, PoolId::of(pool), desired, why, Some(index), q);
         } else if why.raw_desired != current {
             // Wanted a change and held it back: log it once per policy and wanted capacity
             // (the reason's numbers move every period; the hold is the news).
             let key = (why.raw_desired, why.policy.clone());
             if self.pools[pool].last_held.as_ref() != Some(&key) {
-                self.log_decision(now, pool, current, current, why);
+                self.log_decision(now, PoolId::of(pool), current, current, why);
                 self.pools[pool].last_held = Some(key);
             }
         }
@@ -396,11 +410,12 @@ impl<O: Observer> World<O> {
     pub(super) fn stale_window(
         &self,
         now: SimTime,
-        pool: usize,
+        pool: PoolId,
         index: usize,
         window_secs: f64,
         lag_secs: f64,
     ) -> Option<String> {
+        let pool = pool.index();
         let changed = self.pools[pool]
             .changed_by_others_at
             .get(index)
@@ -419,13 +434,14 @@ impl<O: Observer> World<O> {
         ))
     }
 
-    pub(super) fn reconcile(&mut self, now: SimTime, pool: usize, q: &mut EventQueue<Event>) {
+    pub(super) fn reconcile(&mut self, now: SimTime, pool: PoolId, q: &mut EventQueue<Event>) {
+        let pool = pool.index();
         let p = &self.pools[pool];
         let desired = p.desired as usize;
         let have = p.members.len();
         if desired > have {
             for _ in have..desired {
-                self.launch(now, pool, false, q);
+                self.launch(now, PoolId::of(pool), false, q);
             }
         } else if desired < have {
             for id in p.pick_for_scale_in(have - desired, &self.instances) {

@@ -31,7 +31,8 @@ impl<O: Observer> World<O> {
     /// The zone a new instance of `pool` goes to: among the pool's zones that are up, the
     /// one with the fewest of its live instances (the first such in the pool's order on a
     /// tie, so launches into an empty pool go round robin). `None`: all are down.
-    pub(super) fn pick_zone(&self, pool: usize) -> Option<u8> {
+    pub(super) fn pick_zone(&self, pool: PoolId) -> Option<u8> {
+        let pool = pool.index();
         let p = &self.pools[pool];
         let zones = &p.config.zones;
         if zones.len() <= 1 {
@@ -107,7 +108,7 @@ impl<O: Observer> World<O> {
         }
         for pool in 0..self.pools.len() {
             if self.pools[pool].config.zones.contains(&zone) {
-                self.reconcile(now, pool, q);
+                self.reconcile(now, PoolId::of(pool), q);
             }
         }
     }
