@@ -303,12 +303,6 @@ pub fn topology_ui(
                 small.clone(),
                 strong,
             );
-            paint_arrow(
-                &painter,
-                bal.right_center(),
-                pos2(row.left(), mid_y),
-                line_stroke,
-            );
             if let Some(pos) = hover
                 && bal.contains(pos)
             {
@@ -317,39 +311,35 @@ pub fn topology_ui(
                     pool.name, pool.balancer, pool.in_service
                 ));
             }
+        } else {
+            let lines = [
+                ("balancer".to_owned(), &small, weak, small_h),
+                (format!("{:?}", pool.balancer), &body, strong, body_h),
+                (
+                    format!("to {} in service", pool.in_service),
+                    &small,
+                    text,
+                    small_h,
+                ),
+            ];
+            let mut ty = bal.top() + PAD;
+            for (line, font, colour, h) in lines {
+                bp.text(
+                    pos2(bal.left() + PAD, ty),
+                    Align2::LEFT_TOP,
+                    line,
+                    font.clone(),
+                    colour,
+                );
+                ty += h;
+            }
         }
-        let mut ty = bal.top() + PAD;
-        if !compact {
-            bp.text(
-                pos2(bal.left() + PAD, ty),
-                Align2::LEFT_TOP,
-                "balancer",
-                small.clone(),
-                weak,
-            );
-            ty += small_h;
-            bp.text(
-                pos2(bal.left() + PAD, ty),
-                Align2::LEFT_TOP,
-                format!("{:?}", pool.balancer),
-                body.clone(),
-                strong,
-            );
-            ty += body_h;
-            bp.text(
-                pos2(bal.left() + PAD, ty),
-                Align2::LEFT_TOP,
-                format!("to {} in service", pool.in_service),
-                small.clone(),
-                text,
-            );
-            paint_arrow(
-                &painter,
-                bal.right_center(),
-                pos2(row.left(), mid_y),
-                line_stroke,
-            );
-        }
+        paint_arrow(
+            &painter,
+            bal.right_center(),
+            pos2(row.left(), mid_y),
+            line_stroke,
+        );
 
         // Pool box and header.
         painter.rect(row, 4.0, box_fill, box_stroke, StrokeKind::Inside);
