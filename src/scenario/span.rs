@@ -55,7 +55,17 @@ fn resolve(node: &Node, path: &[PathSegment], best: usize) -> usize {
     };
     match (&node.kind, first) {
         (Kind::Struct(fields), PathSegment::Field(name)) => {
-            match fields.iter().find(|(n, _, _)| n == name.as_ref()) {
+            // A field may be written under its other name (`services:` for `pools:`,
+            // `entry:` for `pool:`).
+            let alias = match name.as_ref() {
+                "pools" => "services",
+                "pool" => "entry",
+                other => other,
+            };
+            match fields
+                .iter()
+                .find(|(n, _, _)| n == name.as_ref() || n == alias)
+            {
                 Some((_, name_at, value)) => resolve(value, rest, *name_at),
                 None => best,
             }
@@ -574,6 +584,15 @@ mod tests {
         assert_eq!(at("pools[1].billing.minimum_secs"), Some((13, 28)));
         assert_eq!(at("workload.rate.per_sec"), Some((16, 31)));
         assert_eq!(at("workload.tags.b"), Some((16, 59)));
+    }
+
+    #[test]
+    fn a_field_written_under_its_other_name_is_found() {
+        // `services:` is another name for `pools:`, `entry:` for `pool:`.
+        let text = "(\n  services: [\n    (name: \"db\", shards: (count: 0)),\n  ],\n  workload: (classes: [(name: \"x\", entry: \"db\")]),\n)";
+        let at = |p: &str| locate_path(text, &FieldPath::parse(p));
+        assert_eq!(at("pools[0].shards.count"), Some((3, 27)));
+        assert_eq!(at("workload.classes[0].pool"), Some((5, 36)));
     }
 
     #[test]
