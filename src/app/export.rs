@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use egui::{ColorImage, Rect};
 
 use super::design::Design;
-use crate::metrics::output::{series_csv, write_atomic};
+use crate::metrics::output::{series_csv, services_csv, write_atomic};
 
 /// Where exports go by default: `out/app/` under the working directory.
 pub fn default_export_dir() -> PathBuf {
@@ -77,19 +77,37 @@ impl ExportState {
     }
 }
 
-/// Writes each design's series to `<dir>/<name>-series.csv`; returns a status line.
+/// Writes each design's series to `<dir>/<name>-series.csv` (and, with several services
+/// or shards, their figures to `<name>-services.csv`); returns a status line.
 pub fn export_csv(designs: &[Design], dir: &Path) -> (String, bool) {
     let mut written = Vec::new();
     for d in designs {
         let Some(run) = &d.run else { continue };
         let world = run.world();
         let rec = world.recorder();
-        let text = series_csv(rec.rows(), rec.pool_names(), world.clock());
-        let path = dir.join(format!("{}-series.csv", file_stem(d.name())));
-        if let Err(e) = ensure_dir(&path).and_then(|()| write_atomic(&path, text.as_bytes())) {
-            return (format!("cannot write {}: {e}", path.display()), true);
+        let mut files = vec![(
+            "series",
+            series_csv(rec.rows(), rec.pool_names(), world.clock()),
+        )];
+        // With several services (or shards), each one's figures too.
+        if rec.pool_names().len() > 1 {
+            files.push((
+                "services",
+                services_csv(
+                    rec.rows(),
+                    rec.pool_names(),
+                    &rec.service_groups(),
+                    world.clock(),
+                ),
+            ));
         }
-        written.push(path.display().to_string());
+        for (what, text) in files {
+            let path = dir.join(format!("{}-{what}.csv", file_stem(d.name())));
+            if let Err(e) = ensure_dir(&path).and_then(|()| write_atomic(&path, text.as_bytes())) {
+                return (format!("cannot write {}: {e}", path.display()), true);
+            }
+            written.push(path.display().to_string());
+        }
     }
     if written.is_empty() {
         ("nothing to export: no design runs".into(), true)
