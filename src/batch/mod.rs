@@ -1,6 +1,9 @@
 //! Running scenarios headless: one run, or many in parallel (rayon). Each run builds its
 //! own world, so runs share nothing and the results do not depend on the thread count.
 
+pub mod many;
+pub mod stats;
+
 use crate::model::topology::BuildError;
 use std::time::Instant;
 

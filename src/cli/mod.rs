@@ -1,8 +1,9 @@
-//! The command line: `run`, `check`, and (with the `gui` feature) the app.
+//! The command line: `run`, `batch`, `check`, and (with the `gui` feature) the app.
 //!
 //! Exit codes: 0 success; 2 bad input (arguments, scenario files, an output directory that
 //! cannot be written); 1 anything else.
 
+mod batch;
 mod run;
 
 use std::path::PathBuf;
@@ -25,6 +26,9 @@ pub enum Command {
     /// Run one scenario headless: a summary on stdout, series.csv, services.csv,
     /// summary.json, decisions.csv and scenario.ron in the output directory.
     Run(run::RunArgs),
+    /// Run many scenarios (files, or folders searched recursively) in parallel, each
+    /// replicated: a table on stdout, results.csv and results.json in the output folder.
+    Batch(batch::BatchArgs),
     /// Check scenario files; prints every problem with file:line:column.
     Check {
         /// Scenario files.
@@ -124,6 +128,7 @@ pub fn main() -> ExitCode {
 fn dispatch(args: Args) -> Result<(), Failure> {
     match args.command {
         Some(Command::Run(a)) => run::run(a),
+        Some(Command::Batch(a)) => batch::batch(a),
         Some(Command::Check { files }) => check(&files),
         Some(Command::Gui(a)) => gui(a),
         None => gui(GuiArgs::default()),

@@ -2,6 +2,7 @@
 //! cost, failures and the command line.
 
 mod autoscaling;
+mod batch;
 mod cli;
 mod common;
 mod conservation;

@@ -1,0 +1,284 @@
+//! Many runs at once: every scenario of a batch, each replicated with seeds derived from
+//! its own, spread over the cores with rayon; each scenario's headline metrics as means
+//! with 95% intervals. A scenario that cannot be read or run is reported with its error,
+//! and the others still run.
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use super::stats::Estimate;
+use crate::metrics::RunSummary;
+use crate::model::journey::shard::mix;
+use crate::scenario::Scenario;
+
+/// A headline metric: its name in the results files, and how to read it from a run.
+pub struct Metric {
+    /// Its column name.
+    pub name: &'static str,
+    /// How a run's summary gives it.
+    pub read: fn(&RunSummary) -> f64,
+}
+
+/// The metrics a batch reports for every scenario, in column order.
+pub const HEADLINE: [Metric; 8] = [
+    Metric {
+        name: "p99_secs",
+        read: |s| s.latency_secs.p99,
+    },
+    Metric {
+        name: "mean_latency_secs",
+        read: |s| s.latency_secs.mean,
+    },
+    Metric {
+        name: "within_slo",
+        read: |s| s.slo.within_target_fraction,
+    },
+    Metric {
+        name: "slo_met",
+        read: |s| if s.slo.met { 1.0 } else { 0.0 },
+    },
+    Metric {
+        name: "dropped_fraction",
+        read: |s| {
+            let r = &s.requests;
+            if r.arrived == 0 {
+                0.0
+            } else {
+                r.dropped as f64 / r.arrived as f64
+            }
+        },
+    },
+    Metric {
+        name: "cost_usd",
+        read: |s| s.cost_usd,
+    },
+    Metric {
+        name: "max_instances",
+        read: |s| s.instances.max as f64,
+    },
+    Metric {
+        name: "throughput_per_sec",
+        read: |s| s.throughput_per_sec,
+    },
+];
+
+/// The seeds of `n` replications of a scenario whose seed is `seed`: the first is the
+/// scenario's own (one replication is the run `scalesim run` makes), the others
+/// SplitMix64 outputs of `seed + k`, far apart and the same on every machine.
+pub fn replication_seeds(seed: u64, n: u64) -> Vec<u64> {
+    (0..n)
+        .map(|k| {
+            if k == 0 {
+                seed
+            } else {
+                mix(seed.wrapping_add(k))
+            }
+        })
+        .collect()
+}
+
+/// One scenario of a batch: where it came from, and what its runs gave (or why none
+/// could run).
+#[derive(Clone, Debug, Serialize)]
+pub struct ScenarioResult {
+    /// The file, as it was given or found.
+    pub file: String,
+    /// The scenario's name (the file's, if it could not be read).
+    pub scenario: String,
+    /// The seed of each replication.
+    pub seeds: Vec<u64>,
+    /// Each headline metric's mean and 95% interval over the replications, in
+    /// [`HEADLINE`] order; empty if it failed.
+    pub metrics: Vec<(String, Estimate)>,
+    /// Why it could not run (None: it ran).
+    pub error: Option<String>,
+    /// Wall-clock seconds its runs took together (not in the results files, which are
+    /// the same on every machine).
+    #[serde(skip)]
+    pub wall_secs: f64,
+}
+
+impl ScenarioResult {
+    /// The estimate of metric `name`, if it ran.
+    pub fn metric(&self, name: &str) -> Option<Estimate> {
+        self.metrics
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, e)| *e)
+    }
+}
+
+/// A scenario to run, or the error that stops it.
+pub struct Job {
+    /// The file, as given.
+    pub file: PathBuf,
+    /// The checked scenario, or why it is not one.
+    pub scenario: Result<Scenario, String>,
+}
+
+impl Job {
+    /// Reads and checks `file`.
+    pub fn load(file: &Path) -> Job {
+        let scenario = crate::scenario::read(file)
+            .map_err(|e| e.to_string())
+            .and_then(|(f, source)| Scenario::validate(f, &source).map_err(|e| e.to_string()));
+        Job {
+            file: file.to_path_buf(),
+            scenario,
+        }
+    }
+}
+
+/// Runs every job `replications` times, all runs spread over rayon's threads (a batch of
+/// few scenarios still fills the cores with their replications). `done` is called after
+/// each run (from any thread), for a progress bar. Results come back in job order.
+pub fn run_all(
+    jobs: &[Job],
+    replications: u64,
+    done: &(dyn Fn(&Path) + Sync),
+) -> Vec<ScenarioResult> {
+    let replications = replications.max(1);
+    // One task per run, so that the runs of one long scenario spread too.
+    let tasks: Vec<(usize, u64)> = jobs
+        .iter()
+        .enumerate()
+        .filter(|(_, j)| j.scenario.is_ok())
+        .flat_map(|(i, j)| {
+            let seed = j.scenario.as_ref().map_or(0, |s| s.file.seed);
+            replication_seeds(seed, replications)
+                .into_iter()
+                .map(move |seed| (i, seed))
+        })
+        .collect();
+    let runs: Vec<(usize, u64, Result<(RunSummary, f64), String>)> = tasks
+        .par_iter()
+        .map(|&(i, seed)| {
+            let out = match &jobs[i].scenario {
+                Ok(s) => {
+                    let mut s = s.clone();
+                    s.file.seed = seed;
+                    // Only the summary is kept: memory stays one world per thread.
+                    super::run(&s)
+                        .map(|o| {
+                            let wall = o.summary.engine.wall_secs;
+                            (o.summary, wall)
+                        })
+                        .map_err(|e| e.to_string())
+                }
+                Err(e) => Err(e.clone()),
+            };
+            done(&jobs[i].file);
+            (i, seed, out)
+        })
+        .collect();
+    jobs.iter()
+        .enumerate()
+        .map(|(i, j)| {
+            let file = j.file.display().to_string();
+            let name = match &j.scenario {
+                Ok(s) => s.file.name.clone(),
+                Err(_) => j
+                    .file
+                    .file_stem()
+                    .map_or(file.clone(), |s| s.to_string_lossy().into_owned()),
+            };
+            let mine: Vec<&(usize, u64, Result<(RunSummary, f64), String>)> =
+                runs.iter().filter(|r| r.0 == i).collect();
+            let error = match &j.scenario {
+                Err(e) => Some(e.clone()),
+                Ok(_) => mine.iter().find_map(|r| r.2.as_ref().err().cloned()),
+            };
+            let summaries: Vec<&RunSummary> = mine
+                .iter()
+                .filter_map(|r| r.2.as_ref().ok())
+                .map(|(s, _)| s)
+                .collect();
+            let metrics = if error.is_some() {
+                Vec::new()
+            } else {
+                HEADLINE
+                    .iter()
+                    .map(|m| {
+                        let values: Vec<f64> = summaries.iter().map(|s| (m.read)(s)).collect();
+                        (m.name.to_owned(), Estimate::of(&values))
+                    })
+                    .collect()
+            };
+            ScenarioResult {
+                file,
+                scenario: name,
+                seeds: mine.iter().map(|r| r.1).collect(),
+                metrics,
+                error,
+                wall_secs: mine
+                    .iter()
+                    .filter_map(|r| r.2.as_ref().ok())
+                    .map(|(_, w)| w)
+                    .sum(),
+            }
+        })
+        .collect()
+}
+
+/// `results.csv`: one row per scenario: file, name, replications, status and error,
+/// then each headline metric's mean and 95% half-width (`<metric>`, `<metric>_ci95`).
+pub fn results_csv(results: &[ScenarioResult]) -> String {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut header: Vec<String> = ["file", "scenario", "replications", "status", "error"]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
+    for m in &HEADLINE {
+        header.push(m.name.to_owned());
+        header.push(format!("{}_ci95", m.name));
+    }
+    // Writing to a Vec cannot fail; an error would only be a bug in csv.
+    let _ = w.write_record(&header);
+    for r in results {
+        let mut row = vec![
+            r.file.clone(),
+            r.scenario.clone(),
+            r.seeds.len().to_string(),
+            if r.error.is_some() { "error" } else { "ok" }.to_owned(),
+            r.error.clone().unwrap_or_default(),
+        ];
+        for m in &HEADLINE {
+            match r.metric(m.name) {
+                Some(e) => {
+                    row.push(format!("{:.6}", e.mean));
+                    row.push(format!("{:.6}", e.ci95));
+                }
+                None => {
+                    row.push(String::new());
+                    row.push(String::new());
+                }
+            }
+        }
+        let _ = w.write_record(&row);
+    }
+    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+}
+
+/// `results.json`: the same, with every replication's seed.
+pub fn results_json(results: &[ScenarioResult]) -> Result<String, serde_json::Error> {
+    serde_json::to_string_pretty(results)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replication_seeds_start_with_the_scenarios_own_and_are_distinct() {
+        let s = replication_seeds(42, 5);
+        assert_eq!(s[0], 42);
+        assert_eq!(s[1], mix(43));
+        let mut sorted = s.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(sorted.len(), 5);
+        assert_eq!(replication_seeds(42, 5), s);
+    }
+}
