@@ -131,6 +131,14 @@ impl Job {
     }
 }
 
+/// One run of a batch: which job, its seed, and its summary with its wall time (or why
+/// it failed).
+struct Run {
+    job: usize,
+    seed: u64,
+    out: Result<(RunSummary, f64), String>,
+}
+
 /// Runs every job `replications` times, all runs spread over rayon's threads (a batch of
 /// few scenarios still fills the cores with their replications). `done` is called after
 /// each run (from any thread), for a progress bar. Results come back in job order.
@@ -152,7 +160,7 @@ pub fn run_all(
                 .map(move |seed| (i, seed))
         })
         .collect();
-    let runs: Vec<(usize, u64, Result<(RunSummary, f64), String>)> = tasks
+    let runs: Vec<Run> = tasks
         .par_iter()
         .map(|&(i, seed)| {
             let out = match &jobs[i].scenario {
@@ -170,7 +178,7 @@ pub fn run_all(
                 Err(e) => Err(e.clone()),
             };
             done(&jobs[i].file);
-            (i, seed, out)
+            Run { job: i, seed, out }
         })
         .collect();
     jobs.iter()
@@ -184,15 +192,14 @@ pub fn run_all(
                     .file_stem()
                     .map_or(file.clone(), |s| s.to_string_lossy().into_owned()),
             };
-            let mine: Vec<&(usize, u64, Result<(RunSummary, f64), String>)> =
-                runs.iter().filter(|r| r.0 == i).collect();
+            let mine: Vec<&Run> = runs.iter().filter(|r| r.job == i).collect();
             let error = match &j.scenario {
                 Err(e) => Some(e.clone()),
-                Ok(_) => mine.iter().find_map(|r| r.2.as_ref().err().cloned()),
+                Ok(_) => mine.iter().find_map(|r| r.out.as_ref().err().cloned()),
             };
             let summaries: Vec<&RunSummary> = mine
                 .iter()
-                .filter_map(|r| r.2.as_ref().ok())
+                .filter_map(|r| r.out.as_ref().ok())
                 .map(|(s, _)| s)
                 .collect();
             let metrics = if error.is_some() {
@@ -209,12 +216,12 @@ pub fn run_all(
             ScenarioResult {
                 file,
                 scenario: name,
-                seeds: mine.iter().map(|r| r.1).collect(),
+                seeds: mine.iter().map(|r| r.seed).collect(),
                 metrics,
                 error,
                 wall_secs: mine
                     .iter()
-                    .filter_map(|r| r.2.as_ref().ok())
+                    .filter_map(|r| r.out.as_ref().ok())
                     .map(|(_, w)| w)
                     .sum(),
             }
