@@ -289,3 +289,107 @@ mod tests {
         assert_eq!(replication_seeds(42, 5), s);
     }
 }
+
+/// Whether a metric is better when lower (latency, drops, cost, instances) or higher
+/// (the share within the objective, throughput).
+pub fn lower_is_better(metric: &str) -> bool {
+    !matches!(metric, "within_slo" | "slo_met" | "throughput_per_sec")
+}
+
+/// What a comparison concludes about one metric.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// B is better, and the 95% interval of the difference excludes zero.
+    Better,
+    /// B is worse, and the interval excludes zero.
+    Worse,
+    /// The interval holds zero (or there is one replication, so no interval).
+    NoSignificantDifference,
+}
+
+/// One metric of a comparison: each design's mean and the paired difference B − A with
+/// its 95% interval.
+#[derive(Clone, Debug, Serialize)]
+pub struct Difference {
+    /// The metric.
+    pub metric: String,
+    /// A's mean.
+    pub a: f64,
+    /// B's mean.
+    pub b: f64,
+    /// B − A, replication by replication: mean and 95% half-width.
+    pub diff: Estimate,
+    /// What it says.
+    pub verdict: Verdict,
+}
+
+/// Compares B with A on the same seeds (common random numbers: replication k of each
+/// sees the very same requests), metric by metric, from their runs' summaries in seed
+/// order. Pairing removes the traffic's noise from the difference, so a smaller
+/// difference is told apart than two separate intervals would allow.
+pub fn compare(a: &[RunSummary], b: &[RunSummary]) -> Vec<Difference> {
+    HEADLINE
+        .iter()
+        .map(|m| {
+            let (va, vb): (Vec<f64>, Vec<f64>) = a
+                .iter()
+                .zip(b)
+                .map(|(x, y)| ((m.read)(x), (m.read)(y)))
+                .unzip();
+            let diffs: Vec<f64> = va.iter().zip(&vb).map(|(x, y)| y - x).collect();
+            let diff = Estimate::of(&diffs);
+            let significant = diff.n > 1 && diff.mean.abs() > diff.ci95;
+            let verdict = if !significant {
+                Verdict::NoSignificantDifference
+            } else if (diff.mean < 0.0) == lower_is_better(m.name) {
+                Verdict::Better
+            } else {
+                Verdict::Worse
+            };
+            Difference {
+                metric: m.name.to_owned(),
+                a: Estimate::of(&va).mean,
+                b: Estimate::of(&vb).mean,
+                diff,
+                verdict,
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod compare_tests {
+    use super::*;
+
+    fn summary(p99: f64, cost: f64) -> RunSummary {
+        let mut s = RunSummary::default();
+        s.latency_secs.p99 = p99;
+        s.cost_usd = cost;
+        s
+    }
+
+    #[test]
+    fn paired_differences_tell_a_consistent_gain_from_noise() {
+        // Three paired replications: B's p99 is 0.1 s lower every time although the
+        // runs themselves vary a lot (0.5 to 1.5 s): differences -0.1, -0.1, -0.1 have no
+        // spread, so the gain is significant. Cost differs +1, -1, 0: mean 0, no verdict.
+        let a = [summary(0.5, 10.0), summary(1.0, 11.0), summary(1.5, 12.0)];
+        let b = [summary(0.4, 11.0), summary(0.9, 10.0), summary(1.4, 12.0)];
+        let d = compare(&a, &b);
+        let p99 = d.iter().find(|x| x.metric == "p99_secs").unwrap();
+        assert!((p99.diff.mean + 0.1).abs() < 1e-12);
+        assert_eq!(p99.verdict, Verdict::Better);
+        let cost = d.iter().find(|x| x.metric == "cost_usd").unwrap();
+        assert_eq!(cost.verdict, Verdict::NoSignificantDifference);
+        // Swapped, B is worse.
+        let d = compare(&b, &a);
+        assert_eq!(d[0].verdict, Verdict::Worse);
+        // Identical designs: no difference at all.
+        let d = compare(&a, &a);
+        assert!(
+            d.iter()
+                .all(|x| x.verdict == Verdict::NoSignificantDifference)
+        );
+    }
+}

@@ -4,6 +4,7 @@
 //! cannot be written); 1 anything else.
 
 mod batch;
+mod compare;
 mod run;
 
 use std::path::PathBuf;
@@ -29,6 +30,9 @@ pub enum Command {
     /// Run many scenarios (files, or folders searched recursively) in parallel, each
     /// replicated: a table on stdout, results.csv and results.json in the output folder.
     Batch(batch::BatchArgs),
+    /// Compare two designs on the same traffic: paired replications (common random
+    /// numbers), the difference of each metric with its 95% interval, and a verdict.
+    Compare(compare::CompareArgs),
     /// Check scenario files; prints every problem with file:line:column.
     Check {
         /// Scenario files.
@@ -129,6 +133,7 @@ fn dispatch(args: Args) -> Result<(), Failure> {
     match args.command {
         Some(Command::Run(a)) => run::run(a),
         Some(Command::Batch(a)) => batch::batch(a),
+        Some(Command::Compare(a)) => compare::run(a),
         Some(Command::Check { files }) => check(&files),
         Some(Command::Gui(a)) => gui(a),
         None => gui(GuiArgs::default()),

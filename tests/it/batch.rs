@@ -151,3 +151,56 @@ fn batch_input_errors_exit_2_with_a_message() {
     let o = scalesim(&["batch", "scenarios/monday-spike.ron", "--replications", "0"]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn compare_finds_no_difference_between_identical_designs_and_a_real_one_otherwise() {
+    // Common random numbers: the same file twice gives the very same runs, so every
+    // difference is exactly zero. Two instances against one on the same traffic: B's
+    // latency is lower and it runs more instances in every pair, both significant.
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a.ron");
+    let b = dir.path().join("b.ron");
+    std::fs::write(&a, mm1("one", 0.7, 600)).unwrap();
+    std::fs::write(
+        &b,
+        mm1("two", 0.7, 600).replace("size: (min: 1, max: 1)", "size: (min: 2, max: 2)"),
+    )
+    .unwrap();
+    let out = dir.path().join("cmp");
+    let o = scalesim(&[
+        "compare",
+        a.to_str().unwrap(),
+        a.to_str().unwrap(),
+        "--replications",
+        "4",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let csv = std::fs::read_to_string(out.join("comparison.csv")).unwrap();
+    for row in csv.lines().skip(1) {
+        assert!(row.ends_with(",no_significant_difference"), "{row}");
+        assert!(row.contains(",0.000000,0.000000,"), "{row}");
+    }
+    let o = scalesim(&[
+        "compare",
+        a.to_str().unwrap(),
+        b.to_str().unwrap(),
+        "--replications",
+        "4",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let csv = std::fs::read_to_string(out.join("comparison.csv")).unwrap();
+    let row = |m: &str| csv.lines().find(|l| l.starts_with(m)).unwrap().to_owned();
+    assert!(row("p99_secs,").ends_with(",better"), "{csv}");
+    // The reference type is free, so the price of the second instance shows as
+    // instances, not dollars.
+    assert!(row("max_instances,").ends_with(",worse"), "{csv}");
+    assert!(
+        text(&o.stdout).contains("two against one"),
+        "{}",
+        text(&o.stdout)
+    );
+}
