@@ -131,12 +131,88 @@ impl Job {
     }
 }
 
-/// One run of a batch: which job, its seed, and its summary with its wall time (or why
-/// it failed).
+/// One run of a batch: which job, its seed, and its headline values (in [`HEADLINE`]
+/// order) with its wall time, or why it failed.
 struct Run {
     job: usize,
     seed: u64,
-    out: Result<(RunSummary, f64), String>,
+    out: Result<(Vec<f64>, f64), String>,
+}
+
+/// Runs `tasks` (job, seed), spread over rayon's threads; keeps only each run's headline
+/// values, so memory stays one world per thread.
+fn run_tasks(jobs: &[Job], tasks: &[(usize, u64)], done: &(dyn Fn(&Path) + Sync)) -> Vec<Run> {
+    tasks
+        .par_iter()
+        .map(|&(i, seed)| {
+            let out = match &jobs[i].scenario {
+                Ok(s) => {
+                    let mut s = s.clone();
+                    s.file.seed = seed;
+                    super::run(&s)
+                        .map(|o| {
+                            let values = HEADLINE.iter().map(|m| (m.read)(&o.summary)).collect();
+                            (values, o.summary.engine.wall_secs)
+                        })
+                        .map_err(|e| e.to_string())
+                }
+                Err(e) => Err(e.clone()),
+            };
+            done(&jobs[i].file);
+            Run { job: i, seed, out }
+        })
+        .collect()
+}
+
+/// Each job's result from all its runs so far, in job order.
+fn results_of(jobs: &[Job], runs: &[Run]) -> Vec<ScenarioResult> {
+    jobs.iter()
+        .enumerate()
+        .map(|(i, j)| {
+            let file = j.file.display().to_string();
+            let name = match &j.scenario {
+                Ok(s) => s.file.name.clone(),
+                Err(_) => j
+                    .file
+                    .file_stem()
+                    .map_or(file.clone(), |s| s.to_string_lossy().into_owned()),
+            };
+            let mine: Vec<&Run> = runs.iter().filter(|r| r.job == i).collect();
+            let error = match &j.scenario {
+                Err(e) => Some(e.clone()),
+                Ok(_) => mine.iter().find_map(|r| r.out.as_ref().err().cloned()),
+            };
+            let values: Vec<&Vec<f64>> = mine
+                .iter()
+                .filter_map(|r| r.out.as_ref().ok())
+                .map(|(v, _)| v)
+                .collect();
+            let metrics = if error.is_some() {
+                Vec::new()
+            } else {
+                HEADLINE
+                    .iter()
+                    .enumerate()
+                    .map(|(k, m)| {
+                        let xs: Vec<f64> = values.iter().map(|v| v[k]).collect();
+                        (m.name.to_owned(), Estimate::of(&xs))
+                    })
+                    .collect()
+            };
+            ScenarioResult {
+                file,
+                scenario: name,
+                seeds: mine.iter().map(|r| r.seed).collect(),
+                metrics,
+                error,
+                wall_secs: mine
+                    .iter()
+                    .filter_map(|r| r.out.as_ref().ok())
+                    .map(|(_, w)| w)
+                    .sum(),
+            }
+        })
+        .collect()
 }
 
 /// Runs every job `replications` times, all runs spread over rayon's threads (a batch of
@@ -160,73 +236,70 @@ pub fn run_all(
                 .map(move |seed| (i, seed))
         })
         .collect();
-    let runs: Vec<Run> = tasks
-        .par_iter()
-        .map(|&(i, seed)| {
-            let out = match &jobs[i].scenario {
-                Ok(s) => {
-                    let mut s = s.clone();
-                    s.file.seed = seed;
-                    // Only the summary is kept: memory stays one world per thread.
-                    super::run(&s)
-                        .map(|o| {
-                            let wall = o.summary.engine.wall_secs;
-                            (o.summary, wall)
-                        })
-                        .map_err(|e| e.to_string())
-                }
-                Err(e) => Err(e.clone()),
-            };
-            done(&jobs[i].file);
-            Run { job: i, seed, out }
+    results_of(jobs, &run_tasks(jobs, &tasks, done))
+}
+
+/// Whether `r`'s headline metrics are known within `precision`: each 95% half-width at
+/// most `precision` times its mean (a metric always 0 is known exactly). `slo_met`, a
+/// yes or no per run, is left out: its share converges as the others do.
+pub fn is_precise(r: &ScenarioResult, precision: f64) -> bool {
+    r.error.is_some()
+        || r.metrics.iter().all(|(name, e)| {
+            name == "slo_met" || e.n >= 2 && (e.ci95 == 0.0 || e.ci95 <= precision * e.mean.abs())
         })
-        .collect();
-    jobs.iter()
-        .enumerate()
-        .map(|(i, j)| {
-            let file = j.file.display().to_string();
-            let name = match &j.scenario {
-                Ok(s) => s.file.name.clone(),
-                Err(_) => j
-                    .file
-                    .file_stem()
-                    .map_or(file.clone(), |s| s.to_string_lossy().into_owned()),
-            };
-            let mine: Vec<&Run> = runs.iter().filter(|r| r.job == i).collect();
-            let error = match &j.scenario {
-                Err(e) => Some(e.clone()),
-                Ok(_) => mine.iter().find_map(|r| r.out.as_ref().err().cloned()),
-            };
-            let summaries: Vec<&RunSummary> = mine
-                .iter()
-                .filter_map(|r| r.out.as_ref().ok())
-                .map(|(s, _)| s)
-                .collect();
-            let metrics = if error.is_some() {
-                Vec::new()
-            } else {
-                HEADLINE
-                    .iter()
-                    .map(|m| {
-                        let values: Vec<f64> = summaries.iter().map(|s| (m.read)(s)).collect();
-                        (m.name.to_owned(), Estimate::of(&values))
-                    })
-                    .collect()
-            };
-            ScenarioResult {
-                file,
-                scenario: name,
-                seeds: mine.iter().map(|r| r.seed).collect(),
-                metrics,
-                error,
-                wall_secs: mine
-                    .iter()
-                    .filter_map(|r| r.out.as_ref().ok())
-                    .map(|(_, w)| w)
-                    .sum(),
+}
+
+/// Replicates every job until each headline metric's 95% half-width is within
+/// `precision` of its mean, or `max_replications` runs: `start` runs first, then, round
+/// by round, as many more as the widest interval suggests (the half-width shrinks as
+/// 1/sqrt(n)), at least half again. The seeds are those [`run_all`] would use, so the
+/// first `start` runs are the same.
+pub fn run_until_precise(
+    jobs: &[Job],
+    start: u64,
+    precision: f64,
+    max_replications: u64,
+    done: &(dyn Fn(&Path) + Sync),
+) -> Vec<ScenarioResult> {
+    let cap = max_replications.max(2);
+    let mut have = vec![0u64; jobs.len()];
+    let mut want: Vec<u64> = vec![start.clamp(2, cap); jobs.len()];
+    let mut runs: Vec<Run> = Vec::new();
+    loop {
+        let tasks: Vec<(usize, u64)> = jobs
+            .iter()
+            .enumerate()
+            .filter(|(i, j)| j.scenario.is_ok() && want[*i] > have[*i])
+            .flat_map(|(i, j)| {
+                let seed = j.scenario.as_ref().map_or(0, |s| s.file.seed);
+                let (from, to) = (have[i], want[i]);
+                replication_seeds(seed, to)
+                    .into_iter()
+                    .skip(from as usize)
+                    .map(move |s| (i, s))
+            })
+            .collect();
+        if tasks.is_empty() {
+            return results_of(jobs, &runs);
+        }
+        runs.extend(run_tasks(jobs, &tasks, done));
+        have.clone_from(&want);
+        for (i, r) in results_of(jobs, &runs).iter().enumerate() {
+            if is_precise(r, precision) || have[i] >= cap {
+                continue;
             }
-        })
-        .collect()
+            // n grows with the square of the interval's excess over the target.
+            let worst = r
+                .metrics
+                .iter()
+                .filter(|(name, e)| name != "slo_met" && e.mean != 0.0)
+                .map(|(_, e)| e.relative_ci95() / precision)
+                .fold(1.0f64, f64::max);
+            let n = have[i] as f64;
+            let next = (n * worst * worst).ceil().max(n * 1.5).min(cap as f64);
+            want[i] = next as u64;
+        }
+    }
 }
 
 /// `results.csv`: one row per scenario: file, name, replications, status and error,

@@ -8,7 +8,9 @@ use anyhow::{Context, anyhow};
 use clap::Args;
 
 use super::Failure;
-use crate::batch::many::{Job, ScenarioResult, results_csv, results_json, run_all};
+use crate::batch::many::{
+    Job, ScenarioResult, is_precise, results_csv, results_json, run_all, run_until_precise,
+};
 use crate::metrics::output::write_atomic;
 
 /// Arguments of `scalesim batch`.
@@ -20,6 +22,13 @@ pub struct BatchArgs {
     /// Runs of each scenario, with seeds derived from its own (the first is its own).
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=100_000))]
     pub replications: u64,
+    /// Replicate each scenario until every headline metric's 95% half-width is within
+    /// this share of its mean (0.05: 5%); `--replications` runs first (at least 2).
+    #[arg(long, value_parser = parse_precision)]
+    pub precision: Option<f64>,
+    /// Most runs of a scenario with `--precision`.
+    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u64).range(2..=100_000))]
+    pub max_replications: u64,
     /// Threads to run on (default: one per core).
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1024))]
     pub jobs: Option<u64>,
@@ -29,6 +38,18 @@ pub struct BatchArgs {
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+/// A `--precision` outside (0, 1).
+#[derive(Debug, thiserror::Error)]
+#[error("expected a share of the mean between 0 and 1 (0.05 is 5%), got `{0}`")]
+struct PrecisionError(String);
+
+fn parse_precision(s: &str) -> Result<f64, PrecisionError> {
+    match s.parse::<f64>() {
+        Ok(v) if v > 0.0 && v < 1.0 => Ok(v),
+        _ => Err(PrecisionError(s.to_owned())),
+    }
 }
 
 /// Every `*.ron` file under `dir`, sorted (trace CSVs and the like are skipped).
@@ -76,10 +97,15 @@ pub(super) fn batch(a: BatchArgs) -> Result<(), Failure> {
     // Fail before a long batch, not after it.
     super::run::check_writable(&out).map_err(Failure::Input)?;
     let jobs: Vec<Job> = files.iter().map(|f| Job::load(f)).collect();
-    let runs = jobs.iter().filter(|j| j.scenario.is_ok()).count() as u64 * a.replications;
+    let per_scenario = match a.precision {
+        Some(_) => a.max_replications,
+        None => a.replications,
+    };
+    let runs = jobs.iter().filter(|j| j.scenario.is_ok()).count() as u64 * per_scenario;
     // A bar on a terminal; otherwise (a log, CI) a plain line as each scenario finishes.
     let bar = (!a.quiet && std::io::stderr().is_terminal()).then(|| {
         let b = indicatif::ProgressBar::new(runs);
+        // With --precision the length is the most runs it may take.
         b.set_style(
             indicatif::ProgressStyle::with_template(
                 "{elapsed_precise} [{bar:40}] {pos}/{len} runs, {eta} left",
@@ -95,13 +121,17 @@ pub(super) fn batch(a: BatchArgs) -> Result<(), Failure> {
             eprintln!("ran {}", file.display());
         }
     };
+    let work = || match a.precision {
+        Some(p) => run_until_precise(&jobs, a.replications, p, a.max_replications, &done),
+        None => run_all(&jobs, a.replications, &done),
+    };
     let results = match a.jobs {
         Some(n) => rayon::ThreadPoolBuilder::new()
             .num_threads(n as usize)
             .build()
             .map_err(|e| Failure::Internal(anyhow!("cannot start {n} threads: {e}")))?
-            .install(|| run_all(&jobs, a.replications, &done)),
-        None => run_all(&jobs, a.replications, &done),
+            .install(work),
+        None => work(),
     };
     if let Some(b) = &bar {
         b.finish_and_clear();
@@ -117,7 +147,22 @@ pub(super) fn batch(a: BatchArgs) -> Result<(), Failure> {
             .map_err(Failure::Input)?;
     }
     if !a.quiet {
-        print!("{}", table(&results, a.replications));
+        print!("{}", table(&results));
+        if let Some(p) = a.precision {
+            let short: Vec<&str> = results
+                .iter()
+                .filter(|r| r.error.is_none() && !is_precise(r, p))
+                .map(|r| r.scenario.as_str())
+                .collect();
+            if !short.is_empty() {
+                println!(
+                    "not within {:.1}% after {} runs: {}",
+                    p * 100.0,
+                    a.max_replications,
+                    short.join(", ")
+                );
+            }
+        }
         println!("results in {}/{{results.csv, results.json}}", out.display());
     }
     let failed: Vec<&ScenarioResult> = results.iter().filter(|r| r.error.is_some()).collect();
@@ -141,9 +186,9 @@ pub(super) fn batch(a: BatchArgs) -> Result<(), Failure> {
 
 /// The table printed after a batch: a row a scenario, `mean ± half-width` with several
 /// replications.
-fn table(results: &[ScenarioResult], replications: u64) -> String {
+fn table(results: &[ScenarioResult]) -> String {
     let fmt = |r: &ScenarioResult, name: &str, scale: f64, digits: usize| match r.metric(name) {
-        Some(e) if replications > 1 => format!(
+        Some(e) if e.n > 1 => format!(
             "{:.*} ± {:.*}",
             digits,
             e.mean * scale,
@@ -160,8 +205,8 @@ fn table(results: &[ScenarioResult], replications: u64) -> String {
         .unwrap_or(8)
         .max(8);
     let mut t = format!(
-        "{:<name_w$}  {:>18}  {:>14}  {:>16}  {:>16}  {:>13}  {:>8}\n",
-        "scenario", "p99 s", "SLO met", "dropped %", "cost $", "max instances", "wall s"
+        "{:<name_w$}  {:>5}  {:>18}  {:>14}  {:>16}  {:>16}  {:>13}  {:>8}\n",
+        "scenario", "runs", "p99 s", "SLO met", "dropped %", "cost $", "max instances", "wall s"
     );
     for r in results {
         if let Some(e) = &r.error {
@@ -170,14 +215,15 @@ fn table(results: &[ScenarioResult], replications: u64) -> String {
             continue;
         }
         let met = match r.metric("slo_met") {
-            Some(e) if replications > 1 => format!("{:.0}% of runs", e.mean * 100.0),
+            Some(e) if e.n > 1 => format!("{:.0}% of runs", e.mean * 100.0),
             Some(e) if e.mean > 0.5 => "yes".to_owned(),
             Some(_) => "no".to_owned(),
             None => "-".to_owned(),
         };
         t += &format!(
-            "{:<name_w$}  {:>18}  {:>14}  {:>16}  {:>16}  {:>13}  {:>8.1}\n",
+            "{:<name_w$}  {:>5}  {:>18}  {:>14}  {:>16}  {:>16}  {:>13}  {:>8.1}\n",
             r.scenario,
+            r.seeds.len(),
             fmt(r, "p99_secs", 1.0, 3),
             met,
             fmt(r, "dropped_fraction", 100.0, 2),

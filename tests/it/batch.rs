@@ -204,3 +204,52 @@ fn compare_finds_no_difference_between_identical_designs_and_a_real_one_otherwis
         text(&o.stdout)
     );
 }
+
+#[test]
+fn precision_replicates_until_every_interval_is_tight_enough_and_stops() {
+    // M/M/1 at ρ = 0.5 over 2,000 s (100,000 requests a run): a run's p99 varies by
+    // several percent, so 5% needs a few runs and 3% about three times as many (n grows
+    // as 1 / precision²); both stop before the cap, every interval within its target.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("mm1.ron");
+    std::fs::write(&file, mm1("mm1", 0.5, 2000)).unwrap();
+    let runs_for = |precision: &str| {
+        let out = dir.path().join(format!("out-{precision}"));
+        let o = scalesim(&[
+            "batch",
+            file.to_str().unwrap(),
+            "--precision",
+            precision,
+            "--out",
+            out.to_str().unwrap(),
+            "--quiet",
+        ]);
+        assert!(o.status.success(), "{}", text(&o.stderr));
+        let json: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap())
+                .unwrap();
+        let r = json[0].clone();
+        let p: f64 = precision.parse().unwrap();
+        for m in r["metrics"].as_array().unwrap() {
+            let (name, mean, ci) = (
+                m[0].as_str().unwrap(),
+                m[1]["mean"].as_f64().unwrap(),
+                m[1]["ci95"].as_f64().unwrap(),
+            );
+            if name != "slo_met" {
+                assert!(ci <= p * mean.abs() + 1e-12, "{name}: {mean} ± {ci}");
+            }
+        }
+        r["seeds"].as_array().unwrap().len()
+    };
+    let (loose, tight) = (runs_for("0.05"), runs_for("0.03"));
+    assert!((2..100).contains(&loose), "{loose}");
+    assert!(tight > loose && tight < 100, "{loose} {tight}");
+    let o = scalesim(&["batch", file.to_str().unwrap(), "--precision", "5"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        text(&o.stderr).contains("between 0 and 1"),
+        "{}",
+        text(&o.stderr)
+    );
+}
