@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::stats::Estimate;
 use crate::metrics::RunSummary;
@@ -81,8 +81,11 @@ pub fn replication_seeds(seed: u64, n: u64) -> Vec<u64> {
 
 /// One scenario of a batch: where it came from, and what its runs gave (or why none
 /// could run).
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ScenarioResult {
+    /// Its place in the whole batch (a slice run with `--shard` keeps the whole batch's
+    /// numbering, so `merge` puts the slices back in order).
+    pub index: usize,
     /// The file, as it was given or found.
     pub file: String,
     /// The scenario's name (the file's, if it could not be read).
@@ -112,6 +115,8 @@ impl ScenarioResult {
 
 /// A scenario to run, or the error that stops it.
 pub struct Job {
+    /// Its place in the whole batch.
+    pub index: usize,
     /// The file, as given.
     pub file: PathBuf,
     /// The checked scenario, or why it is not one.
@@ -119,12 +124,13 @@ pub struct Job {
 }
 
 impl Job {
-    /// Reads and checks `file`.
-    pub fn load(file: &Path) -> Job {
+    /// Reads and checks `file`, the batch's `index`-th.
+    pub fn load(index: usize, file: &Path) -> Job {
         let scenario = crate::scenario::read(file)
             .map_err(|e| e.to_string())
             .and_then(|(f, source)| Scenario::validate(f, &source).map_err(|e| e.to_string()));
         Job {
+            index,
             file: file.to_path_buf(),
             scenario,
         }
@@ -200,6 +206,7 @@ fn results_of(jobs: &[Job], runs: &[Run]) -> Vec<ScenarioResult> {
                     .collect()
             };
             ScenarioResult {
+                index: j.index,
                 file,
                 scenario: name,
                 seeds: mine.iter().map(|r| r.seed).collect(),
@@ -344,6 +351,26 @@ pub fn results_csv(results: &[ScenarioResult]) -> String {
 /// `results.json`: the same, with every replication's seed.
 pub fn results_json(results: &[ScenarioResult]) -> Result<String, serde_json::Error> {
     serde_json::to_string_pretty(results)
+}
+
+/// Whether the batch's `index`-th scenario belongs to slice `shard` of `of` (1-based):
+/// round robin, so long and short scenarios spread evenly over the slices.
+pub fn in_shard(index: usize, shard: usize, of: usize) -> bool {
+    of <= 1 || index % of == shard.saturating_sub(1)
+}
+
+/// Puts the slices of a batch (each slice's `results.json`) back together, in the whole
+/// batch's order; a scenario found in two slices is an error.
+pub fn merge(slices: Vec<Vec<ScenarioResult>>) -> Result<Vec<ScenarioResult>, String> {
+    let mut all: Vec<ScenarioResult> = slices.into_iter().flatten().collect();
+    all.sort_by_key(|r| r.index);
+    if let Some(w) = all.windows(2).find(|w| w[0].index == w[1].index) {
+        return Err(format!(
+            "scenario {} ({}) is in two slices: merge each slice once",
+            w[0].index, w[0].file
+        ));
+    }
+    Ok(all)
 }
 
 #[cfg(test)]

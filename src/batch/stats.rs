@@ -1,7 +1,7 @@
 //! Means and 95% confidence intervals of independent replications (Student's t), the
 //! figures a batch reports for each headline metric.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Two-sided 95% critical values of Student's t, t(0.975, df), for df = 1..=30, then
 /// 40, 60, 120 and infinity (NIST/SEMATECH e-Handbook of Statistical Methods, table
@@ -42,7 +42,7 @@ pub fn t_975(df: u64) -> f64 {
 
 /// A metric over independent replications: its mean and the half-width of its 95%
 /// Student-t confidence interval (`mean ± ci95`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Estimate {
     /// The mean over the replications.
     pub mean: f64,

@@ -29,6 +29,10 @@ pub struct BatchArgs {
     /// Most runs of a scenario with `--precision`.
     #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u64).range(2..=100_000))]
     pub max_replications: u64,
+    /// Run only slice I of N of the batch (`1/4` ... `4/4`), for a cluster: each
+    /// machine runs one, and `scalesim merge` puts their outputs together.
+    #[arg(long, value_name = "I/N", value_parser = parse_shard)]
+    pub shard: Option<(usize, usize)>,
     /// Threads to run on (default: one per core).
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1024))]
     pub jobs: Option<u64>,
@@ -38,6 +42,24 @@ pub struct BatchArgs {
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+/// A `--shard` that is not `I/N` with 1 <= I <= N.
+#[derive(Debug, thiserror::Error)]
+#[error("expected I/N with 1 <= I <= N (slice I of N), got `{0}`")]
+pub(super) struct ShardError(String);
+
+pub(super) fn parse_shard(s: &str) -> Result<(usize, usize), ShardError> {
+    let bad = || ShardError(s.to_owned());
+    let (i, n) = s.split_once('/').ok_or_else(bad)?;
+    let (i, n): (usize, usize) = (
+        i.trim().parse().map_err(|_| bad())?,
+        n.trim().parse().map_err(|_| bad())?,
+    );
+    if i == 0 || n == 0 || i > n {
+        return Err(bad());
+    }
+    Ok((i, n))
 }
 
 /// A `--precision` outside (0, 1).
@@ -96,7 +118,14 @@ pub(super) fn batch(a: BatchArgs) -> Result<(), Failure> {
     let out = a.out.unwrap_or_else(|| Path::new("out").join("batch"));
     // Fail before a long batch, not after it.
     super::run::check_writable(&out).map_err(Failure::Input)?;
-    let jobs: Vec<Job> = files.iter().map(|f| Job::load(f)).collect();
+    // A slice loads only its own scenarios, numbered as in the whole batch.
+    let (shard, of) = a.shard.unwrap_or((1, 1));
+    let jobs: Vec<Job> = files
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| crate::batch::many::in_shard(*i, shard, of))
+        .map(|(i, f)| Job::load(i, f))
+        .collect();
     let per_scenario = match a.precision {
         Some(_) => a.max_replications,
         None => a.replications,
@@ -233,4 +262,47 @@ fn table(results: &[ScenarioResult]) -> String {
         );
     }
     t
+}
+
+/// Arguments of `scalesim merge`.
+#[derive(Args, Debug)]
+pub struct MergeArgs {
+    /// The slices' output folders (each with the results.json a `--shard` run wrote).
+    #[arg(required = true)]
+    pub dirs: Vec<PathBuf>,
+    /// Where the whole batch's results.csv and results.json go.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+}
+
+/// `scalesim merge`: the slices of a batch put back together, into the very files one
+/// machine running the whole batch writes.
+pub(super) fn merge(a: MergeArgs) -> Result<(), Failure> {
+    let mut slices = Vec::with_capacity(a.dirs.len());
+    for d in &a.dirs {
+        let path = d.join("results.json");
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("cannot read {}", path.display()))
+            .map_err(Failure::Input)?;
+        let slice: Vec<ScenarioResult> = serde_json::from_str(&text).map_err(|e| {
+            Failure::Input(anyhow!("{}: not a batch's results: {e}", path.display()))
+        })?;
+        slices.push(slice);
+    }
+    let all = crate::batch::many::merge(slices).map_err(|e| Failure::Input(anyhow!(e)))?;
+    super::run::check_writable(&a.out).map_err(Failure::Input)?;
+    let json = results_json(&all).map_err(|e| Failure::Internal(e.into()))?;
+    for (name, text) in [("results.csv", results_csv(&all)), ("results.json", json)] {
+        let path = a.out.join(name);
+        write_atomic(&path, text.as_bytes())
+            .with_context(|| format!("cannot write {}", path.display()))
+            .map_err(Failure::Input)?;
+    }
+    println!(
+        "{} scenario(s) from {} slice(s) in {}/{{results.csv, results.json}}",
+        all.len(),
+        a.dirs.len(),
+        a.out.display()
+    );
+    Ok(())
 }

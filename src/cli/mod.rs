@@ -33,6 +33,9 @@ pub enum Command {
     /// Compare two designs on the same traffic: paired replications (common random
     /// numbers), the difference of each metric with its 95% interval, and a verdict.
     Compare(compare::CompareArgs),
+    /// Put the slices of a batch run with --shard back together, into the files one
+    /// machine running it all would write.
+    Merge(batch::MergeArgs),
     /// Check scenario files; prints every problem with file:line:column.
     Check {
         /// Scenario files.
@@ -134,6 +137,7 @@ fn dispatch(args: Args) -> Result<(), Failure> {
         Some(Command::Run(a)) => run::run(a),
         Some(Command::Batch(a)) => batch::batch(a),
         Some(Command::Compare(a)) => compare::run(a),
+        Some(Command::Merge(a)) => batch::merge(a),
         Some(Command::Check { files }) => check(&files),
         Some(Command::Gui(a)) => gui(a),
         None => gui(GuiArgs::default()),

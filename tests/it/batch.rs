@@ -253,3 +253,77 @@ fn precision_replicates_until_every_interval_is_tight_enough_and_stops() {
         text(&o.stderr)
     );
 }
+
+#[test]
+fn slices_of_a_batch_merge_into_the_very_files_one_run_writes() {
+    // Five scenarios, two replications each, run whole and as slices 1/2 and 2/2 (round
+    // robin: scenarios 1, 3, 5 and 2, 4): the merged results.csv and results.json are
+    // byte for byte the whole run's.
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    std::fs::create_dir_all(&input).unwrap();
+    for (k, rho) in [0.3, 0.4, 0.5, 0.6, 0.7].iter().enumerate() {
+        std::fs::write(
+            input.join(format!("s{k}.ron")),
+            mm1(&format!("s{k}"), *rho, 300),
+        )
+        .unwrap();
+    }
+    let batch = |extra: &[&str], out: &str| {
+        let out = dir.path().join(out);
+        let mut args = vec![
+            "batch",
+            input.to_str().unwrap(),
+            "--replications",
+            "2",
+            "--quiet",
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        let o = scalesim(&args);
+        assert!(o.status.success(), "{}", text(&o.stderr));
+        out
+    };
+    let whole = batch(&[], "whole");
+    let s1 = batch(&["--shard", "1/2"], "s1");
+    let s2 = batch(&["--shard", "2/2"], "s2");
+    let slice_rows = std::fs::read_to_string(s1.join("results.csv"))
+        .unwrap()
+        .lines()
+        .count();
+    assert_eq!(slice_rows, 1 + 3);
+    let merged = dir.path().join("merged");
+    let o = scalesim(&[
+        "merge",
+        s2.to_str().unwrap(),
+        s1.to_str().unwrap(),
+        "--out",
+        merged.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    for f in ["results.csv", "results.json"] {
+        let (a, b) = (
+            std::fs::read(whole.join(f)).unwrap(),
+            std::fs::read(merged.join(f)).unwrap(),
+        );
+        assert!(a == b, "{f} differs");
+    }
+    // A slice merged twice, or a bad --shard, is the user's mistake.
+    let o = scalesim(&[
+        "merge",
+        s1.to_str().unwrap(),
+        s1.to_str().unwrap(),
+        "--out",
+        merged.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        text(&o.stderr).contains("in two slices"),
+        "{}",
+        text(&o.stderr)
+    );
+    let o = scalesim(&["batch", input.to_str().unwrap(), "--shard", "3/2"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o.stderr).contains("I/N"), "{}", text(&o.stderr));
+}
