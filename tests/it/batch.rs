@@ -327,3 +327,37 @@ fn slices_of_a_batch_merge_into_the_very_files_one_run_writes() {
     assert_eq!(o.status.code(), Some(2));
     assert!(text(&o.stderr).contains("I/N"), "{}", text(&o.stderr));
 }
+
+#[test]
+fn confidence_intervals_cover_erlang_c_at_about_their_stated_rate() {
+    // M/M/2 at ρ = 0.5 (λ = 1/s, μ = 1/s): Erlang C gives a mean wait of 1/3 s, so a mean
+    // response of 4/3 s. Twenty batches of 50 independent replications of 10,000 s each
+    // (10,000 requests a run; starting empty biases a run's mean by about 0.1%, a fifth
+    // of the interval's half-width): each batch's 95% Student-t interval of the mean
+    // response should hold 4/3 nineteen times in twenty. Bin(20, 0.95) is 16 or more
+    // with probability 0.997; the seeds are fixed, so the outcome is too.
+    use scalesim::batch::many::replication_seeds;
+    use scalesim::batch::stats::Estimate;
+    let s = load_with("scenarios/validation/mmc-rho05.ron", |f| {
+        f.duration_secs = 10_000.0;
+    });
+    let expected = mmc_wq(2, 1.0, 1.0) + 1.0;
+    assert!((expected - 4.0 / 3.0).abs() < 1e-9);
+    let mut covered = 0;
+    let mut widths = Vec::new();
+    for b in 0..20u64 {
+        let seeds = replication_seeds(1000 + b, 50);
+        let runs = scalesim::batch::replicate(&s, &seeds).unwrap();
+        let means: Vec<f64> = runs.iter().map(|o| o.summary.latency_secs.mean).collect();
+        let e = Estimate::of(&means);
+        widths.push(e.ci95);
+        if (e.mean - expected).abs() <= e.ci95 {
+            covered += 1;
+        }
+    }
+    println!("{covered} of 20 intervals hold {expected}");
+    assert!(covered >= 16, "{covered} of 20 intervals hold {expected}");
+    // The intervals are narrow enough to mean something: about 1% of the mean.
+    let w = widths.iter().sum::<f64>() / widths.len() as f64;
+    assert!(w < 0.03 * expected, "{w}");
+}
