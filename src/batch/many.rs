@@ -124,6 +124,19 @@ pub struct Job {
 }
 
 impl Job {
+    /// A scenario made here (a point of a sweep), labelled `name`.
+    pub fn made(index: usize, file: &Path, name: &str, scenario: Result<Scenario, String>) -> Job {
+        let scenario = scenario.map(|mut s| {
+            s.file.name = name.to_owned();
+            s
+        });
+        Job {
+            index,
+            file: file.to_path_buf(),
+            scenario,
+        }
+    }
+
     /// Reads and checks `file`, the batch's `index`-th.
     pub fn load(index: usize, file: &Path) -> Job {
         let scenario = crate::scenario::read(file)

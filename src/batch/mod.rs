@@ -3,6 +3,7 @@
 
 pub mod many;
 pub mod stats;
+pub mod sweep;
 
 use crate::model::topology::BuildError;
 use std::time::Instant;

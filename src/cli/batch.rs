@@ -11,6 +11,7 @@ use super::Failure;
 use crate::batch::many::{
     Job, ScenarioResult, is_precise, results_csv, results_json, run_all, run_until_precise,
 };
+use crate::batch::sweep::{Setting, apply, grid};
 use crate::metrics::output::write_atomic;
 
 /// Arguments of `scalesim batch`.
@@ -19,6 +20,14 @@ pub struct BatchArgs {
     /// Scenario files, or folders to search for `*.ron` files (recursively).
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
+    /// How to run them and where the results go.
+    #[command(flatten)]
+    pub common: Common,
+}
+
+/// What `batch` and `sweep` share: replications, precision, slices, threads, output.
+#[derive(Args, Debug)]
+pub struct Common {
     /// Runs of each scenario, with seeds derived from its own (the first is its own).
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=100_000))]
     pub replications: u64,
@@ -115,17 +124,27 @@ pub(super) fn batch(a: BatchArgs) -> Result<(), Failure> {
                 .join(", ")
         )));
     }
-    let out = a.out.unwrap_or_else(|| Path::new("out").join("batch"));
+    let out = a
+        .common
+        .out
+        .clone()
+        .unwrap_or_else(|| Path::new("out").join("batch"));
     // Fail before a long batch, not after it.
     super::run::check_writable(&out).map_err(Failure::Input)?;
     // A slice loads only its own scenarios, numbered as in the whole batch.
-    let (shard, of) = a.shard.unwrap_or((1, 1));
+    let (shard, of) = a.common.shard.unwrap_or((1, 1));
     let jobs: Vec<Job> = files
         .iter()
         .enumerate()
         .filter(|(i, _)| crate::batch::many::in_shard(*i, shard, of))
         .map(|(i, f)| Job::load(i, f))
         .collect();
+    run_jobs(&jobs, &a.common, &out)
+}
+
+/// Runs `jobs` as `c` says, then writes the results files to `out`, prints the table and
+/// reports the scenarios that failed (exit 2 if any did).
+fn run_jobs(jobs: &[Job], a: &Common, out: &Path) -> Result<(), Failure> {
     let per_scenario = match a.precision {
         Some(_) => a.max_replications,
         None => a.replications,
@@ -151,8 +170,8 @@ pub(super) fn batch(a: BatchArgs) -> Result<(), Failure> {
         }
     };
     let work = || match a.precision {
-        Some(p) => run_until_precise(&jobs, a.replications, p, a.max_replications, &done),
-        None => run_all(&jobs, a.replications, &done),
+        Some(p) => run_until_precise(jobs, a.replications, p, a.max_replications, &done),
+        None => run_all(jobs, a.replications, &done),
     };
     let results = match a.jobs {
         Some(n) => rayon::ThreadPoolBuilder::new()
@@ -305,4 +324,70 @@ pub(super) fn merge(a: MergeArgs) -> Result<(), Failure> {
         a.out.display()
     );
     Ok(())
+}
+
+/// Arguments of `scalesim sweep`.
+#[derive(Args, Debug)]
+pub struct SweepArgs {
+    /// The scenario file.
+    pub file: PathBuf,
+    /// PATH=VALUES: a field (`pools.web.size.max`, `workload.rate.per_sec`) and its values
+    /// (`10,20,40` or `10..40:10`); several --set make a grid of every combination.
+    #[arg(long = "set", required = true, value_parser = parse_setting)]
+    pub set: Vec<Setting>,
+    /// How to run the points and where the results go (default: out/sweep).
+    #[command(flatten)]
+    pub common: Common,
+}
+
+fn parse_setting(s: &str) -> Result<Setting, String> {
+    crate::batch::sweep::parse_setting(s)
+}
+
+/// `scalesim sweep`: a scenario at every point of a grid of field values, each point run
+/// as a batch runs a scenario.
+pub(super) fn sweep(a: SweepArgs) -> Result<(), Failure> {
+    let (file, source) =
+        crate::scenario::read(&a.file).map_err(|e| Failure::Input(anyhow!("{e}")))?;
+    let points = grid(&a.set);
+    // A bad path or value is the same at every point: report it before running any.
+    if let Some(first) = points.first() {
+        let mut f = file.clone();
+        for (path, value) in first {
+            f = apply(&f, path, value).map_err(|e| Failure::Input(anyhow!("--set {e}")))?;
+        }
+    }
+    let out = a
+        .common
+        .out
+        .clone()
+        .unwrap_or_else(|| Path::new("out").join("sweep"));
+    super::run::check_writable(&out).map_err(Failure::Input)?;
+    let (shard, of) = a.common.shard.unwrap_or((1, 1));
+    let jobs: Vec<Job> = points
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| crate::batch::many::in_shard(*i, shard, of))
+        .map(|(i, point)| {
+            let label = point
+                .iter()
+                .map(|(p, v)| format!("{p}={v}"))
+                .collect::<Vec<_>>()
+                .join(" ");
+            let scenario = point
+                .iter()
+                .try_fold(file.clone(), |f, (p, v)| apply(&f, p, v))
+                .and_then(|f| {
+                    let text = crate::scenario::to_ron(&f).map_err(|e| e.to_string())?;
+                    let src = crate::scenario::Source {
+                        label: format!("{} ({label})", source.label),
+                        text,
+                        dir: source.dir.clone(),
+                    };
+                    crate::scenario::Scenario::validate(f, &src).map_err(|e| e.to_string())
+                });
+            Job::made(i, &a.file, &format!("{} {label}", file.name), scenario)
+        })
+        .collect();
+    run_jobs(&jobs, &a.common, &out)
 }

@@ -33,6 +33,9 @@ pub enum Command {
     /// Compare two designs on the same traffic: paired replications (common random
     /// numbers), the difference of each metric with its 95% interval, and a verdict.
     Compare(compare::CompareArgs),
+    /// Run a scenario at every point of a grid of field values (--set PATH=VALUES),
+    /// each point replicated as a batch runs a scenario.
+    Sweep(batch::SweepArgs),
     /// Put the slices of a batch run with --shard back together, into the files one
     /// machine running it all would write.
     Merge(batch::MergeArgs),
@@ -138,6 +141,7 @@ fn dispatch(args: Args) -> Result<(), Failure> {
         Some(Command::Batch(a)) => batch::batch(a),
         Some(Command::Compare(a)) => compare::run(a),
         Some(Command::Merge(a)) => batch::merge(a),
+        Some(Command::Sweep(a)) => batch::sweep(a),
         Some(Command::Check { files }) => check(&files),
         Some(Command::Gui(a)) => gui(a),
         None => gui(GuiArgs::default()),

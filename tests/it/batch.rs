@@ -361,3 +361,42 @@ fn confidence_intervals_cover_erlang_c_at_about_their_stated_rate() {
     let w = widths.iter().sum::<f64>() / widths.len() as f64;
     assert!(w < 0.03 * expected, "{w}");
 }
+
+#[test]
+fn a_sweep_runs_every_point_and_a_bad_path_names_the_valid_ones() {
+    // M/M/1 at 30, 50 and 70 requests a second: p99 grows with the load, every point in
+    // the results; a path that does not exist exits 2 and lists the fields there.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("mm1.ron");
+    std::fs::write(&file, mm1("mm1", 0.5, 600)).unwrap();
+    let out = dir.path().join("sweep");
+    let o = scalesim(&[
+        "sweep",
+        file.to_str().unwrap(),
+        "--set",
+        "workload.rate.per_sec=30..70:20",
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let csv = std::fs::read_to_string(out.join("results.csv")).unwrap();
+    let rows: Vec<&str> = csv.lines().skip(1).collect();
+    assert_eq!(rows.len(), 3, "{csv}");
+    assert!(rows[0].contains("workload.rate.per_sec=30"), "{}", rows[0]);
+    let p99 = |row: &str| -> f64 { row.split(',').nth(5).unwrap().parse().unwrap() };
+    assert!(
+        p99(rows[0]) < p99(rows[1]) && p99(rows[1]) < p99(rows[2]),
+        "{csv}"
+    );
+    let o = scalesim(&[
+        "sweep",
+        file.to_str().unwrap(),
+        "--set",
+        "pools.one.sise.max=1,2",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = text(&o.stderr);
+    assert!(err.contains("no field `sise` at pools.one"), "{err}");
+    assert!(err.contains("size") && !err.contains("panicked"), "{err}");
+}
