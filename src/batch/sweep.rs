@@ -94,7 +94,11 @@ pub fn apply(file: &ScenarioFile, path: &str, value: &Value) -> Result<ScenarioF
     let mut node = &mut root;
     for (k, seg) in segments.iter().enumerate() {
         let here = segments[..k].join(".");
-        let at = if here.is_empty() { "the top" } else { &here };
+        let at = if here.is_empty() {
+            "the top level"
+        } else {
+            &here
+        };
         node = step(node, seg, at)?;
     }
     *node = value.clone();
@@ -255,7 +259,7 @@ mod tests {
         assert!(e.contains("no field `sise` at pools.web"), "{e}");
         assert!(e.contains("size"), "{e}");
         let e = apply(&f, "no.such.path", &Value::from(1)).unwrap_err();
-        assert!(e.contains("no field `no` at the top"), "{e}");
+        assert!(e.contains("no field `no` at the top level"), "{e}");
         // A wrong type is the field's own error.
         let e = apply(&f, "pools.web.size.max", &Value::from("many")).unwrap_err();
         assert!(e.contains("pools.web.size.max"), "{e}");

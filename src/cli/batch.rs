@@ -354,7 +354,8 @@ pub(super) fn sweep(a: SweepArgs) -> Result<(), Failure> {
     if let Some(first) = points.first() {
         let mut f = file.clone();
         for (path, value) in first {
-            f = apply(&f, path, value).map_err(|e| Failure::Input(anyhow!("--set {e}")))?;
+            f = apply(&f, path, value)
+                .map_err(|e| Failure::Input(anyhow!("--set {path}={value}: {e}")))?;
         }
     }
     let out = a
