@@ -82,6 +82,44 @@ impl Estimate {
     }
 }
 
+/// How many leading observations of `series` to drop as the initial transient, by
+/// MSER-5 (K. P. White, "An effective truncation heuristic for bias reduction in
+/// simulation output", Simulation 69(6), 1997; W. W. Franklin and K. P. White, "Stationarity
+/// tests and MSER-5", Winter Simulation Conference 2008): average the series in batches
+/// of 5, and drop the `d` first batches that minimise the squared standard error of the
+/// rest, `sum((y_i − mean)²) / (n − d)²`, searching only the first half (a minimum past it
+/// says the run is too short to tell). Returns observations, a multiple of 5.
+pub fn mser5(series: &[f64]) -> usize {
+    let batches: Vec<f64> = series
+        .chunks_exact(5)
+        .map(|c| c.iter().sum::<f64>() / 5.0)
+        .collect();
+    let n = batches.len();
+    if n < 4 {
+        return 0;
+    }
+    // Suffix sums make every candidate O(1): for the last m batches, the sum of squared
+    // deviations is sum(y²) − (sum y)² / m.
+    let (mut sum, mut sq) = (0.0, 0.0);
+    let mut best = (f64::INFINITY, 0);
+    let mut stats = vec![(0.0, 0.0); n + 1];
+    for (i, y) in batches.iter().enumerate().rev() {
+        sum += y;
+        sq += y * y;
+        stats[i] = (sum, sq);
+    }
+    for d in 0..=n / 2 {
+        let m = (n - d) as f64;
+        let (s, q) = stats[d];
+        let ssd = (q - s * s / m).max(0.0);
+        let score = ssd / (m * m);
+        if score < best.0 {
+            best = (score, d);
+        }
+    }
+    best.1 * 5
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -98,6 +136,23 @@ mod tests {
         assert!((t_975(99) - 1.9842).abs() < 0.001, "{}", t_975(99));
         assert!((t_975(1_000_000) - 1.96).abs() < 1e-4);
         assert!(t_975(0).is_infinite());
+    }
+
+    #[test]
+    fn mser5_drops_a_transient_and_nothing_from_a_stationary_series() {
+        // A queue filling from empty: 0, 1, ..., 99 over the first 100 observations, then
+        // 100 ± 1 alternating for 900. The batches of the ramp lie far below the rest, so
+        // MSER-5 drops them all (100 observations) and no more than a batch beyond.
+        let mut series: Vec<f64> = (0..100).map(f64::from).collect();
+        series.extend((0..900).map(|i| if i % 2 == 0 { 99.0 } else { 101.0 }));
+        let d = mser5(&series);
+        assert!((100..=105).contains(&d), "{d}");
+        assert_eq!(d % 5, 0);
+        // Stationary: nothing to drop.
+        let flat: Vec<f64> = (0..1000).map(|i| f64::from(i % 7)).collect();
+        assert!(mser5(&flat) <= 10, "{}", mser5(&flat));
+        // Too short to judge.
+        assert_eq!(mser5(&[1.0, 2.0, 3.0]), 0);
     }
 
     #[test]
