@@ -108,9 +108,8 @@ pub fn mser5(series: &[f64]) -> usize {
         sq += y * y;
         stats[i] = (sum, sq);
     }
-    for d in 0..=n / 2 {
+    for (d, &(s, q)) in stats.iter().enumerate().take(n / 2 + 1) {
         let m = (n - d) as f64;
-        let (s, q) = stats[d];
         let ssd = (q - s * s / m).max(0.0);
         let score = ssd / (m * m);
         if score < best.0 {
