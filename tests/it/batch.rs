@@ -22,6 +22,25 @@ fn mm1(name: &str, rho: f64, secs: u32) -> String {
     )
 }
 
+/// The `results.json` a batch wrote to `out`.
+fn results(out: &std::path::Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap()
+}
+
+/// A scenario result's estimate of `metric`: (mean, 95% half-width).
+fn metric(result: &serde_json::Value, metric: &str) -> (f64, f64) {
+    let m = result["metrics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m[0] == metric)
+        .unwrap();
+    (
+        m[1]["mean"].as_f64().unwrap(),
+        m[1]["ci95"].as_f64().unwrap(),
+    )
+}
+
 #[test]
 fn batch_runs_every_scenario_in_a_folder_and_goes_on_past_a_broken_one() {
     // Two scenarios in a folder and a sub-folder, and a file that does not parse: the
@@ -61,8 +80,7 @@ fn batch_runs_every_scenario_in_a_folder_and_goes_on_past_a_broken_one() {
     assert!(rows[1].contains(",low,1,ok,"), "{}", rows[1]);
     assert!(rows[2].contains(",broken,0,error,"), "{}", rows[2]);
     assert!(rows[3].contains(",high,1,ok,"), "{}", rows[3]);
-    let json: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
+    let json = results(&out);
     assert_eq!(json.as_array().unwrap().len(), 3);
 }
 
@@ -83,18 +101,10 @@ fn one_replication_is_the_run_scalesim_run_makes() {
         "--quiet",
     ]);
     assert!(o.status.success(), "{}", text(&o.stderr));
-    let json: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
+    let json = results(&out);
     let r = &json[0];
     assert_eq!(r["seeds"][0], 3);
-    let p99 = r["metrics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|m| m[0] == "p99_secs")
-        .unwrap()[1]["mean"]
-        .as_f64()
-        .unwrap();
+    let (p99, _) = metric(r, "p99_secs");
     assert_eq!(p99, summary["latency_secs"]["p99"].as_f64().unwrap());
 }
 
@@ -117,18 +127,10 @@ fn replications_give_a_mean_and_an_interval_that_covers_theory() {
         out.to_str().unwrap(),
     ]);
     assert!(o.status.success(), "{}", text(&o.stderr));
-    let json: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
+    let json = results(&out);
     let r = &json[0];
     assert_eq!(r["seeds"].as_array().unwrap().len(), 10);
-    let m = r["metrics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|m| m[0] == "mean_latency_secs")
-        .unwrap()[1]
-        .clone();
-    let (mean, ci) = (m["mean"].as_f64().unwrap(), m["ci95"].as_f64().unwrap());
+    let (mean, ci) = metric(r, "mean_latency_secs");
     assert!(ci > 0.0 && ci < 0.002, "{mean} ± {ci}");
     assert!((mean - 0.020).abs() <= ci, "{mean} ± {ci} misses 0.020");
     // The table shows the interval.
@@ -225,9 +227,7 @@ fn precision_replicates_until_every_interval_is_tight_enough_and_stops() {
             "--quiet",
         ]);
         assert!(o.status.success(), "{}", text(&o.stderr));
-        let json: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap())
-                .unwrap();
+        let json = results(&out);
         let r = json[0].clone();
         let p: f64 = precision.parse().unwrap();
         for m in r["metrics"].as_array().unwrap() {
