@@ -181,6 +181,26 @@ pub struct LatencyStats {
     pub max: f64,
 }
 
+impl LatencyStats {
+    /// The figures of `completed` requests whose latencies `h` holds and add up to
+    /// `sum_ns` (zeros when there are none).
+    fn of(h: &LatencyHistogram, completed: u64, sum_ns: u128) -> LatencyStats {
+        if completed == 0 {
+            return LatencyStats::default();
+        }
+        let mut q = [0.0; 4];
+        h.quantiles_secs(&[0.50, 0.90, 0.95, 0.99], &mut q);
+        LatencyStats {
+            mean: sum_ns as f64 / completed as f64 / 1e9,
+            p50: q[0],
+            p90: q[1],
+            p95: q[2],
+            p99: q[3],
+            max: h.max_secs(),
+        }
+    }
+}
+
 /// One pool's figures over one interval.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct PoolRow {
@@ -841,21 +861,7 @@ impl Observer for Recorder {
         }
         let span = span_ns as f64;
         let c = std::mem::take(&mut self.cur);
-        let latency = if c.completed > 0 {
-            let mut q = [0.0; 4];
-            self.hist_interval
-                .quantiles_secs(&[0.50, 0.90, 0.95, 0.99], &mut q);
-            LatencyStats {
-                mean: c.latency_sum_ns as f64 / c.completed as f64 / 1e9,
-                p50: q[0],
-                p90: q[1],
-                p95: q[2],
-                p99: q[3],
-                max: self.hist_interval.max_secs(),
-            }
-        } else {
-            LatencyStats::default()
-        };
+        let latency = LatencyStats::of(&self.hist_interval, c.completed, c.latency_sum_ns);
         self.hist_run.absorb(&self.hist_interval);
         // Figures by calendar day: each interval counts in the day it starts in.
         let day = ((self.day_offset_ns + self.interval_start.as_nanos()) / DAY_NS) as usize;
@@ -883,21 +889,9 @@ impl Observer for Recorder {
             queued_all += queued;
             serving_all += serving;
             let v = &p.visits_cur;
-            let latency = match &v.hist {
-                Some(h) if v.completed > 0 => {
-                    let mut q = [0.0; 4];
-                    h.quantiles_secs(&[0.50, 0.90, 0.95, 0.99], &mut q);
-                    LatencyStats {
-                        mean: v.latency_sum_ns as f64 / v.completed as f64 / 1e9,
-                        p50: q[0],
-                        p90: q[1],
-                        p95: q[2],
-                        p99: q[3],
-                        max: h.max_secs(),
-                    }
-                }
-                _ => LatencyStats::default(),
-            };
+            let latency = v.hist.as_ref().map_or_else(LatencyStats::default, |h| {
+                LatencyStats::of(h, v.completed, v.latency_sum_ns)
+            });
             rows.push(PoolRow {
                 snapshot: pools.get(i).copied().unwrap_or_default(),
                 utilisation: ratio(busy, workers),
