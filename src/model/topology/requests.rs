@@ -93,13 +93,13 @@ impl<O: Observer> World<O> {
             && let Some(caller) = self.caller_instance(rid)
             && self.crosses(caller, id)
         {
-            let hop = self.network_between.sample(&mut self.network_rng);
+            let hop = self.wire(true);
             self.instances[id.0 as usize].inbound += 1;
             if let Some(v) = self.requests.get_mut(rid) {
                 v.at = Some(id);
             }
             q.schedule_in(
-                SimDuration::from_secs_f64(hop),
+                hop,
                 Event::Forward {
                     instance: id,
                     request: rid,
@@ -254,7 +254,7 @@ impl<O: Observer> World<O> {
             let mut child = Request::new(now, demand_secs, class, key, Some(rid));
             child.parent_step = step;
             let child = self.requests.insert(child);
-            let wire = self.wire();
+            let wire = self.wire(false);
             q.schedule_in(
                 wire,
                 Event::CallArrives {
@@ -318,16 +318,13 @@ impl<O: Observer> World<O> {
             },
             Some(parent) => {
                 // The reply goes back the way the call came: across zones if it crossed.
-                let crossed = self
-                    .requests
-                    .get(parent)
-                    .and_then(|p| p.at)
-                    .is_some_and(|caller| self.crosses(caller, id));
-                let wire = if crossed {
-                    SimDuration::from_secs_f64(self.network_between.sample(&mut self.network_rng))
-                } else {
-                    self.wire()
-                };
+                let crossed = self.zone_names.len() > 1
+                    && self
+                        .requests
+                        .get(parent)
+                        .and_then(|p| p.at)
+                        .is_some_and(|caller| self.crosses(caller, id));
+                let wire = self.wire(crossed);
                 q.schedule_in(
                     wire,
                     Event::Reply {
@@ -345,9 +342,15 @@ impl<O: Observer> World<O> {
         }
     }
 
-    /// One way of a call on the wire: a latency drawn from the design's network stream.
-    fn wire(&mut self) -> SimDuration {
-        SimDuration::from_secs_f64(self.network_within.sample(&mut self.network_rng))
+    /// One way of a call on the wire, within a zone or `between` two: a latency drawn
+    /// from the design's network stream.
+    fn wire(&mut self, between: bool) -> SimDuration {
+        let latency = if between {
+            &self.network_between
+        } else {
+            &self.network_within
+        };
+        SimDuration::from_secs_f64(latency.sample(&mut self.network_rng))
     }
 
     /// The call `rid` reaches the balancer of `service`, the service it calls.
