@@ -184,16 +184,7 @@ fn run_jobs(jobs: &[Job], a: &Common, out: &Path) -> Result<(), Failure> {
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
-    let json = results_json(&results).map_err(|e| Failure::Internal(e.into()))?;
-    for (name, text) in [
-        ("results.csv", results_csv(&results)),
-        ("results.json", json),
-    ] {
-        let path = out.join(name);
-        write_atomic(&path, text.as_bytes())
-            .with_context(|| format!("cannot write {}", path.display()))
-            .map_err(Failure::Input)?;
-    }
+    write_results(out, &results)?;
     if !a.quiet {
         print!("{}", table(&results));
         if let Some(p) = a.precision {
@@ -230,6 +221,21 @@ fn run_jobs(jobs: &[Job], a: &Common, out: &Path) -> Result<(), Failure> {
             results.len()
         )))
     }
+}
+
+/// Writes `results.csv` and `results.json` to `out`, each to a temporary name first.
+fn write_results(out: &Path, results: &[ScenarioResult]) -> Result<(), Failure> {
+    let json = results_json(results).map_err(|e| Failure::Internal(e.into()))?;
+    for (name, text) in [
+        ("results.csv", results_csv(results)),
+        ("results.json", json),
+    ] {
+        let path = out.join(name);
+        write_atomic(&path, text.as_bytes())
+            .with_context(|| format!("cannot write {}", path.display()))
+            .map_err(Failure::Input)?;
+    }
+    Ok(())
 }
 
 /// The table printed after a batch: a row a scenario, `mean ± half-width` with several
@@ -310,13 +316,7 @@ pub(super) fn merge(a: MergeArgs) -> Result<(), Failure> {
     }
     let all = crate::batch::many::merge(slices).map_err(|e| Failure::Input(anyhow!(e)))?;
     super::run::check_writable(&a.out).map_err(Failure::Input)?;
-    let json = results_json(&all).map_err(|e| Failure::Internal(e.into()))?;
-    for (name, text) in [("results.csv", results_csv(&all)), ("results.json", json)] {
-        let path = a.out.join(name);
-        write_atomic(&path, text.as_bytes())
-            .with_context(|| format!("cannot write {}", path.display()))
-            .map_err(Failure::Input)?;
-    }
+    write_results(&a.out, &all)?;
     println!(
         "{} scenario(s) from {} slice(s) in {}/{{results.csv, results.json}}",
         all.len(),
