@@ -235,6 +235,23 @@ fn results_of(jobs: &[Job], runs: &[Run]) -> Vec<ScenarioResult> {
         .collect()
 }
 
+/// The runs (job, seed) that take each runnable job from `have[i]` replications to
+/// `want[i]`, with the seeds [`replication_seeds`] gives: one task per run, so that the
+/// runs of one long scenario spread over the threads too.
+fn replication_tasks(jobs: &[Job], have: &[u64], want: &[u64]) -> Vec<(usize, u64)> {
+    jobs.iter()
+        .enumerate()
+        .filter(|(i, j)| j.scenario.is_ok() && want[*i] > have[*i])
+        .flat_map(|(i, j)| {
+            let seed = j.scenario.as_ref().map_or(0, |s| s.file.seed);
+            replication_seeds(seed, want[i])
+                .into_iter()
+                .skip(have[i] as usize)
+                .map(move |s| (i, s))
+        })
+        .collect()
+}
+
 /// Runs every job `replications` times, all runs spread over rayon's threads (a batch of
 /// few scenarios still fills the cores with their replications). `done` is called after
 /// each run (from any thread), for a progress bar. Results come back in job order.
@@ -244,18 +261,7 @@ pub fn run_all(
     done: &(dyn Fn(&Path) + Sync),
 ) -> Vec<ScenarioResult> {
     let replications = replications.max(1);
-    // One task per run, so that the runs of one long scenario spread too.
-    let tasks: Vec<(usize, u64)> = jobs
-        .iter()
-        .enumerate()
-        .filter(|(_, j)| j.scenario.is_ok())
-        .flat_map(|(i, j)| {
-            let seed = j.scenario.as_ref().map_or(0, |s| s.file.seed);
-            replication_seeds(seed, replications)
-                .into_iter()
-                .map(move |seed| (i, seed))
-        })
-        .collect();
+    let tasks = replication_tasks(jobs, &vec![0; jobs.len()], &vec![replications; jobs.len()]);
     results_of(jobs, &run_tasks(jobs, &tasks, done))
 }
 
@@ -286,19 +292,7 @@ pub fn run_until_precise(
     let mut want: Vec<u64> = vec![start.clamp(2, cap); jobs.len()];
     let mut runs: Vec<Run> = Vec::new();
     loop {
-        let tasks: Vec<(usize, u64)> = jobs
-            .iter()
-            .enumerate()
-            .filter(|(i, j)| j.scenario.is_ok() && want[*i] > have[*i])
-            .flat_map(|(i, j)| {
-                let seed = j.scenario.as_ref().map_or(0, |s| s.file.seed);
-                let (from, to) = (have[i], want[i]);
-                replication_seeds(seed, to)
-                    .into_iter()
-                    .skip(from as usize)
-                    .map(move |s| (i, s))
-            })
-            .collect();
+        let tasks = replication_tasks(jobs, &have, &want);
         if tasks.is_empty() {
             return results_of(jobs, &runs);
         }
