@@ -69,7 +69,7 @@ impl LiveRun {
     pub fn new(scenario: &Scenario, seed: u64) -> Result<LiveRun, BuildError> {
         let mut config = scenario.world_config();
         config.seed = seed;
-        let recorder = Recorder::for_world(&config);
+        let recorder = Recorder::for_world(&config).with_warmup(scenario.warmup());
         let world = World::new(config, recorder)?;
         let mut run = LiveRun {
             sim: Simulation::new(world, scenario.end()),

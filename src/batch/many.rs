@@ -8,7 +8,9 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::bands::{BandRow, RunSeries, bands, series_of};
 use super::stats::Estimate;
+use super::warmup::{Chosen, Warmup, choose};
 use crate::metrics::RunSummary;
 use crate::model::journey::shard::mix;
 use crate::scenario::Scenario;
@@ -90,6 +92,9 @@ pub struct ScenarioResult {
     pub file: String,
     /// The scenario's name (the file's, if it could not be read).
     pub scenario: String,
+    /// The point of a sweep: each swept path and its value here (empty in a batch).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub settings: Vec<(String, String)>,
     /// The seed of each replication.
     pub seeds: Vec<u64>,
     /// Each headline metric's mean and 95% interval over the replications, in
@@ -97,6 +102,14 @@ pub struct ScenarioResult {
     pub metrics: Vec<(String, Estimate)>,
     /// Why it could not run (None: it ran).
     pub error: Option<String>,
+    /// Seconds at the start each run left out of its figures (0: none), rounded up to
+    /// whole intervals as the recorder does.
+    #[serde(default)]
+    pub warmup_secs: f64,
+    /// Per interval, the 5th/50th/95th percentile of each banded series across the
+    /// replications (`bands.csv`; not in `results.json`).
+    #[serde(skip)]
+    pub bands: Vec<BandRow>,
     /// Wall-clock seconds its runs took together (not in the results files, which are
     /// the same on every machine).
     #[serde(skip)]
@@ -121,6 +134,10 @@ pub struct Job {
     pub file: PathBuf,
     /// The checked scenario, or why it is not one.
     pub scenario: Result<Scenario, String>,
+    /// How its warm-up was chosen, when the batch was told to choose one.
+    pub warmup: Option<Chosen>,
+    /// The point of a sweep it is: each path and its value (empty in a batch).
+    pub settings: Vec<(String, String)>,
 }
 
 impl Job {
@@ -134,6 +151,8 @@ impl Job {
             index,
             file: file.to_path_buf(),
             scenario,
+            warmup: None,
+            settings: Vec::new(),
         }
     }
 
@@ -146,20 +165,44 @@ impl Job {
             index,
             file: file.to_path_buf(),
             scenario,
+            warmup: None,
+            settings: Vec::new(),
         }
     }
 }
 
-/// One run of a batch: which job, its seed, and its headline values (in [`HEADLINE`]
-/// order) with its wall time, or why it failed.
+/// Sets every runnable job's warm-up as `w` says, the jobs in parallel (`auto` makes a
+/// pilot run of each); a job whose warm-up cannot be chosen fails with the reason.
+pub fn choose_warmups(jobs: &mut [Job], w: Warmup) {
+    jobs.par_iter_mut().for_each(|j| {
+        if let Ok(s) = &mut j.scenario {
+            match choose(s, w) {
+                Ok(c) => j.warmup = Some(c),
+                Err(e) => j.scenario = Err(format!("--warmup: {e}")),
+            }
+        }
+    });
+}
+
+/// What one run keeps: its headline values (in [`HEADLINE`] order), its warm-up, its
+/// banded series and its wall time.
+struct RunValues {
+    headline: Vec<f64>,
+    warmup_secs: f64,
+    series: RunSeries,
+    wall_secs: f64,
+}
+
+/// One run of a batch: which job, its seed, and what it gave, or why it failed.
 struct Run {
     job: usize,
     seed: u64,
-    out: Result<(Vec<f64>, f64), String>,
+    out: Result<RunValues, String>,
 }
 
 /// Runs `tasks` (job, seed), spread over rayon's threads; keeps only each run's headline
-/// values, so memory stays one world per thread.
+/// values and banded series, so memory stays one world per thread (plus a few numbers
+/// per interval and run).
 fn run_tasks(jobs: &[Job], tasks: &[(usize, u64)], done: &(dyn Fn(&Path) + Sync)) -> Vec<Run> {
     tasks
         .par_iter()
@@ -169,9 +212,11 @@ fn run_tasks(jobs: &[Job], tasks: &[(usize, u64)], done: &(dyn Fn(&Path) + Sync)
                     let mut s = s.clone();
                     s.file.seed = seed;
                     super::run(&s)
-                        .map(|o| {
-                            let values = HEADLINE.iter().map(|m| (m.read)(&o.summary)).collect();
-                            (values, o.summary.engine.wall_secs)
+                        .map(|o| RunValues {
+                            headline: HEADLINE.iter().map(|m| (m.read)(&o.summary)).collect(),
+                            warmup_secs: o.summary.warmup_secs,
+                            series: series_of(o.recorder().rows()),
+                            wall_secs: o.summary.engine.wall_secs,
                         })
                         .map_err(|e| e.to_string())
                 }
@@ -201,11 +246,7 @@ fn results_of(jobs: &[Job], runs: &[Run]) -> Vec<ScenarioResult> {
                 Err(e) => Some(e.clone()),
                 Ok(_) => mine.iter().find_map(|r| r.out.as_ref().err().cloned()),
             };
-            let values: Vec<&Vec<f64>> = mine
-                .iter()
-                .filter_map(|r| r.out.as_ref().ok())
-                .map(|(v, _)| v)
-                .collect();
+            let values: Vec<&RunValues> = mine.iter().filter_map(|r| r.out.as_ref().ok()).collect();
             let metrics = if error.is_some() {
                 Vec::new()
             } else {
@@ -213,7 +254,7 @@ fn results_of(jobs: &[Job], runs: &[Run]) -> Vec<ScenarioResult> {
                     .iter()
                     .enumerate()
                     .map(|(k, m)| {
-                        let xs: Vec<f64> = values.iter().map(|v| v[k]).collect();
+                        let xs: Vec<f64> = values.iter().map(|v| v.headline[k]).collect();
                         (m.name.to_owned(), Estimate::of(&xs))
                     })
                     .collect()
@@ -222,14 +263,17 @@ fn results_of(jobs: &[Job], runs: &[Run]) -> Vec<ScenarioResult> {
                 index: j.index,
                 file,
                 scenario: name,
+                settings: j.settings.clone(),
                 seeds: mine.iter().map(|r| r.seed).collect(),
+                warmup_secs: values.first().map_or(0.0, |v| v.warmup_secs),
+                bands: if error.is_some() {
+                    Vec::new()
+                } else {
+                    bands(&values.iter().map(|v| &v.series).collect::<Vec<_>>())
+                },
                 metrics,
                 error,
-                wall_secs: mine
-                    .iter()
-                    .filter_map(|r| r.out.as_ref().ok())
-                    .map(|(_, w)| w)
-                    .sum(),
+                wall_secs: values.iter().map(|v| v.wall_secs).sum(),
             }
         })
         .collect()
@@ -316,14 +360,21 @@ pub fn run_until_precise(
     }
 }
 
-/// `results.csv`: one row per scenario: file, name, replications, status and error,
-/// then each headline metric's mean and 95% half-width (`<metric>`, `<metric>_ci95`).
+/// `results.csv`: one row per scenario: file, name, (in a sweep, a column per swept
+/// path with the point's value), replications, warm-up, status and error, then each
+/// headline metric's mean and 95% half-width (`<metric>`, `<metric>_ci95`).
 pub fn results_csv(results: &[ScenarioResult]) -> String {
     let mut w = csv::Writer::from_writer(Vec::new());
-    let mut header: Vec<String> = ["file", "scenario", "replications", "status", "error"]
+    let paths: Vec<String> = results
         .iter()
-        .map(|s| (*s).to_owned())
-        .collect();
+        .find(|r| !r.settings.is_empty())
+        .map(|r| r.settings.iter().map(|(p, _)| p.clone()).collect())
+        .unwrap_or_default();
+    let mut header: Vec<String> = vec!["file".to_owned(), "scenario".to_owned()];
+    header.extend(paths.iter().cloned());
+    for h in ["replications", "warmup_secs", "status", "error"] {
+        header.push(h.to_owned());
+    }
     for m in &HEADLINE {
         header.push(m.name.to_owned());
         header.push(format!("{}_ci95", m.name));
@@ -331,13 +382,21 @@ pub fn results_csv(results: &[ScenarioResult]) -> String {
     // Writing to a Vec cannot fail; an error would only be a bug in csv.
     let _ = w.write_record(&header);
     for r in results {
-        let mut row = vec![
-            r.file.clone(),
-            r.scenario.clone(),
+        let mut row = vec![r.file.clone(), r.scenario.clone()];
+        for p in &paths {
+            let value = r
+                .settings
+                .iter()
+                .find(|(q, _)| q == p)
+                .map(|(_, v)| v.clone());
+            row.push(value.unwrap_or_default());
+        }
+        row.extend([
             r.seeds.len().to_string(),
+            r.warmup_secs.to_string(),
             if r.error.is_some() { "error" } else { "ok" }.to_owned(),
             r.error.clone().unwrap_or_default(),
-        ];
+        ]);
         for m in &HEADLINE {
             match r.metric(m.name) {
                 Some(e) => {
@@ -353,6 +412,16 @@ pub fn results_csv(results: &[ScenarioResult]) -> String {
         let _ = w.write_record(&row);
     }
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+}
+
+/// `bands.csv`: per scenario that ran and interval, the 5th/50th/95th percentile of
+/// each banded series across its replications (see [`super::bands`]).
+pub fn bands_csv(results: &[ScenarioResult]) -> String {
+    let mut out = super::bands::header();
+    for r in results.iter().filter(|r| r.error.is_none()) {
+        out += &super::bands::rows_csv(r.index, &r.scenario, &r.bands);
+    }
+    out
 }
 
 /// `results.json`: the same, with every replication's seed.

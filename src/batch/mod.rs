@@ -1,9 +1,11 @@
 //! Running scenarios headless: one run, or many in parallel (rayon). Each run builds its
 //! own world, so runs share nothing and the results do not depend on the thread count.
 
+pub mod bands;
 pub mod many;
 pub mod stats;
 pub mod sweep;
+pub mod warmup;
 
 use crate::model::topology::BuildError;
 use std::time::Instant;
@@ -72,7 +74,7 @@ pub struct RunError(#[from] BuildError);
 pub fn run(scenario: &Scenario) -> Result<RunOutput, RunError> {
     let wall = Instant::now();
     let config = scenario.world_config();
-    let recorder = Recorder::for_world(&config);
+    let recorder = Recorder::for_world(&config).with_warmup(scenario.warmup());
     let world = World::new(config, recorder)?;
     let mut sim = Simulation::new(world, scenario.end());
     sim.run();

@@ -9,9 +9,11 @@ use clap::Args;
 
 use super::Failure;
 use crate::batch::many::{
-    Job, ScenarioResult, is_precise, results_csv, results_json, run_all, run_until_precise,
+    Job, ScenarioResult, bands_csv, is_precise, results_csv, results_json, run_all,
+    run_until_precise,
 };
 use crate::batch::sweep::{Setting, apply, grid};
+use crate::batch::warmup::{Chosen, Warmup};
 use crate::metrics::output::write_atomic;
 
 /// Arguments of `scalesim batch`.
@@ -42,6 +44,12 @@ pub struct Common {
     /// machine runs one, and `scalesim merge` puts their outputs together.
     #[arg(long, value_name = "I/N", value_parser = parse_shard)]
     pub shard: Option<(usize, usize)>,
+    /// Leave the first SECS of every run out of its figures (a steady-state study's
+    /// warm-up), or `auto`: find each scenario's with MSER-5 on a pilot run (a scenario
+    /// whose traffic varies with time keeps its whole run). Default: each scenario's
+    /// `warmup_secs`, if any.
+    #[arg(long, value_name = "SECS|auto")]
+    pub warmup: Option<Warmup>,
     /// Threads to run on (default: one per core).
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1024))]
     pub jobs: Option<u64>,
@@ -139,12 +147,39 @@ pub(super) fn batch(a: BatchArgs) -> Result<(), Failure> {
         .filter(|(i, _)| crate::batch::many::in_shard(*i, shard, of))
         .map(|(i, f)| Job::load(i, f))
         .collect();
-    run_jobs(&jobs, &a.common, &out)
+    run_jobs(jobs, &a.common, &out)
+}
+
+/// What choosing a scenario's warm-up did, in a line.
+pub(super) fn warmup_note(scenario: &str, chosen: &Chosen, asked: Warmup) -> String {
+    match (chosen, asked) {
+        (Chosen::TimeVarying, _) => format!(
+            "warm-up of {scenario}: none, the whole run is kept (its traffic varies with \
+             time, so there is no steady state to wait for)"
+        ),
+        (Chosen::Secs(s), Warmup::Auto) => {
+            format!("warm-up of {scenario}: MSER-5 on a pilot run removes the first {s} s")
+        }
+        (Chosen::Secs(s), Warmup::Secs(_)) => {
+            format!("warm-up of {scenario}: the first {s} s are left out")
+        }
+    }
 }
 
 /// Runs `jobs` as `c` says, then writes the results files to `out`, prints the table and
 /// reports the scenarios that failed (exit 2 if any did).
-fn run_jobs(jobs: &[Job], a: &Common, out: &Path) -> Result<(), Failure> {
+fn run_jobs(mut jobs: Vec<Job>, a: &Common, out: &Path) -> Result<(), Failure> {
+    if let Some(w) = a.warmup {
+        in_pool(a.jobs, || crate::batch::many::choose_warmups(&mut jobs, w))?;
+        if !a.quiet {
+            for j in &jobs {
+                if let (Some(c), Ok(s)) = (&j.warmup, &j.scenario) {
+                    eprintln!("{}", warmup_note(&s.file.name, c, w));
+                }
+            }
+        }
+    }
+    let jobs = &jobs[..];
     let per_scenario = match a.precision {
         Some(_) => a.max_replications,
         None => a.replications,
@@ -173,14 +208,9 @@ fn run_jobs(jobs: &[Job], a: &Common, out: &Path) -> Result<(), Failure> {
         Some(p) => run_until_precise(jobs, a.replications, p, a.max_replications, &done),
         None => run_all(jobs, a.replications, &done),
     };
-    let results = match a.jobs {
-        Some(n) => rayon::ThreadPoolBuilder::new()
-            .num_threads(n as usize)
-            .build()
-            .map_err(|e| Failure::Internal(anyhow!("cannot start {n} threads: {e}")))?
-            .install(work),
-        None => work(),
-    };
+    let wall = std::time::Instant::now();
+    let results = in_pool(a.jobs, work)?;
+    let wall_secs = wall.elapsed().as_secs_f64();
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
@@ -202,7 +232,17 @@ fn run_jobs(jobs: &[Job], a: &Common, out: &Path) -> Result<(), Failure> {
                 );
             }
         }
-        println!("results in {}/{{results.csv, results.json}}", out.display());
+        let ran: usize = results.iter().map(|r| r.seeds.len()).sum();
+        println!(
+            "{ran} run(s) of {} scenario(s) in {wall_secs:.1} s on {} thread(s)",
+            results.len(),
+            a.jobs
+                .map_or_else(rayon::current_num_threads, |n| n as usize)
+        );
+        println!(
+            "results in {}/{{results.csv, results.json, bands.csv}}",
+            out.display()
+        );
     }
     let failed: Vec<&ScenarioResult> = results.iter().filter(|r| r.error.is_some()).collect();
     for r in &failed {
@@ -223,13 +263,35 @@ fn run_jobs(jobs: &[Job], a: &Common, out: &Path) -> Result<(), Failure> {
     }
 }
 
-/// Writes `results.csv` and `results.json` to `out`, each to a temporary name first.
+/// Runs `work` on `threads` threads (None: rayon's default, one per core).
+fn in_pool<R: Send>(threads: Option<u64>, work: impl FnOnce() -> R + Send) -> Result<R, Failure> {
+    match threads {
+        Some(n) => Ok(rayon::ThreadPoolBuilder::new()
+            .num_threads(n as usize)
+            .build()
+            .map_err(|e| Failure::Internal(anyhow!("cannot start {n} threads: {e}")))?
+            .install(work)),
+        None => Ok(work()),
+    }
+}
+
+/// Writes `results.csv`, `results.json` and `bands.csv` to `out`, each to a temporary
+/// name first.
 fn write_results(out: &Path, results: &[ScenarioResult]) -> Result<(), Failure> {
     let json = results_json(results).map_err(|e| Failure::Internal(e.into()))?;
-    for (name, text) in [
-        ("results.csv", results_csv(results)),
-        ("results.json", json),
-    ] {
+    write_files(
+        out,
+        [
+            ("results.csv", results_csv(results)),
+            ("results.json", json),
+            ("bands.csv", bands_csv(results)),
+        ],
+    )
+}
+
+/// Writes each (name, text) to `out`, each to a temporary name first.
+fn write_files<const N: usize>(out: &Path, files: [(&str, String); N]) -> Result<(), Failure> {
+    for (name, text) in files {
         let path = out.join(name);
         write_atomic(&path, text.as_bytes())
             .with_context(|| format!("cannot write {}", path.display()))
@@ -252,20 +314,59 @@ fn table(results: &[ScenarioResult]) -> String {
         Some(e) => format!("{:.*}", digits, e.mean * scale),
         None => "-".to_owned(),
     };
-    let name_w = results
+    // A sweep's rows are named by their point: a column per swept path.
+    let paths: Vec<&str> = results
         .iter()
-        .map(|r| r.scenario.len())
-        .max()
-        .unwrap_or(8)
-        .max(8);
+        .find(|r| !r.settings.is_empty())
+        .map(|r| r.settings.iter().map(|(p, _)| p.as_str()).collect())
+        .unwrap_or_default();
+    let label = |r: &ScenarioResult| -> Vec<String> {
+        if paths.is_empty() {
+            vec![r.scenario.clone()]
+        } else {
+            r.settings.iter().map(|(_, v)| v.clone()).collect()
+        }
+    };
+    let heads: Vec<&str> = if paths.is_empty() {
+        vec!["scenario"]
+    } else {
+        paths.clone()
+    };
+    let widths: Vec<usize> = heads
+        .iter()
+        .enumerate()
+        .map(|(k, h)| {
+            results
+                .iter()
+                .filter_map(|r| label(r).get(k).map(String::len))
+                .chain([h.len(), if paths.is_empty() { 8 } else { 0 }])
+                .max()
+                .unwrap_or(8)
+        })
+        .collect();
+    let name = |cells: &[String]| -> String {
+        cells
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| format!("{c:<w$}"))
+            .collect::<Vec<_>>()
+            .join("  ")
+    };
     let mut t = format!(
-        "{:<name_w$}  {:>5}  {:>18}  {:>14}  {:>16}  {:>16}  {:>13}  {:>8}\n",
-        "scenario", "runs", "p99 s", "SLO met", "dropped %", "cost $", "max instances", "wall s"
+        "{}  {:>5}  {:>18}  {:>14}  {:>16}  {:>16}  {:>13}  {:>8}\n",
+        name(&heads.iter().map(|h| (*h).to_owned()).collect::<Vec<_>>()),
+        "runs",
+        "p99 s",
+        "SLO met",
+        "dropped %",
+        "cost $",
+        "max instances",
+        "wall s"
     );
     for r in results {
         if let Some(e) = &r.error {
             let first = e.lines().next().unwrap_or_default();
-            t += &format!("{:<name_w$}  error: {first}\n", r.scenario);
+            t += &format!("{}  error: {first}\n", name(&label(r)));
             continue;
         }
         let met = match r.metric("slo_met") {
@@ -275,8 +376,8 @@ fn table(results: &[ScenarioResult]) -> String {
             None => "-".to_owned(),
         };
         t += &format!(
-            "{:<name_w$}  {:>5}  {:>18}  {:>14}  {:>16}  {:>16}  {:>13}  {:>8.1}\n",
-            r.scenario,
+            "{}  {:>5}  {:>18}  {:>14}  {:>16}  {:>16}  {:>13}  {:>8.1}\n",
+            name(&label(r)),
             r.seeds.len(),
             fmt(r, "p99_secs", 1.0, 3),
             met,
@@ -315,15 +416,60 @@ pub(super) fn merge(a: MergeArgs) -> Result<(), Failure> {
         slices.push(slice);
     }
     let all = crate::batch::many::merge(slices).map_err(|e| Failure::Input(anyhow!(e)))?;
+    let bands = merge_bands(&a.dirs)?;
     super::run::check_writable(&a.out).map_err(Failure::Input)?;
-    write_results(&a.out, &all)?;
+    let json = results_json(&all).map_err(|e| Failure::Internal(e.into()))?;
+    write_files(
+        &a.out,
+        [
+            ("results.csv", results_csv(&all)),
+            ("results.json", json),
+            ("bands.csv", bands),
+        ],
+    )?;
     println!(
-        "{} scenario(s) from {} slice(s) in {}/{{results.csv, results.json}}",
+        "{} scenario(s) from {} slice(s) in {}/{{results.csv, results.json, bands.csv}}",
         all.len(),
         a.dirs.len(),
         a.out.display()
     );
     Ok(())
+}
+
+/// The slices' `bands.csv` put together: the rows of every scenario in the whole batch's
+/// order (each slice's rows are in its own order already, scenario by scenario).
+fn merge_bands(dirs: &[PathBuf]) -> Result<String, Failure> {
+    let header = crate::batch::bands::header();
+    let mut rows: Vec<(usize, String)> = Vec::new();
+    for d in dirs {
+        let path = d.join("bands.csv");
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("cannot read {}", path.display()))
+            .map_err(Failure::Input)?;
+        let mut lines = text.lines();
+        if lines.next().map(|h| format!("{h}\n")) != Some(header.clone()) {
+            return Err(Failure::Input(anyhow!(
+                "{}: not the bands of this version of scalesim (its header differs)",
+                path.display()
+            )));
+        }
+        for (n, line) in lines.enumerate() {
+            let index = crate::batch::bands::row_index(line).ok_or_else(|| {
+                Failure::Input(anyhow!(
+                    "{}:{}: a row without its scenario's index",
+                    path.display(),
+                    n + 2
+                ))
+            })?;
+            rows.push((index, format!("{line}\n")));
+        }
+    }
+    // Stable: the intervals of a scenario keep their order.
+    rows.sort_by_key(|(i, _)| *i);
+    Ok(rows.into_iter().fold(header, |mut all, (_, line)| {
+        all.push_str(&line);
+        all
+    }))
 }
 
 /// Arguments of `scalesim sweep`.
@@ -387,8 +533,13 @@ pub(super) fn sweep(a: SweepArgs) -> Result<(), Failure> {
                     };
                     crate::scenario::Scenario::validate(f, &src).map_err(|e| e.to_string())
                 });
-            Job::made(i, &a.file, &format!("{} {label}", file.name), scenario)
+            let mut job = Job::made(i, &a.file, &format!("{} {label}", file.name), scenario);
+            job.settings = point
+                .iter()
+                .map(|(p, v)| (p.clone(), v.to_string()))
+                .collect();
+            job
         })
         .collect();
-    run_jobs(&jobs, &a.common, &out)
+    run_jobs(jobs, &a.common, &out)
 }

@@ -22,6 +22,11 @@ pub struct RunArgs {
     /// Directory for the output files (default: out/<scenario name>).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Leave the first SECS of the run out of every figure (a steady-state study's
+    /// warm-up), or `auto`: find it with MSER-5 on a pilot run (default: the scenario's
+    /// `warmup_secs`, if any).
+    #[arg(long, value_name = "SECS|auto")]
+    pub warmup: Option<crate::batch::warmup::Warmup>,
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
@@ -41,10 +46,20 @@ pub(super) fn run(a: RunArgs) -> Result<(), Failure> {
         }
         file.duration_secs = d;
     }
-    let scenario = crate::scenario::Scenario::validate(file, &source)
+    let mut scenario = crate::scenario::Scenario::validate(file, &source)
         .map_err(|e| Failure::Input(anyhow!("{e}")))?;
     if !a.quiet {
         super::print_warnings(&scenario);
+    }
+    if let Some(w) = a.warmup {
+        let chosen = crate::batch::warmup::choose(&mut scenario, w)
+            .map_err(|e| Failure::Input(anyhow!("--warmup: {e}")))?;
+        if !a.quiet {
+            eprintln!(
+                "{}",
+                super::batch::warmup_note(&scenario.file.name, &chosen, w)
+            );
+        }
     }
     let out = a
         .out
@@ -183,6 +198,13 @@ pub fn table(s: &RunSummary, out: &Path) -> String {
     );
     if !s.description.is_empty() {
         t += &format!("  about      {}\n", s.description);
+    }
+    if s.warmup_secs > 0.0 {
+        t += &format!(
+            "  warm-up    the first {} s are left out of every figure below ({} requests in flight when it ended)\n",
+            s.warmup_secs,
+            thousands(s.requests.in_flight_at_warmup)
+        );
     }
     t += &format!(
         "  requests   {} arrived, {} completed, {} dropped ({:.2}%), {} in flight at the end\n",

@@ -362,6 +362,15 @@ pub struct Recorder {
     types: Vec<PoolTypes>,
     /// The facts of every type any pool has run, by name.
     type_facts: Vec<(String, TypeFacts)>,
+    /// The warm-up to leave out of the run's figures: they are cleared when the first
+    /// interval that ends at or after it closes (None: none, or already cleared).
+    warmup_end: Option<SimTime>,
+    /// Where the run's figures start: zero, or the end of the warm-up.
+    measured_from: SimTime,
+    /// Dollars billed during the warm-up (the series keep them; the run's figures not).
+    cost_warmup_usd: f64,
+    /// Requests in the system when the warm-up ended.
+    in_flight_at_warmup: u64,
 }
 
 /// Instance types of one pool: which it runs now and the instance-hours of each.
@@ -416,6 +425,73 @@ impl Recorder {
             finished: false,
             types: vec![PoolTypes::default(); pool_count],
             type_facts: Vec::new(),
+            warmup_end: None,
+            measured_from: SimTime::ZERO,
+            cost_warmup_usd: 0.0,
+            in_flight_at_warmup: 0,
+        }
+    }
+
+    /// Leaves the first `warmup` of the run out of every run figure (the summary, the
+    /// services, the classes, the SLO windows), as a steady-state study must: the figures
+    /// are cleared when the first interval ending at or after `warmup` closes, so the
+    /// warm-up is rounded up to whole intervals (see [`Recorder::measured_from`]). The
+    /// interval series keep every interval. Arena and JMT clear their statistics the same
+    /// way at the end of a warm-up period.
+    pub fn with_warmup(mut self, warmup: SimDuration) -> Recorder {
+        self.warmup_end = (warmup > SimDuration::ZERO).then(|| SimTime::ZERO + warmup);
+        self
+    }
+
+    /// Where the run's figures start: zero without a warm-up, else the end of the
+    /// interval the warm-up ended in (once it has closed).
+    pub fn measured_from(&self) -> SimTime {
+        self.measured_from
+    }
+
+    /// Clears every run figure at `now`, the end of the warm-up: totals, histograms,
+    /// time integrals, maxima (restarted from the levels now), classes, SLO windows.
+    fn clear_run_figures(&mut self, now: SimTime) {
+        self.measured_from = now;
+        self.in_flight_at_warmup = self.in_flight.value;
+        self.total = Counts::default();
+        self.hist_run.reset();
+        for h in &mut self.day_hists {
+            h.reset();
+        }
+        self.in_flight_area_run = 0;
+        for p in &mut self.pools {
+            let mut hist = std::mem::take(&mut p.visits).hist;
+            if let Some(h) = hist.as_mut() {
+                h.reset();
+            }
+            p.visits.hist = hist;
+            p.busy_area_run = 0;
+            p.workers_area_run = 0;
+            p.live_area_run = 0;
+            p.max_live = p.live.value;
+            p.cost_usd = 0.0;
+        }
+        self.cost_warmup_usd = self.cost_total_usd;
+        self.launched = 0;
+        self.max_live_total = self.live_total;
+        self.slo_windows.restart(now.as_nanos());
+        for c in &mut self.classes {
+            let mut hist = c.hist.take();
+            if let Some(h) = hist.as_mut() {
+                h.reset();
+            }
+            *c = ClassCounts {
+                name: std::mem::take(&mut c.name),
+                hist,
+                ..ClassCounts::default()
+            };
+        }
+        for t in &mut self.types {
+            t.restarted = 0;
+            for (_, level) in &mut t.live {
+                level.take(now);
+            }
         }
     }
 
@@ -615,7 +691,14 @@ impl RunView<'_> {
             })
     }
     pub(super) fn cost_usd(&self) -> f64 {
-        self.rec.cost_total_usd
+        self.rec.cost_total_usd - self.rec.cost_warmup_usd
+    }
+    pub(super) fn in_flight_at_warmup(&self) -> u64 {
+        self.rec.in_flight_at_warmup
+    }
+    /// Seconds after the start where the figures start (the end of the warm-up).
+    pub(super) fn measured_from_secs(&self) -> f64 {
+        self.rec.measured_from.as_secs_f64()
     }
     pub(super) fn max_live(&self) -> u64 {
         self.rec.max_live_total
@@ -626,8 +709,11 @@ impl RunView<'_> {
     pub(super) fn rows(&self) -> &[IntervalRow] {
         &self.rec.rows
     }
+    /// The decisions taken after the warm-up (all of them without one).
     pub(super) fn decisions(&self) -> &[Decision] {
-        &self.rec.decisions
+        let from = self.measured_from_secs();
+        let first = self.rec.decisions.partition_point(|d| d.time_secs < from);
+        &self.rec.decisions[first..]
     }
     pub(super) fn slo(&self) -> SloTarget {
         self.rec.slo
@@ -944,6 +1030,10 @@ impl Observer for Recorder {
         self.total.absorb(&c);
         self.interval_start = now;
         self.slo_windows.advance(now.as_nanos());
+        if self.warmup_end.is_some_and(|end| now >= end) {
+            self.warmup_end = None;
+            self.clear_run_figures(now);
+        }
     }
 
     fn finish(&mut self, now: SimTime) {

@@ -193,6 +193,18 @@ impl SloWindows {
         w.serving_max = self.serving;
     }
 
+    /// Forgets every window so far and starts the first at `now_ns` (the end of a
+    /// warm-up), keeping the instances in service.
+    pub(super) fn restart(&mut self, now_ns: u64) {
+        let serving = self.serving;
+        *self = SloWindows::new(self.window_ns, self.needed);
+        self.serving = serving;
+        self.cur.start_ns = now_ns;
+        self.cur.end_ns = now_ns + self.window_ns;
+        self.cur.serving_min = serving;
+        self.cur.serving_max = serving;
+    }
+
     /// Closes the last window at the run's end, `end_ns`.
     pub(super) fn finish(&mut self, end_ns: u64) {
         self.advance(end_ns);

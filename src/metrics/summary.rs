@@ -31,8 +31,12 @@ pub struct EngineFigures {
 /// Request counts.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct RequestCounts {
-    /// Requests that arrived.
+    /// Requests that arrived (after the warm-up, if there was one).
     pub arrived: u64,
+    /// Requests in the system when the warm-up ended (absent without one): with them,
+    /// `in_flight_at_warmup + arrived = completed + dropped + in_flight`.
+    #[serde(skip_serializing_if = "is_zero_u64")]
+    pub in_flight_at_warmup: u64,
     /// Requests served.
     pub completed: u64,
     /// Requests dropped, for any reason.
@@ -334,6 +338,14 @@ pub struct DaySummary {
 /// Writes dollars (and instance-hours) without the float noise of summing many small
 /// bills, to a millionth: 18.432, not 18.43200000000016. The summary keeps the exact
 /// values; only the files are rounded.
+fn is_zero_u64(x: &u64) -> bool {
+    *x == 0
+}
+
+fn is_zero(x: &f64) -> bool {
+    *x == 0.0
+}
+
 fn micro<S: serde::Serializer>(x: &f64, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_f64((x * 1e6).round() / 1e6)
 }
@@ -457,6 +469,10 @@ pub struct RunSummary {
     pub start: String,
     /// Simulated seconds.
     pub duration_secs: f64,
+    /// Seconds at the start left out of every figure as the warm-up (a steady-state
+    /// study's initial transient; absent when none was).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub warmup_secs: f64,
     /// Request counts.
     pub requests: RequestCounts,
     /// Latency of completed requests.
@@ -573,7 +589,10 @@ impl RunSummary {
         let (services, shards) = service_summaries(&v);
         let resizes = v.decisions().iter().filter(|d| d.resize.is_some()).count() as u64;
         let cost = v.cost_usd();
-        let span_ns = duration_secs * 1e9;
+        // Rates and means are over the measured span: the run after its warm-up.
+        let warmup_secs = v.measured_from_secs().min(duration_secs);
+        let measured_secs = duration_secs - warmup_secs;
+        let span_ns = measured_secs * 1e9;
         let classes = v
             .classes()
             .iter()
@@ -592,8 +611,10 @@ impl RunSummary {
             seed,
             start: clock.to_string(),
             duration_secs,
+            warmup_secs,
             requests: RequestCounts {
                 arrived: v.arrivals(),
+                in_flight_at_warmup: v.in_flight_at_warmup(),
                 completed,
                 dropped,
                 in_flight: v.in_flight(),
@@ -606,8 +627,8 @@ impl RunSummary {
             wait_secs: WaitSummary {
                 mean: v.mean_wait_secs(),
             },
-            throughput_per_sec: if duration_secs > 0.0 {
-                completed as f64 / duration_secs
+            throughput_per_sec: if measured_secs > 0.0 {
+                completed as f64 / measured_secs
             } else {
                 0.0
             },

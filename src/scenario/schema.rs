@@ -35,6 +35,11 @@ pub struct ScenarioFile {
     /// Length of a metrics interval (one row of `series.csv`), in simulated seconds.
     #[serde(default = "default_interval", deserialize_with = "positive")]
     pub interval_secs: f64,
+    /// Simulated seconds at the start to leave out of every figure: the initial transient
+    /// of a steady-state study (an empty system filling up). Rounded up to whole
+    /// intervals; `scalesim batch --warmup` overrides it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub warmup_secs: Option<f64>,
     /// The service-level objective.
     #[serde(default)]
     pub slo: SloSpec,
@@ -85,6 +90,7 @@ impl ScenarioFile {
             duration_secs: 3600.0,
             seed: default_seed(),
             interval_secs: default_interval(),
+            warmup_secs: None,
             slo: SloSpec::default(),
             workload: WorkloadSpec {
                 rate: RateCurve::Constant(Constant { per_sec: 0.0 }),

@@ -108,6 +108,18 @@ impl Scenario {
             }
         }
 
+        if let Some(w) = file.warmup_secs
+            && !(w.is_finite() && w >= 0.0 && w < file.duration_secs)
+        {
+            err_at(
+                &root.clone().field("warmup_secs"),
+                format!(
+                    "warmup_secs: {w} is not between 0 and the run's duration ({} s)",
+                    file.duration_secs
+                ),
+            );
+        }
+
         // Zones (one, unnamed in outputs, if the scenario gives none).
         let zones_at = root.clone().field("zones");
         let mut zone_names = file.zones.clone();
@@ -562,6 +574,11 @@ impl Scenario {
             outages,
             warnings,
         })
+    }
+
+    /// The warm-up its figures leave out (`warmup_secs`; zero without one).
+    pub fn warmup(&self) -> SimDuration {
+        SimDuration::from_secs_f64(self.file.warmup_secs.unwrap_or(0.0))
     }
 
     /// The world this scenario describes, with the file's seed.

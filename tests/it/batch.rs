@@ -75,11 +75,15 @@ fn batch_runs_every_scenario_in_a_folder_and_goes_on_past_a_broken_one() {
     let csv = std::fs::read_to_string(out.join("results.csv")).unwrap();
     let rows: Vec<&str> = csv.lines().collect();
     assert_eq!(rows.len(), 4, "{csv}");
-    assert!(rows[0].starts_with("file,scenario,replications,status,error,p99_secs,p99_secs_ci95"));
+    assert!(
+        rows[0].starts_with(
+            "file,scenario,replications,warmup_secs,status,error,p99_secs,p99_secs_ci95"
+        )
+    );
     // Sorted paths: a.ron, broken.ron, sub/b.ron.
-    assert!(rows[1].contains(",low,1,ok,"), "{}", rows[1]);
-    assert!(rows[2].contains(",broken,0,error,"), "{}", rows[2]);
-    assert!(rows[3].contains(",high,1,ok,"), "{}", rows[3]);
+    assert!(rows[1].contains(",low,1,0,ok,"), "{}", rows[1]);
+    assert!(rows[2].contains(",broken,0,0,error,"), "{}", rows[2]);
+    assert!(rows[3].contains(",high,1,0,ok,"), "{}", rows[3]);
     let json = results(&out);
     assert_eq!(json.as_array().unwrap().len(), 3);
 }
@@ -302,7 +306,7 @@ fn slices_of_a_batch_merge_into_the_very_files_one_run_writes() {
         merged.to_str().unwrap(),
     ]);
     assert!(o.status.success(), "{}", text(&o.stderr));
-    for f in ["results.csv", "results.json"] {
+    for f in ["results.csv", "results.json", "bands.csv"] {
         let (a, b) = (
             std::fs::read(whole.join(f)).unwrap(),
             std::fs::read(merged.join(f)).unwrap(),
@@ -381,10 +385,18 @@ fn a_sweep_runs_every_point_and_a_bad_path_names_the_valid_ones() {
     ]);
     assert!(o.status.success(), "{}", text(&o.stderr));
     let csv = std::fs::read_to_string(out.join("results.csv")).unwrap();
+    let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    // A column per swept path, holding the point's value.
+    assert_eq!(
+        &header[..4],
+        ["file", "scenario", "workload.rate.per_sec", "replications"]
+    );
     let rows: Vec<&str> = csv.lines().skip(1).collect();
     assert_eq!(rows.len(), 3, "{csv}");
     assert!(rows[0].contains("workload.rate.per_sec=30"), "{}", rows[0]);
-    let p99 = |row: &str| -> f64 { row.split(',').nth(5).unwrap().parse().unwrap() };
+    assert_eq!(rows[1].split(',').nth(2), Some("50"));
+    let at = header.iter().position(|h| *h == "p99_secs").unwrap();
+    let p99 = |row: &str| -> f64 { row.split(',').nth(at).unwrap().parse().unwrap() };
     assert!(
         p99(rows[0]) < p99(rows[1]) && p99(rows[1]) < p99(rows[2]),
         "{csv}"
@@ -446,4 +458,161 @@ fn mser5_finds_the_transient_of_a_queue_started_empty_at_high_load() {
     let (cut, kept) = (mean(&series[..d]), mean(&series[d..]));
     assert!(cut < 0.8 * 19.0, "{cut}");
     assert!((kept - 19.0).abs() < 3.0, "{kept}");
+}
+
+#[test]
+fn a_warmup_leaves_the_start_out_of_every_figure_but_not_out_of_the_series() {
+    // M/M/1 at ρ = 0.5 for an hour in 60 s intervals, with and without a warm-up of
+    // 600 s: the run is the same (same seed), so the series are equal; the figures with
+    // the warm-up are those of intervals 10..60 alone.
+    let text = mm1("warm", 0.5, 3600).replace("seed: 3,", "seed: 3, interval_secs: 60,");
+    let whole = run(&scenario_from_text("w.ron", &text));
+    let warm_text = text.replace("seed: 3,", "seed: 3, warmup_secs: 600,");
+    let warm = run(&scenario_from_text("w.ron", &warm_text));
+    let rows = warm.recorder().rows();
+    assert_eq!(rows.len(), 60);
+    assert_eq!(rows.len(), whole.recorder().rows().len());
+    assert_eq!(rows[59].completed, whole.recorder().rows()[59].completed);
+    let after = &rows[10..];
+    let s = &warm.summary;
+    assert_eq!(s.warmup_secs, 600.0);
+    let r = &s.requests;
+    assert_eq!(r.arrived, after.iter().map(|x| x.arrivals).sum::<u64>());
+    assert_eq!(r.completed, after.iter().map(|x| x.completed).sum::<u64>());
+    assert!(r.arrived < whole.summary.requests.arrived);
+    // Requests in the system at 600 s were counted in neither the arrivals nor lost.
+    assert_eq!(
+        r.in_flight_at_warmup + r.arrived,
+        r.completed + r.dropped + r.in_flight
+    );
+    assert_eq!(r.in_flight_at_warmup, rows[9].in_flight);
+    let cost: f64 = after.iter().map(|x| x.cost_usd).sum();
+    assert!((s.cost_usd - cost).abs() < 1e-9, "{} {cost}", s.cost_usd);
+    // Rates are over the 3,000 measured seconds.
+    assert!((s.throughput_per_sec - r.completed as f64 / 3000.0).abs() < 1e-9);
+    assert_eq!(s.slo.windows, 50);
+    // A warm-up between interval ends is rounded up to the next: 630 s becomes 660 s.
+    let odd = warm_text.replace("warmup_secs: 600", "warmup_secs: 630");
+    assert_eq!(
+        run(&scenario_from_text("w.ron", &odd)).summary.warmup_secs,
+        660.0
+    );
+    // One as long as the run is an error at the field.
+    let err = scenario_error(
+        "w.ron",
+        &text.replace("seed: 3,", "seed: 3, warmup_secs: 3600,"),
+    );
+    assert!(err.contains("warmup_secs"), "{err}");
+}
+
+#[test]
+fn warmup_auto_cuts_the_transient_of_a_queue_started_empty_and_keeps_a_spike_whole() {
+    // The queue of mser5_finds_the_transient_...: M/M/1 at ρ = 0.95 started empty climbs
+    // for several hundred seconds towards 19 requests in the system. `auto` averages five
+    // pilot runs and cuts the start of their climb (50 s with these seeds: five runs are
+    // noisier than the forty of that test, and MSER-5 stops cutting once the noise
+    // outweighs the bias), never as much as half the run; a Monday spike has no steady
+    // state, and keeps its whole run.
+    use scalesim::batch::warmup::{Chosen, Warmup, choose};
+    let ron = r#"(
+        name: "mm1-high",
+        duration_secs: 40000,
+        interval_secs: 10,
+        seed: 5,
+        workload: (
+            rate: Constant(per_sec: 0.95),
+            classes: [(name: "req", demand: Exponential(mean_secs: 1.0))],
+        ),
+        pools: [(name: "one", instance: "ref.1", queue_capacity: None, timeout_secs: None,
+                 size: (min: 1, max: 1))],
+    )"#;
+    let mut s = scenario_from_text("mm1-high.ron", ron);
+    let chosen = choose(&mut s, Warmup::Auto).unwrap();
+    println!("auto warm-up: {chosen:?}");
+    let Chosen::Secs(secs) = chosen else {
+        panic!("a constant rate is a steady-state study: {chosen:?}")
+    };
+    assert!((20.0..=20_000.0).contains(&secs), "{secs}");
+    assert_eq!(s.file.warmup_secs, Some(secs));
+    let mut spike = load("scenarios/monday-spike.ron");
+    assert_eq!(
+        choose(&mut spike, Warmup::Auto).unwrap(),
+        Chosen::TimeVarying
+    );
+    assert_eq!(spike.file.warmup_secs, None);
+    assert!(choose(&mut spike, Warmup::Secs(1e9)).is_err());
+
+    // The command line says what it removed and writes it to the results.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("mm1-high.ron");
+    std::fs::write(&file, ron).unwrap();
+    let out = dir.path().join("out");
+    let o = scalesim(&[
+        "batch",
+        file.to_str().unwrap(),
+        "--warmup",
+        "auto",
+        "--replications",
+        "2",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let err = text(&o.stderr);
+    assert!(
+        err.contains(&format!("MSER-5 on a pilot run removes the first {secs} s")),
+        "{err}"
+    );
+    assert_eq!(results(&out)[0]["warmup_secs"].as_f64(), Some(secs));
+    let o = scalesim(&["batch", file.to_str().unwrap(), "--warmup", "soon"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o.stderr).contains("auto"), "{}", text(&o.stderr));
+}
+
+#[test]
+fn bands_give_every_interval_its_spread_across_replications() {
+    // Five replications of M/M/1 at ρ = 0.7 (70 requests/s) for 600 s in 60 s intervals:
+    // bands.csv has a row per interval (10) with p5 <= p50 <= p95 for every series, and
+    // the median arrival rate near 70/s (an interval's count has a standard deviation of
+    // sqrt(4200) = 65, about 1.1 requests/s).
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("b.ron");
+    std::fs::write(
+        &file,
+        mm1("banded", 0.7, 600).replace("seed: 3,", "seed: 3, interval_secs: 60,"),
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let o = scalesim(&[
+        "batch",
+        file.to_str().unwrap(),
+        "--replications",
+        "5",
+        "--quiet",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let bands = std::fs::read_to_string(out.join("bands.csv")).unwrap();
+    let mut lines = bands.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    assert_eq!(&header[..3], ["index", "scenario", "time_secs"]);
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows.len(), 10);
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    for r in &rows {
+        assert_eq!(r.len(), header.len());
+        for k in (3..header.len()).step_by(3) {
+            let v: Vec<f64> = r[k..k + 3].iter().map(|x| x.parse().unwrap()).collect();
+            assert!(v[0] <= v[1] && v[1] <= v[2], "{} {v:?}", header[k]);
+        }
+        let arrivals: f64 = r[col("arrivals_per_sec_p50")].parse().unwrap();
+        assert!((arrivals - 70.0).abs() < 5.0, "{arrivals}");
+        let (lo, hi): (f64, f64) = (
+            r[col("arrivals_per_sec_p5")].parse().unwrap(),
+            r[col("arrivals_per_sec_p95")].parse().unwrap(),
+        );
+        assert!(hi > lo, "five runs of Poisson arrivals differ: {lo} {hi}");
+    }
+    assert_eq!(rows[9][col("time_secs")], "540");
 }
