@@ -5,8 +5,8 @@
 //! changes and prices; a run reports what an architect looks at: latency percentiles,
 //! drops, instances by state, utilisation and cost, interval by interval.
 //!
-//! The layers point one way: [`cli`], [`batch`] (and the app) use [`scenario`] and
-//! [`metrics`]; metrics reads [`model`], which builds on the engine in [`sim`]. The engine
+//! The layers point one way: [`cli`], [`batch`], [`plot`] (and the app) use [`scenario`]
+//! and [`metrics`]; metrics reads [`model`], which builds on the engine in [`sim`]. The engine
 //! knows nothing of clouds, and the model nothing of metrics: it reports every event to
 //! an [`model::report::Observer`], which the metrics recorder implements.
 //!
@@ -38,5 +38,6 @@ pub mod batch;
 pub mod cli;
 pub mod metrics;
 pub mod model;
+pub mod plot;
 pub mod scenario;
 pub mod sim;

@@ -2,6 +2,7 @@
 //! own world, so runs share nothing and the results do not depend on the thread count.
 
 pub mod bands;
+pub mod knee;
 pub mod many;
 pub mod stats;
 pub mod sweep;

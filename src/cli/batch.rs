@@ -264,7 +264,10 @@ fn run_jobs(mut jobs: Vec<Job>, a: &Common, out: &Path) -> Result<(), Failure> {
 }
 
 /// Runs `work` on `threads` threads (None: rayon's default, one per core).
-fn in_pool<R: Send>(threads: Option<u64>, work: impl FnOnce() -> R + Send) -> Result<R, Failure> {
+pub(super) fn in_pool<R: Send>(
+    threads: Option<u64>,
+    work: impl FnOnce() -> R + Send,
+) -> Result<R, Failure> {
     match threads {
         Some(n) => Ok(rayon::ThreadPoolBuilder::new()
             .num_threads(n as usize)

@@ -5,6 +5,8 @@
 
 mod batch;
 mod compare;
+mod knee;
+mod plot;
 mod run;
 
 use std::path::PathBuf;
@@ -36,6 +38,13 @@ pub enum Command {
     /// Run a scenario at every point of a grid of field values (--set PATH=VALUES),
     /// each point replicated as a batch runs a scenario.
     Sweep(batch::SweepArgs),
+    /// Find the load where a design stops meeting its objective and where it stops
+    /// responding, scaling its traffic step by step (bisecting near each edge), with the
+    /// cost per million requests along the way: knee.csv and knee.json.
+    Knee(knee::KneeArgs),
+    /// Draw a run's charts (from its series.csv) or a batch's (from its bands.csv: the
+    /// median with a 5-95% band) without a screen, as SVG or PNG.
+    Plot(plot::PlotArgs),
     /// Put the slices of a batch run with --shard back together, into the files one
     /// machine running it all would write.
     Merge(batch::MergeArgs),
@@ -141,6 +150,8 @@ fn dispatch(args: Args) -> Result<(), Failure> {
         Some(Command::Batch(a)) => batch::batch(a),
         Some(Command::Compare(a)) => compare::run(a),
         Some(Command::Merge(a)) => batch::merge(a),
+        Some(Command::Knee(a)) => knee::run(a),
+        Some(Command::Plot(a)) => plot::run(a),
         Some(Command::Sweep(a)) => batch::sweep(a),
         Some(Command::Check { files }) => check(&files),
         Some(Command::Gui(a)) => gui(a),

@@ -27,6 +27,9 @@ pub struct RunArgs {
     /// `warmup_secs`, if any).
     #[arg(long, value_name = "SECS|auto")]
     pub warmup: Option<crate::batch::warmup::Warmup>,
+    /// Also draw the run's charts to DIR/plot.svg (as `scalesim plot` does).
+    #[arg(long)]
+    pub plot: bool,
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
@@ -98,8 +101,15 @@ pub(super) fn run(a: RunArgs) -> Result<(), Failure> {
             .with_context(|| format!("cannot write {}", path.display()))
             .map_err(Failure::Input)?;
     }
+    if a.plot {
+        let figure = crate::plot::load(&out).map_err(|e| Failure::Internal(anyhow!(e)))?;
+        super::plot::write(&figure, &out.join("plot.svg"))?;
+    }
     if !a.quiet {
         print!("{}", table(&result.summary, &out));
+        if a.plot {
+            println!("  chart      {}", out.join("plot.svg").display());
+        }
     }
     Ok(())
 }

@@ -3,6 +3,7 @@
 
 mod autoscaling;
 mod batch;
+mod charts;
 mod cli;
 mod common;
 mod conservation;
@@ -13,6 +14,7 @@ mod failures;
 #[cfg(feature = "gui")]
 mod gui;
 mod journeys;
+mod knee;
 mod metrics;
 #[cfg(feature = "gui")]
 mod plots;

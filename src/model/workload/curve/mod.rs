@@ -311,6 +311,18 @@ impl RateProfile {
         self.knots.iter().map(|k| k.per_sec).fold(0.0, f64::max)
     }
 
+    /// The same shape with every rate multiplied by `factor` (>= 0): the load of the same
+    /// day, `factor` times over.
+    pub fn scaled(&self, factor: f64) -> RateProfile {
+        RateProfile {
+            knots: self
+                .knots
+                .iter()
+                .map(|k| knot(k.t_secs, k.per_sec * factor.max(0.0)))
+                .collect(),
+        }
+    }
+
     /// The straight segment that starts at knot `seg` (`None` past the last knot or for a
     /// zero-width jump).
     pub fn segment(&self, seg: usize) -> Option<Segment> {

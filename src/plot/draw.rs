@@ -1,0 +1,330 @@
+//! Drawing a [`Figure`] with plotters: the eight panels in a 2 x 4 grid under a title,
+//! hours on every x axis; one scenario in the panels' own colours, several in theirs.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::{FontStyle, register_font};
+
+use super::{Figure, PALETTE, PANELS, Panel, PlotError};
+
+/// Width and height of a chart, pixels.
+const SIZE: (u32, u32) = (1600, 1900);
+
+/// The font every label is laid out with, bundled so no system font is needed (the
+/// Ubuntu font, as the app uses; licence in assets/fonts/UFL.txt).
+const FONT: &[u8] = include_bytes!("../../assets/fonts/Ubuntu-Light.ttf");
+
+/// The family name the font is registered under.
+const FAMILY: &str = "sans-serif";
+
+fn register() -> Result<(), PlotError> {
+    static ONCE: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    if *ONCE.get_or_init(|| register_font(FAMILY, FontStyle::Normal, FONT).is_ok()) {
+        Ok(())
+    } else {
+        Err(PlotError::Draw("the bundled font cannot be read".into()))
+    }
+}
+
+fn err<E: std::fmt::Display>(e: E) -> PlotError {
+    PlotError::Draw(e.to_string())
+}
+
+/// `figure` as an SVG document.
+pub fn render_svg(figure: &Figure) -> Result<String, PlotError> {
+    register()?;
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
+        draw(&root, figure)?;
+        root.present().map_err(err)?;
+    }
+    Ok(svg)
+}
+
+/// `figure` as a PNG image.
+pub fn render_png(figure: &Figure) -> Result<Vec<u8>, PlotError> {
+    register()?;
+    let (w, h) = SIZE;
+    let mut rgb = vec![0u8; w as usize * h as usize * 3];
+    {
+        let root = BitMapBackend::with_buffer(&mut rgb, SIZE).into_drawing_area();
+        draw(&root, figure)?;
+        root.present().map_err(err)?;
+    }
+    let mut png = Vec::new();
+    let mut enc = png::Encoder::new(&mut png, w, h);
+    enc.set_color(png::ColorType::Rgb);
+    enc.set_depth(png::BitDepth::Eight);
+    let mut writer = enc.write_header().map_err(err)?;
+    writer.write_image_data(&rgb).map_err(err)?;
+    writer.finish().map_err(err)?;
+    Ok(png)
+}
+
+fn rgb((r, g, b): (u8, u8, u8)) -> RGBColor {
+    RGBColor(r, g, b)
+}
+
+/// The runs of indices where `ok` holds: a line breaks where a value is missing.
+fn runs(n: usize, ok: impl Fn(usize) -> bool) -> Vec<std::ops::Range<usize>> {
+    let mut out = Vec::new();
+    let mut start = None;
+    for i in 0..=n {
+        match (start, i < n && ok(i)) {
+            (None, true) => start = Some(i),
+            (Some(s), false) => {
+                out.push(s..i);
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The pieces of the line of `ys` over `xs` between missing values.
+fn segments(xs: &[f64], ys: &[f64]) -> Vec<Vec<(f64, f64)>> {
+    let n = xs.len().min(ys.len());
+    runs(n, |i| xs[i].is_finite() && ys[i].is_finite())
+        .into_iter()
+        .map(|r| r.map(|i| (xs[i], ys[i])).collect())
+        .collect()
+}
+
+fn draw<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    figure: &Figure,
+) -> Result<(), PlotError> {
+    root.fill(&WHITE).map_err(err)?;
+    let (head, body) = root.split_vertically(80);
+    head.draw_text(
+        &figure.title,
+        &(FAMILY, 30).into_font().color(&BLACK),
+        (24, 14),
+    )
+    .map_err(err)?;
+    let mut sub = figure.subtitle.clone();
+    if figure.traces.len() > 1 {
+        let names: Vec<String> = figure
+            .traces
+            .iter()
+            .enumerate()
+            .map(|(k, t)| format!("{} ({})", t.name, colour_name(k)))
+            .collect();
+        sub = format!("{sub}; {}", names.join(", "));
+    }
+    head.draw_text(
+        &sub,
+        &(FAMILY, 17).into_font().color(&RGBColor(90, 90, 90)),
+        (24, 52),
+    )
+    .map_err(err)?;
+    let hours_max = figure
+        .traces
+        .iter()
+        .flat_map(|t| t.time_secs.iter().copied())
+        .filter(|t| t.is_finite())
+        .fold(0.0f64, f64::max)
+        / 3600.0;
+    for (area, panel) in body.split_evenly((4, 2)).iter().zip(PANELS.iter()) {
+        draw_panel(area, panel, figure, hours_max.max(1e-6))?;
+    }
+    Ok(())
+}
+
+fn colour_name(k: usize) -> &'static str {
+    ["blue", "orange", "green", "pink", "purple", "yellow"][k % PALETTE.len()]
+}
+
+/// A line to draw: its label, colour, points and band.
+type Drawn = (
+    String,
+    RGBColor,
+    Vec<f64>,
+    Vec<f64>,
+    Option<(Vec<f64>, Vec<f64>)>,
+);
+
+fn draw_panel<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    panel: &Panel,
+    figure: &Figure,
+    hours_max: f64,
+) -> Result<(), PlotError> {
+    let several = figure.traces.len() > 1;
+    let mut lines: Vec<Drawn> = Vec::new();
+    for (k, t) in figure.traces.iter().enumerate() {
+        let hours: Vec<f64> = t.time_secs.iter().map(|s| s / 3600.0).collect();
+        for l in panel.lines.iter().filter(|l| !several || l.compare) {
+            let Some(super::Column { mid: ys, band }) = t.points(l) else {
+                continue;
+            };
+            // A line that is zero throughout (no drops of that kind) only clutters.
+            let shown = ys.iter().any(|y| y.is_finite() && *y != 0.0)
+                || band
+                    .as_ref()
+                    .is_some_and(|(_, hi)| hi.iter().any(|y| y.is_finite() && *y != 0.0));
+            if !shown && panel.lines.len() > 1 {
+                continue;
+            }
+            let (label, colour) = if several {
+                (
+                    format!("{} {}", t.name, l.label),
+                    rgb(PALETTE[k % PALETTE.len()]),
+                )
+            } else {
+                (l.label.to_owned(), rgb(l.rgb))
+            };
+            lines.push((label, colour, hours.clone(), ys, band));
+        }
+    }
+    let slo = (panel.title == "Latency")
+        .then_some(figure.slo_latency_secs)
+        .flatten();
+    let y_max = lines
+        .iter()
+        .flat_map(|(_, _, _, ys, band)| {
+            ys.iter()
+                .chain(band.iter().flat_map(|(_, hi)| hi.iter()))
+                .copied()
+        })
+        .chain(slo)
+        .filter(|y| y.is_finite())
+        .fold(0.0f64, f64::max);
+    let y_max = if y_max > 0.0 { y_max * 1.08 } else { 1.0 };
+    let x_label = |h: &f64| match figure.clock {
+        Some(c) => crate::model::clock::week_label_short(c.week_secs(h * 3600.0)),
+        None => format!("{h:.1}"),
+    };
+    let y_label = |v: &f64| match v.abs() {
+        a if a >= 10.0 || *v == 0.0 => format!("{v:.0}"),
+        a if a >= 1.0 => format!("{v:.1}"),
+        _ => format!("{v:.2}"),
+    };
+    let mut chart = ChartBuilder::on(area)
+        .caption(panel.title, (FAMILY, 22))
+        .margin(12)
+        .x_label_area_size(42)
+        .y_label_area_size(70)
+        .build_cartesian_2d(0.0..hours_max, 0.0..y_max)
+        .map_err(err)?;
+    chart
+        .configure_mesh()
+        .x_desc(if figure.clock.is_some() {
+            "simulated clock"
+        } else {
+            "hours after the start"
+        })
+        .y_desc(panel.unit)
+        .x_label_formatter(&x_label)
+        .y_label_formatter(&y_label)
+        .x_labels(if figure.clock.is_some() { 6 } else { 10 })
+        .y_labels(6)
+        .label_style((FAMILY, 14))
+        .axis_desc_style((FAMILY, 15))
+        .light_line_style(RGBColor(235, 235, 235))
+        .bold_line_style(RGBColor(215, 215, 215))
+        .draw()
+        .map_err(err)?;
+    // Bands first, so every line is drawn over them.
+    for (_, colour, xs, _, band) in &lines {
+        if let Some((lo, hi)) = band {
+            for seg in band_polygons(xs, lo, hi) {
+                chart
+                    .draw_series(std::iter::once(Polygon::new(
+                        seg,
+                        colour.mix(0.18).filled(),
+                    )))
+                    .map_err(err)?;
+            }
+        }
+    }
+    for (label, colour, xs, ys, _) in &lines {
+        let style = colour.stroke_width(2);
+        for (n, seg) in segments(xs, ys).into_iter().enumerate() {
+            let drawn = chart
+                .draw_series(LineSeries::new(seg, style))
+                .map_err(err)?;
+            if n == 0 {
+                let c = *colour;
+                drawn.label(label.as_str()).legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 18, y)], c.stroke_width(3))
+                });
+            }
+        }
+    }
+    if let Some(s) = slo {
+        let grey = RGBColor(120, 120, 120);
+        chart
+            .draw_series(DashedLineSeries::new(
+                [(0.0, s), (hours_max, s)],
+                8,
+                6,
+                grey.stroke_width(1),
+            ))
+            .map_err(err)?
+            .label(format!("SLO {s} s"))
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], grey));
+    }
+    if lines.is_empty() {
+        // Say so, rather than leave an empty frame to puzzle over.
+        area.draw_text(
+            "all zero",
+            &(FAMILY, 18).into_font().color(&RGBColor(120, 120, 120)),
+            (
+                area.dim_in_pixel().0 as i32 / 2 - 30,
+                area.dim_in_pixel().1 as i32 / 2,
+            ),
+        )
+        .map_err(err)?;
+    } else {
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperLeft)
+            .background_style(WHITE.mix(0.85))
+            .border_style(RGBColor(200, 200, 200))
+            .label_font((FAMILY, 14))
+            .draw()
+            .map_err(err)?;
+    }
+    Ok(())
+}
+
+/// The band between `lo` and `hi` as closed outlines (along the top, back along the
+/// bottom), one per run of known values.
+fn band_polygons(xs: &[f64], lo: &[f64], hi: &[f64]) -> Vec<Vec<(f64, f64)>> {
+    let n = xs.len().min(lo.len()).min(hi.len());
+    runs(n, |i| {
+        xs[i].is_finite() && lo[i].is_finite() && hi[i].is_finite()
+    })
+    .into_iter()
+    .map(|r| {
+        r.clone()
+            .map(|i| (xs[i], hi[i]))
+            .chain(r.rev().map(|i| (xs[i], lo[i])))
+            .collect()
+    })
+    .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_break_where_values_are_missing() {
+        let xs = [0.0, 1.0, 2.0, 3.0, 4.0];
+        let ys = [1.0, f64::NAN, 2.0, 3.0, f64::NAN];
+        assert_eq!(
+            segments(&xs, &ys),
+            vec![vec![(0.0, 1.0)], vec![(2.0, 2.0), (3.0, 3.0)]]
+        );
+        // A band is its top, then its bottom back: a closed outline.
+        let p = band_polygons(&xs[..2], &[1.0, 2.0], &[3.0, 5.0]);
+        assert_eq!(
+            p,
+            vec![vec![(0.0, 3.0), (1.0, 5.0), (1.0, 2.0), (0.0, 1.0)]]
+        );
+    }
+}
