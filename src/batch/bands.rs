@@ -67,26 +67,29 @@ pub const BANDED: [Banded; 24] = [
     }),
 ];
 
-/// One run's banded series: per interval, its start (seconds) and the [`BANDED`] values.
-pub type RunSeries = Vec<(f64, [f64; BANDED.len()])>;
+/// One run's banded series: per interval, its start (seconds) and the [`BANDED`] values,
+/// kept as `f32` (seven significant digits, ample for a band) so that a batch holds
+/// 100 bytes per interval and run.
+pub type RunSeries = Vec<(f64, [f32; BANDED.len()])>;
 
 /// The banded series of a run's intervals.
 pub fn series_of(rows: &[IntervalRow]) -> RunSeries {
     rows.iter()
-        .map(|r| (r.start_secs, BANDED.each_ref().map(|b| (b.read)(r))))
+        .map(|r| (r.start_secs, BANDED.each_ref().map(|b| (b.read)(r) as f32)))
         .collect()
 }
 
 /// The `q` quantile of `sorted` (ascending, not empty), interpolated between order
 /// statistics as R's default (type 7) and NumPy's `linear` do: position `q (n - 1)`.
-pub fn quantile(sorted: &[f64], q: f64) -> f64 {
+pub fn quantile(sorted: &[f32], q: f64) -> f32 {
     let Some(last) = sorted.len().checked_sub(1) else {
-        return f64::NAN;
+        return f32::NAN;
     };
     let h = q.clamp(0.0, 1.0) * last as f64;
     let lo = h.floor() as usize;
     let hi = (lo + 1).min(last);
-    sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
+    let (a, b) = (f64::from(sorted[lo]), f64::from(sorted[hi]));
+    (a + (h - lo as f64) * (b - a)) as f32
 }
 
 /// One interval's bands: its start, and for each [`BANDED`] series (p5, p50, p95).
@@ -95,7 +98,7 @@ pub struct BandRow {
     /// The interval's start, seconds after the run start.
     pub time_secs: f64,
     /// (5th, 50th, 95th percentile) of each series, in [`BANDED`] order.
-    pub values: Vec<[f64; 3]>,
+    pub values: [[f32; 3]; BANDED.len()],
 }
 
 /// The bands of a scenario's runs, interval by interval (over the intervals every run
@@ -106,14 +109,12 @@ pub fn bands(runs: &[&RunSeries]) -> Vec<BandRow> {
     (0..intervals)
         .map(|i| BandRow {
             time_secs: runs[0][i].0,
-            values: (0..BANDED.len())
-                .map(|k| {
-                    column.clear();
-                    column.extend(runs.iter().map(|r| r[i].1[k]));
-                    column.sort_by(f64::total_cmp);
-                    [0.05, 0.5, 0.95].map(|q| quantile(&column, q))
-                })
-                .collect(),
+            values: std::array::from_fn(|k| {
+                column.clear();
+                column.extend(runs.iter().map(|r| r[i].1[k]));
+                column.sort_by(f32::total_cmp);
+                [0.05, 0.5, 0.95].map(|q| quantile(&column, q))
+            }),
         })
         .collect()
 }
@@ -141,9 +142,10 @@ pub fn rows_csv(index: usize, scenario: &str, rows: &[BandRow]) -> String {
     let mut out = String::new();
     for r in rows {
         let _ = write!(out, "{index},{name},{}", r.time_secs);
+        // The shortest text that reads back as the same f32: "0", "0.25", "871.4302".
         for v in &r.values {
             for x in v {
-                let _ = write!(out, ",{x:.6}");
+                let _ = write!(out, ",{x}");
             }
         }
         out.push('\n');
@@ -165,9 +167,9 @@ mod tests {
         // 1..=5: p50 is 3; p5 sits at 0.05 * 4 = 0.2 of the way from 1 to 2: 1.2;
         // p95 at 3.8: 4.8 (R: quantile(1:5, c(.05, .5, .95)) gives 1.2 3.0 4.8).
         let xs = [1.0, 2.0, 3.0, 4.0, 5.0];
-        assert!((quantile(&xs, 0.05) - 1.2).abs() < 1e-12);
+        assert!((quantile(&xs, 0.05) - 1.2).abs() < 1e-6);
         assert_eq!(quantile(&xs, 0.5), 3.0);
-        assert!((quantile(&xs, 0.95) - 4.8).abs() < 1e-12);
+        assert!((quantile(&xs, 0.95) - 4.8).abs() < 1e-6);
         assert_eq!(quantile(&[7.0], 0.05), 7.0);
         assert!(quantile(&[], 0.5).is_nan());
     }
@@ -176,7 +178,7 @@ mod tests {
     fn bands_take_each_interval_across_runs() {
         // Three runs, two intervals; the first series is 1, 2, 3 in interval 0 (in run
         // order 3, 1, 2) and 10, 20, 30 in interval 1: medians 2 and 20.
-        let run = |a: f64, b: f64| -> RunSeries {
+        let run = |a: f32, b: f32| -> RunSeries {
             vec![(0.0, [a; BANDED.len()]), (60.0, [b; BANDED.len()])]
         };
         let (r1, r2, r3) = (run(3.0, 30.0), run(1.0, 10.0), run(2.0, 20.0));
@@ -186,7 +188,7 @@ mod tests {
         assert_eq!(b[0].values[0][1], 2.0);
         assert_eq!(b[1].values[0][1], 20.0);
         // p5 of 1, 2, 3: 1 + 0.1 = 1.1.
-        assert!((b[0].values[0][0] - 1.1).abs() < 1e-12);
+        assert!((b[0].values[0][0] - 1.1).abs() < 1e-6);
         let csv = rows_csv(3, "a,b", &b);
         assert!(csv.starts_with("3,\"a,b\",0,"), "{csv}");
         assert_eq!(row_index(&csv), Some(3));

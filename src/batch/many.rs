@@ -107,7 +107,8 @@ pub struct ScenarioResult {
     #[serde(default)]
     pub warmup_secs: f64,
     /// Per interval, the 5th/50th/95th percentile of each banded series across the
-    /// replications (`bands.csv`; not in `results.json`).
+    /// replications (`bands.csv`; not in `results.json`); empty with one replication,
+    /// which has no spread to show.
     #[serde(skip)]
     pub bands: Vec<BandRow>,
     /// Wall-clock seconds its runs took together (not in the results files, which are
@@ -203,7 +204,12 @@ struct Run {
 /// Runs `tasks` (job, seed), spread over rayon's threads; keeps only each run's headline
 /// values and banded series, so memory stays one world per thread (plus a few numbers
 /// per interval and run).
-fn run_tasks(jobs: &[Job], tasks: &[(usize, u64)], done: &(dyn Fn(&Path) + Sync)) -> Vec<Run> {
+fn run_tasks(
+    jobs: &[Job],
+    tasks: &[(usize, u64)],
+    keep_series: bool,
+    done: &(dyn Fn(&Path) + Sync),
+) -> Vec<Run> {
     tasks
         .par_iter()
         .map(|&(i, seed)| {
@@ -215,7 +221,12 @@ fn run_tasks(jobs: &[Job], tasks: &[(usize, u64)], done: &(dyn Fn(&Path) + Sync)
                         .map(|o| RunValues {
                             headline: HEADLINE.iter().map(|m| (m.read)(&o.summary)).collect(),
                             warmup_secs: o.summary.warmup_secs,
-                            series: series_of(o.recorder().rows()),
+                            // One run has no spread to show: its series are dropped.
+                            series: if keep_series {
+                                series_of(o.recorder().rows())
+                            } else {
+                                RunSeries::new()
+                            },
                             wall_secs: o.summary.engine.wall_secs,
                         })
                         .map_err(|e| e.to_string())
@@ -266,7 +277,7 @@ fn results_of(jobs: &[Job], runs: &[Run]) -> Vec<ScenarioResult> {
                 settings: j.settings.clone(),
                 seeds: mine.iter().map(|r| r.seed).collect(),
                 warmup_secs: values.first().map_or(0.0, |v| v.warmup_secs),
-                bands: if error.is_some() {
+                bands: if error.is_some() || values.len() < 2 {
                     Vec::new()
                 } else {
                     bands(&values.iter().map(|v| &v.series).collect::<Vec<_>>())
@@ -306,7 +317,7 @@ pub fn run_all(
 ) -> Vec<ScenarioResult> {
     let replications = replications.max(1);
     let tasks = replication_tasks(jobs, &vec![0; jobs.len()], &vec![replications; jobs.len()]);
-    results_of(jobs, &run_tasks(jobs, &tasks, done))
+    results_of(jobs, &run_tasks(jobs, &tasks, replications > 1, done))
 }
 
 /// Whether `r`'s headline metrics are known within `precision`: each 95% half-width at
@@ -340,7 +351,7 @@ pub fn run_until_precise(
         if tasks.is_empty() {
             return results_of(jobs, &runs);
         }
-        runs.extend(run_tasks(jobs, &tasks, done));
+        runs.extend(run_tasks(jobs, &tasks, true, done));
         have.clone_from(&want);
         for (i, r) in results_of(jobs, &runs).iter().enumerate() {
             if is_precise(r, precision) || have[i] >= cap {
@@ -414,8 +425,8 @@ pub fn results_csv(results: &[ScenarioResult]) -> String {
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
 }
 
-/// `bands.csv`: per scenario that ran and interval, the 5th/50th/95th percentile of
-/// each banded series across its replications (see [`super::bands`]).
+/// `bands.csv`: per scenario that ran at least twice and interval, the 5th/50th/95th
+/// percentile of each banded series across its replications (see [`super::bands`]).
 pub fn bands_csv(results: &[ScenarioResult]) -> String {
     let mut out = super::bands::header();
     for r in results.iter().filter(|r| r.error.is_none()) {

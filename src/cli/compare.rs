@@ -22,6 +22,10 @@ pub struct CompareArgs {
     /// Paired runs of each (replication k of both uses the same seed, derived from A's).
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=100_000))]
     pub replications: u64,
+    /// Leave the first SECS of every run out of its figures, or `auto`: MSER-5 on pilot
+    /// runs of each design (see `batch --warmup`).
+    #[arg(long, value_name = "SECS|auto")]
+    pub warmup: Option<crate::batch::warmup::Warmup>,
     /// Directory for comparison.csv and comparison.json (default: print only).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
@@ -29,7 +33,14 @@ pub struct CompareArgs {
 
 pub(super) fn run(a: CompareArgs) -> Result<(), Failure> {
     let load = |p: &PathBuf| crate::scenario::load(p).map_err(|e| Failure::Input(anyhow!("{e}")));
-    let (sa, sb) = (load(&a.a)?, load(&a.b)?);
+    let (mut sa, mut sb) = (load(&a.a)?, load(&a.b)?);
+    if let Some(w) = a.warmup {
+        for s in [&mut sa, &mut sb] {
+            let chosen = crate::batch::warmup::choose(s, w)
+                .map_err(|e| Failure::Input(anyhow!("--warmup: {e}")))?;
+            eprintln!("{}", super::batch::warmup_note(&s.file.name, &chosen, w));
+        }
+    }
     if let Some(out) = &a.out {
         super::run::check_writable(out).map_err(Failure::Input)?;
     }

@@ -436,7 +436,7 @@ impl Recorder {
     /// services, the classes, the SLO windows), as a steady-state study must: the figures
     /// are cleared when the first interval ending at or after `warmup` closes, so the
     /// warm-up is rounded up to whole intervals (see [`Recorder::measured_from`]). The
-    /// interval series keep every interval. Arena and JMT clear their statistics the same
+    /// interval series keep every interval. Arena clears its statistics the same
     /// way at the end of a warm-up period.
     pub fn with_warmup(mut self, warmup: SimDuration) -> Recorder {
         self.warmup_end = (warmup > SimDuration::ZERO).then(|| SimTime::ZERO + warmup);

@@ -296,6 +296,12 @@ pub enum PlotError {
          writes) to plot"
     )]
     NoData(PathBuf),
+    /// A batch's bands.csv has no rows: no scenario ran twice.
+    #[error(
+        "{0}: no bands to draw: a batch writes them for scenarios run at least twice \
+         (--replications 2 or more); for one run, plot the folder `scalesim run` writes"
+    )]
+    NoBands(PathBuf),
     /// The output's extension is neither .svg nor .png.
     #[error("{0}: expected a file name ending in .svg or .png")]
     Format(PathBuf),
@@ -505,6 +511,9 @@ pub fn load(dir: &Path) -> Result<Figure, PlotError> {
     let bands = dir.join("bands.csv");
     if bands.is_file() {
         let traces = batch_traces(&bands)?;
+        if traces.is_empty() {
+            return Err(PlotError::NoBands(bands));
+        }
         let runs: Option<usize> = read(&dir.join("results.json"))
             .ok()
             .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())

@@ -101,6 +101,25 @@ fn a_batch_plot_draws_the_median_in_its_band() {
         svg.contains(r#"<polygon opacity="0.18""#),
         "bands are not translucent"
     );
+    // One replication has no spread: no bands, and plot says what to do instead.
+    let one = dir.path().join("one");
+    let o = scalesim(&[
+        "batch",
+        file.to_str().unwrap(),
+        "--quiet",
+        "--out",
+        one.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let bands = std::fs::read_to_string(one.join("bands.csv")).unwrap();
+    assert_eq!(bands.lines().count(), 1, "{bands}");
+    let o = scalesim(&["plot", one.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        text(&o.stderr).contains("--replications 2"),
+        "{}",
+        text(&o.stderr)
+    );
 }
 
 #[test]
