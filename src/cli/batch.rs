@@ -246,11 +246,13 @@ fn run_jobs(mut jobs: Vec<Job>, a: &Common, out: &Path) -> Result<(), Failure> {
     }
     let failed: Vec<&ScenarioResult> = results.iter().filter(|r| r.error.is_some()).collect();
     for r in &failed {
-        eprintln!(
-            "error: {}: {}",
-            r.file,
-            r.error.as_deref().unwrap_or_default()
-        );
+        let e = r.error.as_deref().unwrap_or_default();
+        // A scenario's own errors already start with its file and line.
+        if e.starts_with(&r.file) {
+            eprintln!("error: {e}");
+        } else {
+            eprintln!("error: {}: {e}", r.file);
+        }
     }
     if failed.is_empty() {
         Ok(())

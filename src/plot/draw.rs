@@ -92,34 +92,67 @@ fn segments(xs: &[f64], ys: &[f64]) -> Vec<Vec<(f64, f64)>> {
         .collect()
 }
 
+/// Scenarios' legend entries per row of the header.
+const LEGEND_PER_ROW: usize = 4;
+
+/// The colour of scenario `k` of `n` drawn together: the app's design colours for a few;
+/// for more (a sweep), a gradient from blue to red in the order of the points, so the
+/// swept value reads from the colour.
+fn trace_colour(k: usize, n: usize) -> RGBColor {
+    if n <= PALETTE.len() {
+        return rgb(PALETTE[k]);
+    }
+    let t = k as f64 / (n - 1) as f64;
+    let (r, g, b) = HSLColor(0.66 * (1.0 - t), 0.75, 0.45).rgb();
+    RGBColor(r, g, b)
+}
+
+/// The scenarios' names without the words they all start with: "monday-spike
+/// pools.web.size.max=10" and "monday-spike pools.web.size.max=20" become
+/// "pools.web.size.max=10" and "pools.web.size.max=20".
+fn short_names(names: &[&str]) -> Vec<String> {
+    let words: Vec<Vec<&str>> = names.iter().map(|n| n.split(' ').collect()).collect();
+    let first = words.first().cloned().unwrap_or_default();
+    let common = (0..first.len())
+        .take_while(|&w| words.iter().all(|n| n.len() > w + 1 && n[w] == first[w]))
+        .count();
+    words.iter().map(|n| n[common..].join(" ")).collect()
+}
+
 fn draw<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     figure: &Figure,
 ) -> Result<(), PlotError> {
     root.fill(&WHITE).map_err(err)?;
-    let (head, body) = root.split_vertically(80);
+    let n = figure.traces.len();
+    let legend_rows = if n > 1 { n.div_ceil(LEGEND_PER_ROW) } else { 0 };
+    let (head, body) = root.split_vertically(84 + 24 * legend_rows as u32);
     head.draw_text(
         &figure.title,
         &(FAMILY, 30).into_font().color(&BLACK),
         (24, 14),
     )
     .map_err(err)?;
-    let mut sub = figure.subtitle.clone();
-    if figure.traces.len() > 1 {
-        let names: Vec<String> = figure
-            .traces
-            .iter()
-            .enumerate()
-            .map(|(k, t)| format!("{} ({})", t.name, colour_name(k)))
-            .collect();
-        sub = format!("{sub}; {}", names.join(", "));
-    }
     head.draw_text(
-        &sub,
+        &figure.subtitle,
         &(FAMILY, 17).into_font().color(&RGBColor(90, 90, 90)),
         (24, 52),
     )
     .map_err(err)?;
+    // Several scenarios: one legend for all, here, rather than one in every panel.
+    let names: Vec<&str> = figure.traces.iter().map(|t| t.name.as_str()).collect();
+    let column_px = (SIZE.0 as i32 - 48) / LEGEND_PER_ROW as i32;
+    for (k, name) in short_names(&names).iter().enumerate().filter(|_| n > 1) {
+        let (x, y) = (
+            24 + column_px * (k % LEGEND_PER_ROW) as i32,
+            84 + 24 * (k / LEGEND_PER_ROW) as i32,
+        );
+        let c = trace_colour(k, n);
+        head.draw(&Rectangle::new([(x, y + 4), (x + 22, y + 10)], c.filled()))
+            .map_err(err)?;
+        head.draw_text(name, &(FAMILY, 15).into_font().color(&BLACK), (x + 30, y))
+            .map_err(err)?;
+    }
     let hours_max = figure
         .traces
         .iter()
@@ -131,10 +164,6 @@ fn draw<DB: DrawingBackend>(
         draw_panel(area, panel, figure, hours_max.max(1e-6))?;
     }
     Ok(())
-}
-
-fn colour_name(k: usize) -> &'static str {
-    ["blue", "orange", "green", "pink", "purple", "yellow"][k % PALETTE.len()]
 }
 
 /// A line to draw: its label, colour, points and band.
@@ -153,10 +182,21 @@ fn draw_panel<DB: DrawingBackend>(
     hours_max: f64,
 ) -> Result<(), PlotError> {
     let several = figure.traces.len() > 1;
+    // Several scenarios: each panel's telling line only, one per scenario in its colour.
+    let telling = panel
+        .lines
+        .iter()
+        .position(|l| l.compare)
+        .unwrap_or_default();
+    let shown_lines: Vec<&super::Line> = if several {
+        panel.lines.iter().skip(telling).take(1).collect()
+    } else {
+        panel.lines.iter().collect()
+    };
     let mut lines: Vec<Drawn> = Vec::new();
     for (k, t) in figure.traces.iter().enumerate() {
         let hours: Vec<f64> = t.time_secs.iter().map(|s| s / 3600.0).collect();
-        for l in panel.lines.iter().filter(|l| !several || l.compare) {
+        for l in &shown_lines {
             let Some(super::Column { mid: ys, band }) = t.points(l) else {
                 continue;
             };
@@ -169,10 +209,7 @@ fn draw_panel<DB: DrawingBackend>(
                 continue;
             }
             let (label, colour) = if several {
-                (
-                    format!("{} {}", t.name, l.label),
-                    rgb(PALETTE[k % PALETTE.len()]),
-                )
+                (l.label.to_owned(), trace_colour(k, figure.traces.len()))
             } else {
                 (l.label.to_owned(), rgb(l.rgb))
             };
@@ -246,7 +283,8 @@ fn draw_panel<DB: DrawingBackend>(
             let drawn = chart
                 .draw_series(LineSeries::new(seg, style))
                 .map_err(err)?;
-            if n == 0 {
+            // With several scenarios the header says which colour is which.
+            if n == 0 && !several {
                 let c = *colour;
                 drawn.label(label.as_str()).legend(move |(x, y)| {
                     PathElement::new(vec![(x, y), (x + 18, y)], c.stroke_width(3))
@@ -278,7 +316,7 @@ fn draw_panel<DB: DrawingBackend>(
             ),
         )
         .map_err(err)?;
-    } else {
+    } else if !several || slo.is_some() {
         chart
             .configure_series_labels()
             .position(SeriesLabelPosition::UpperLeft)
@@ -311,6 +349,21 @@ fn band_polygons(xs: &[f64], lo: &[f64], hi: &[f64]) -> Vec<Vec<(f64, f64)>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn scenarios_drawn_together_are_named_by_what_differs_and_coloured_in_order() {
+        assert_eq!(
+            short_names(&["spike a=1 b=2", "spike a=1 b=3"]),
+            ["b=2", "b=3"]
+        );
+        // A name is never emptied, even when one is a prefix of the others.
+        assert_eq!(short_names(&["spike", "spike x=1"]), ["spike", "spike x=1"]);
+        assert_eq!(short_names(&["one"]), ["one"]);
+        // A few: the app's colours; many: blue for the first, red for the last.
+        assert_eq!(trace_colour(1, 3), rgb(PALETTE[1]));
+        let (first, last) = (trace_colour(0, 10), trace_colour(9, 10));
+        assert!(first.2 > first.0 && last.0 > last.2, "{first:?} {last:?}");
+    }
 
     #[test]
     fn lines_break_where_values_are_missing() {

@@ -476,11 +476,23 @@ fn batch_traces(path: &Path) -> Result<Vec<Trace>, PlotError> {
         .collect())
 }
 
+/// When `path` was last written (None if it is not a file).
+fn modified(path: &Path) -> Option<std::time::SystemTime> {
+    let m = std::fs::metadata(path).ok()?;
+    m.is_file().then(|| m.modified().ok()).flatten()
+}
+
 /// What `dir` holds, ready to draw: a run's output (`series.csv`, named by its
-/// `summary.json`) or a batch's (`bands.csv`, a trace per scenario).
+/// `summary.json`) or a batch's (`bands.csv`, a trace per scenario). A folder a run and
+/// then a batch wrote to (or the other way round) is drawn from the newer of the two.
 pub fn load(dir: &Path) -> Result<Figure, PlotError> {
     let series = dir.join("series.csv");
-    if series.is_file() {
+    let bands = dir.join("bands.csv");
+    let run_is_newer = match (modified(&series), modified(&bands)) {
+        (Some(s), Some(b)) => s >= b,
+        (s, _) => s.is_some(),
+    };
+    if run_is_newer {
         let summary: Option<serde_json::Value> = read(&dir.join("summary.json"))
             .ok()
             .and_then(|t| serde_json::from_str(&t).ok());
@@ -508,7 +520,6 @@ pub fn load(dir: &Path) -> Result<Figure, PlotError> {
             traces: vec![trace],
         });
     }
-    let bands = dir.join("bands.csv");
     if bands.is_file() {
         let traces = batch_traces(&bands)?;
         if traces.is_empty() {

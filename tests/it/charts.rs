@@ -101,6 +101,19 @@ fn a_batch_plot_draws_the_median_in_its_band() {
         svg.contains(r#"<polygon opacity="0.18""#),
         "bands are not translucent"
     );
+    // A run written to the same folder afterwards is what the folder shows now.
+    let o = scalesim(&[
+        "run",
+        file.to_str().unwrap(),
+        "--quiet",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let o = scalesim(&["plot", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let svg = std::fs::read_to_string(out.join("plot.svg")).unwrap();
+    assert!(svg.contains("one run, seed 4"), "the older batch was drawn");
     // One replication has no spread: no bands, and plot says what to do instead.
     let one = dir.path().join("one");
     let o = scalesim(&[
