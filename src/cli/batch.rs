@@ -14,7 +14,6 @@ use crate::batch::many::{
 };
 use crate::batch::sweep::{Setting, apply, grid};
 use crate::batch::warmup::{Chosen, Warmup};
-use crate::metrics::output::write_atomic;
 
 /// Arguments of `scalesim batch`.
 #[derive(Args, Debug)]
@@ -284,7 +283,7 @@ pub(super) fn in_pool<R: Send>(
 /// name first.
 fn write_results(out: &Path, results: &[ScenarioResult]) -> Result<(), Failure> {
     let json = results_json(results).map_err(|e| Failure::Internal(e.into()))?;
-    write_files(
+    super::write_files(
         out,
         [
             ("results.csv", results_csv(results)),
@@ -292,17 +291,6 @@ fn write_results(out: &Path, results: &[ScenarioResult]) -> Result<(), Failure> 
             ("bands.csv", bands_csv(results)),
         ],
     )
-}
-
-/// Writes each (name, text) to `out`, each to a temporary name first.
-fn write_files<const N: usize>(out: &Path, files: [(&str, String); N]) -> Result<(), Failure> {
-    for (name, text) in files {
-        let path = out.join(name);
-        write_atomic(&path, text.as_bytes())
-            .with_context(|| format!("cannot write {}", path.display()))
-            .map_err(Failure::Input)?;
-    }
-    Ok(())
 }
 
 /// The table printed after a batch: a row a scenario, `mean ± half-width` with several
@@ -424,7 +412,7 @@ pub(super) fn merge(a: MergeArgs) -> Result<(), Failure> {
     let bands = merge_bands(&a.dirs)?;
     super::run::check_writable(&a.out).map_err(Failure::Input)?;
     let json = results_json(&all).map_err(|e| Failure::Internal(e.into()))?;
-    write_files(
+    super::write_files(
         &a.out,
         [
             ("results.csv", results_csv(&all)),

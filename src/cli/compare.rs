@@ -3,14 +3,13 @@
 
 use std::path::PathBuf;
 
-use anyhow::{Context, anyhow};
+use anyhow::anyhow;
 use clap::Args;
 use rayon::prelude::*;
 
 use super::Failure;
 use crate::batch::many::{Difference, Verdict, compare, replication_seeds};
 use crate::metrics::RunSummary;
-use crate::metrics::output::write_atomic;
 
 /// Arguments of `scalesim compare`.
 #[derive(Args, Debug)]
@@ -77,12 +76,10 @@ pub(super) fn run(a: CompareArgs) -> Result<(), Failure> {
     );
     if let Some(out) = &a.out {
         let json = serde_json::to_string_pretty(&diffs).map_err(|e| Failure::Internal(e.into()))?;
-        for (name, text) in [("comparison.csv", csv(&diffs)), ("comparison.json", json)] {
-            let path = out.join(name);
-            write_atomic(&path, text.as_bytes())
-                .with_context(|| format!("cannot write {}", path.display()))
-                .map_err(Failure::Input)?;
-        }
+        super::write_files(
+            out,
+            [("comparison.csv", csv(&diffs)), ("comparison.json", json)],
+        )?;
     }
     Ok(())
 }

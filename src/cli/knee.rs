@@ -3,12 +3,11 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, anyhow};
+use anyhow::anyhow;
 use clap::Args;
 
 use super::Failure;
 use crate::batch::knee::{CostGrowth, Edge, KneeMetric, KneeReport, KneeSpec, find_knee, knee_csv};
-use crate::metrics::output::write_atomic;
 
 /// Arguments of `scalesim knee`.
 #[derive(Args, Debug)]
@@ -64,12 +63,7 @@ pub(super) fn run(a: KneeArgs) -> Result<(), Failure> {
     let report = super::batch::in_pool(a.jobs, || find_knee(&scenario, &spec))?
         .map_err(|e| Failure::Input(anyhow!("{}: {e}", a.file.display())))?;
     let json = serde_json::to_string_pretty(&report).map_err(|e| Failure::Internal(e.into()))?;
-    for (name, text) in [("knee.csv", knee_csv(&report)), ("knee.json", json)] {
-        let path = out.join(name);
-        write_atomic(&path, text.as_bytes())
-            .with_context(|| format!("cannot write {}", path.display()))
-            .map_err(Failure::Input)?;
-    }
+    super::write_files(&out, [("knee.csv", knee_csv(&report)), ("knee.json", json)])?;
     if !a.quiet {
         print!("{}", table(&report, scenario.file.slo.latency_secs));
         println!(

@@ -112,6 +112,23 @@ fn parse_speed(s: &str) -> Result<f64, SpeedError> {
     }
 }
 
+/// Writes each (name, text) to the folder `out`, each through a temporary name, so a
+/// reader never sees half a file; a file that cannot be written is the user's mistake
+/// (an output folder they named), exit 2.
+fn write_files<'a>(
+    out: &std::path::Path,
+    files: impl IntoIterator<Item = (&'a str, String)>,
+) -> Result<(), Failure> {
+    use anyhow::Context;
+    for (name, text) in files {
+        let path = out.join(name);
+        crate::metrics::output::write_atomic(&path, text.as_bytes())
+            .with_context(|| format!("cannot write {}", path.display()))
+            .map_err(Failure::Input)?;
+    }
+    Ok(())
+}
+
 /// A failure with the exit code it deserves.
 #[derive(Debug)]
 pub enum Failure {

@@ -95,12 +95,7 @@ pub(super) fn run(a: RunArgs) -> Result<(), Failure> {
         ),
         ("scenario.ron", scenario_ron),
     ];
-    for (name, text) in &files {
-        let path = out.join(name);
-        output::write_atomic(&path, text.as_bytes())
-            .with_context(|| format!("cannot write {}", path.display()))
-            .map_err(Failure::Input)?;
-    }
+    super::write_files(&out, files)?;
     if a.plot {
         let figure = crate::plot::load(&out).map_err(|e| Failure::Internal(anyhow!(e)))?;
         super::plot::write(&figure, &out.join("plot.svg"))?;
