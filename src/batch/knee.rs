@@ -266,25 +266,28 @@ fn edge(points: &[KneePoint], has: fn(&KneePoint) -> bool) -> Option<Edge> {
     })
 }
 
-/// Narrows the edge of `has` by bisection on the log of the load, adding the points it
-/// runs to `points` (kept sorted).
+/// Narrows the edge of `has` in `grid` by bisection on the log of the load; returns the
+/// points it ran.
 fn bisect(
     scenario: &Scenario,
     base_peak: f64,
     spec: &KneeSpec,
-    points: &mut Vec<KneePoint>,
+    grid: &[KneePoint],
     has: fn(&KneePoint) -> bool,
-) -> Result<Option<Edge>, String> {
+) -> Result<Vec<KneePoint>, String> {
+    let mut points = grid.to_vec();
+    let mut added = Vec::new();
     for _ in 0..spec.bisections {
-        let Some(e) = edge(points, has) else {
-            return Ok(None);
+        let Some(e) = edge(&points, has) else {
+            break;
         };
         let mid = (e.last_good_per_sec * e.first_bad_per_sec).sqrt();
         let p = point(scenario, base_peak, mid, spec, Found::Bisection)?;
         let at = points.partition_point(|q| q.peak_per_sec < mid);
-        points.insert(at, p);
+        points.insert(at, p.clone());
+        added.push(p);
     }
-    Ok(edge(points, has))
+    Ok(added)
 }
 
 /// Least-squares slope of log(cost) on log(throughput) over the responding points with
@@ -338,8 +341,16 @@ pub fn find_knee(scenario: &Scenario, spec: &KneeSpec) -> Result<KneeReport, Str
         .par_iter()
         .map(|&peak| point(scenario, base, peak, spec, Found::Grid))
         .collect::<Result<Vec<_>, _>>()?;
-    let objective_edge = bisect(scenario, base, spec, &mut points, |p| p.meets)?;
-    let response_edge = bisect(scenario, base, spec, &mut points, |p| p.responding)?;
+    // The two edges are searched at once (each bisection is one load at a time).
+    let (objective, response) = rayon::join(
+        || bisect(scenario, base, spec, &points, |p| p.meets),
+        || bisect(scenario, base, spec, &points, |p| p.responding),
+    );
+    points.extend(objective?);
+    points.extend(response?);
+    points.sort_by(|a, b| a.peak_per_sec.total_cmp(&b.peak_per_sec));
+    let objective_edge = edge(&points, |p| p.meets);
+    let response_edge = edge(&points, |p| p.responding);
     let slope = cost_slope(&points);
     let cost_growth = match slope {
         None => CostGrowth::Unknown,
