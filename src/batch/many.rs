@@ -172,8 +172,8 @@ impl Job {
     }
 }
 
-/// Sets every runnable job's warm-up as `w` says, the jobs in parallel (`auto` makes a
-/// pilot run of each); a job whose warm-up cannot be chosen fails with the reason.
+/// Sets every runnable job's warm-up as `w` says, the jobs in parallel (`auto` makes
+/// pilot runs of each); a job whose warm-up cannot be chosen fails with the reason.
 pub fn choose_warmups(jobs: &mut [Job], w: Warmup) {
     jobs.par_iter_mut().for_each(|j| {
         if let Ok(s) = &mut j.scenario {

@@ -1,7 +1,7 @@
 //! The warm-up of a steady-state study: the start of a run, while an empty system fills
 //! up, is not what the study is about, and its figures would bias every mean. A batch
 //! leaves it out when told how long it is (`--warmup SECS`, or `warmup_secs` in the
-//! scenario), or finds it with MSER-5 (`--warmup auto`) on a pilot run. A scenario whose
+//! scenario), or finds it with MSER-5 (`--warmup auto`) on pilot runs. A scenario whose
 //! traffic varies with time has no steady state to reach: `auto` keeps its whole run.
 
 use std::str::FromStr;
@@ -15,7 +15,7 @@ use crate::scenario::Scenario;
 pub enum Warmup {
     /// The same number of simulated seconds for every scenario.
     Secs(f64),
-    /// MSER-5 on a pilot run of each steady-state scenario.
+    /// MSER-5 on pilot runs of each steady-state scenario.
     Auto,
 }
 

@@ -13,7 +13,7 @@ use crate::batch::many::{
     run_until_precise,
 };
 use crate::batch::sweep::{Setting, apply, grid};
-use crate::batch::warmup::{Chosen, Warmup};
+use crate::batch::warmup::{Chosen, PILOT_RUNS, Warmup};
 
 /// Arguments of `scalesim batch`.
 #[derive(Args, Debug)]
@@ -44,7 +44,7 @@ pub struct Common {
     #[arg(long, value_name = "I/N", value_parser = parse_shard)]
     pub shard: Option<(usize, usize)>,
     /// Leave the first SECS of every run out of its figures (a steady-state study's
-    /// warm-up), or `auto`: find each scenario's with MSER-5 on a pilot run (a scenario
+    /// warm-up), or `auto`: find each scenario's with MSER-5 on five pilot runs (a scenario
     /// whose traffic varies with time keeps its whole run). Default: each scenario's
     /// `warmup_secs`, if any.
     #[arg(long, value_name = "SECS|auto")]
@@ -157,7 +157,9 @@ pub(super) fn warmup_note(scenario: &str, chosen: &Chosen, asked: Warmup) -> Str
              time, so there is no steady state to wait for)"
         ),
         (Chosen::Secs(s), Warmup::Auto) => {
-            format!("warm-up of {scenario}: MSER-5 on a pilot run removes the first {s} s")
+            format!(
+                "warm-up of {scenario}: MSER-5 on {PILOT_RUNS} pilot runs removes the first {s} s"
+            )
         }
         (Chosen::Secs(s), Warmup::Secs(_)) => {
             format!("warm-up of {scenario}: the first {s} s are left out")

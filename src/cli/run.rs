@@ -23,7 +23,7 @@ pub struct RunArgs {
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Leave the first SECS of the run out of every figure (a steady-state study's
-    /// warm-up), or `auto`: find it with MSER-5 on a pilot run (default: the scenario's
+    /// warm-up), or `auto`: find it with MSER-5 on five pilot runs (default: the scenario's
     /// `warmup_secs`, if any).
     #[arg(long, value_name = "SECS|auto")]
     pub warmup: Option<crate::batch::warmup::Warmup>,

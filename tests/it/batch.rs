@@ -560,7 +560,9 @@ fn warmup_auto_cuts_the_transient_of_a_queue_started_empty_and_keeps_a_spike_who
     assert!(o.status.success(), "{}", text(&o.stderr));
     let err = text(&o.stderr);
     assert!(
-        err.contains(&format!("MSER-5 on a pilot run removes the first {secs} s")),
+        err.contains(&format!(
+            "MSER-5 on 5 pilot runs removes the first {secs} s"
+        )),
         "{err}"
     );
     assert_eq!(results(&out)[0]["warmup_secs"].as_f64(), Some(secs));
