@@ -95,6 +95,10 @@ pub struct ScenarioResult {
     /// The point of a sweep: each swept path and its value here (empty in a batch).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub settings: Vec<(String, String)>,
+    /// The simulated clock at the start ("Sun 18:00:00"; empty if it could not be read),
+    /// so charts of the bands can label time as the app does.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub start: String,
     /// The seed of each replication.
     pub seeds: Vec<u64>,
     /// Each headline metric's mean and 95% interval over the replications, in
@@ -275,6 +279,11 @@ fn results_of(jobs: &[Job], runs: &[Run]) -> Vec<ScenarioResult> {
                 file,
                 scenario: name,
                 settings: j.settings.clone(),
+                start: j
+                    .scenario
+                    .as_ref()
+                    .map(|s| s.clock.to_string())
+                    .unwrap_or_default(),
                 seeds: mine.iter().map(|r| r.seed).collect(),
                 warmup_secs: values.first().map_or(0.0, |v| v.warmup_secs),
                 bands: if error.is_some() || values.len() < 2 {

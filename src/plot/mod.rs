@@ -525,10 +525,37 @@ pub fn load(dir: &Path) -> Result<Figure, PlotError> {
         if traces.is_empty() {
             return Err(PlotError::NoBands(bands));
         }
-        let runs: Option<usize> = read(&dir.join("results.json"))
+        let results: Vec<serde_json::Value> = read(&dir.join("results.json"))
             .ok()
-            .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
-            .and_then(|v| v.get(0)?.get("seeds")?.as_array().map(Vec::len));
+            .and_then(|t| serde_json::from_str(&t).ok())
+            .unwrap_or_default();
+        // The results of the scenarios drawn (those that ran at least twice).
+        let drawn: Vec<&serde_json::Value> = results
+            .iter()
+            .filter(|r| {
+                let name = r.get("scenario").and_then(|s| s.as_str());
+                traces.iter().any(|t| Some(t.name.as_str()) == name)
+            })
+            .collect();
+        let counts: Vec<usize> = drawn
+            .iter()
+            .filter_map(|r| r.get("seeds")?.as_array().map(Vec::len))
+            .collect();
+        let runs = counts
+            .first()
+            .copied()
+            .filter(|n| counts.iter().all(|c| c == n));
+        // The clock, if every scenario drawn starts at the same time.
+        let starts: Vec<&str> = drawn
+            .iter()
+            .filter_map(|r| r.get("start")?.as_str())
+            .collect();
+        let clock = match starts.first() {
+            Some(first) if starts.iter().all(|s| s == first) => {
+                crate::model::clock::WeekClock::parse(first).ok()
+            }
+            _ => None,
+        };
         let title = match traces.as_slice() {
             [one] => one.name.clone(),
             many => format!("{} scenarios", many.len()),
@@ -543,7 +570,7 @@ pub fn load(dir: &Path) -> Result<Figure, PlotError> {
                 "line: median of {what}; band: their 5th to 95th percentile, interval by interval"
             ),
             slo_latency_secs: None,
-            clock: None,
+            clock,
             traces,
         });
     }

@@ -96,6 +96,11 @@ fn a_batch_plot_draws_the_median_in_its_band() {
     assert!(o.status.success(), "{}", text(&o.stderr));
     let svg = std::fs::read_to_string(out.join("plot.svg")).unwrap();
     assert!(svg.contains("median of 3 replications"), "no subtitle");
+    // Time on the simulated clock, as for a run (the scenario starts Monday 00:00).
+    assert!(
+        svg.contains("simulated clock") && svg.contains("Mon 00:"),
+        "no clock"
+    );
     assert!(svg.matches("<polygon").count() >= 8, "no bands");
     assert!(
         svg.contains(r#"<polygon opacity="0.18""#),
