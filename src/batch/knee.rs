@@ -84,6 +84,25 @@ impl KneeMetric {
     }
 }
 
+/// Why the knee cannot be searched.
+#[derive(Debug, thiserror::Error)]
+pub enum KneeError {
+    /// The scenario's rate is zero throughout: nothing to scale.
+    #[error("the scenario has no traffic to scale (its rate is 0 throughout)")]
+    NoTraffic,
+    /// The range of loads is empty or upside down.
+    #[error("--from {from_per_sec} and --to {to_per_sec}: need 0 < from < to (peak requests/s)")]
+    BadRange {
+        /// The lowest load asked for.
+        from_per_sec: f64,
+        /// The highest.
+        to_per_sec: f64,
+    },
+    /// A run could not be built.
+    #[error(transparent)]
+    Run(#[from] super::RunError),
+}
+
 /// How to search.
 #[derive(Clone, Debug)]
 pub struct KneeSpec {
@@ -205,7 +224,7 @@ fn point(
     peak_per_sec: f64,
     spec: &KneeSpec,
     found: Found,
-) -> Result<KneePoint, String> {
+) -> Result<KneePoint, KneeError> {
     let scale = peak_per_sec / base_peak;
     let mut s = scenario.clone();
     s.profile = s.profile.scaled(scale);
@@ -215,7 +234,7 @@ fn point(
         .map(|&seed| {
             let mut r = s.clone();
             r.file.seed = seed;
-            super::run(&r).map(|o| o.summary).map_err(|e| e.to_string())
+            super::run(&r).map(|o| o.summary)
         })
         .collect::<Result<_, _>>()?;
     let n = runs.len() as f64;
@@ -274,7 +293,7 @@ fn bisect(
     spec: &KneeSpec,
     grid: &[KneePoint],
     has: fn(&KneePoint) -> bool,
-) -> Result<Vec<KneePoint>, String> {
+) -> Result<Vec<KneePoint>, KneeError> {
     let mut points = grid.to_vec();
     let mut added = Vec::new();
     for _ in 0..spec.bisections {
@@ -314,17 +333,18 @@ fn cost_slope(points: &[KneePoint]) -> Option<f64> {
 /// Searches the knee of `scenario` as `spec` says: the grid's points in parallel, then
 /// the two edges by bisection. Errors name what is wrong (a scenario with no traffic, a
 /// range upside down, a run that fails).
-pub fn find_knee(scenario: &Scenario, spec: &KneeSpec) -> Result<KneeReport, String> {
+pub fn find_knee(scenario: &Scenario, spec: &KneeSpec) -> Result<KneeReport, KneeError> {
     let base = scenario.profile.max_rate();
     if base <= 0.0 {
-        return Err("the scenario has no traffic to scale (its rate is 0 throughout)".into());
+        return Err(KneeError::NoTraffic);
     }
     let from = spec.from_per_sec.unwrap_or(base / 4.0);
     let to = spec.to_per_sec.unwrap_or(base * 4.0);
     if !(from > 0.0 && to > from && to.is_finite()) {
-        return Err(format!(
-            "--from {from} and --to {to}: need 0 < from < to (peak requests/s)"
-        ));
+        return Err(KneeError::BadRange {
+            from_per_sec: from,
+            to_per_sec: to,
+        });
     }
     let steps = spec.steps.max(2);
     let ratio = (to / from).powf(1.0 / (steps - 1) as f64);

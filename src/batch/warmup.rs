@@ -75,6 +75,22 @@ pub fn mser5_secs(runs: &[&[IntervalRow]], interval_secs: f64) -> f64 {
         * interval_secs
 }
 
+/// Why a warm-up cannot be chosen.
+#[derive(Debug, thiserror::Error)]
+pub enum ChooseError {
+    /// The warm-up would leave nothing of the run.
+    #[error("a warm-up of {secs} s leaves nothing of a {duration_secs} s run to measure")]
+    TooLong {
+        /// The warm-up asked for or found.
+        secs: f64,
+        /// The run's length.
+        duration_secs: f64,
+    },
+    /// A pilot run could not be built.
+    #[error("the pilot runs: {0}")]
+    Pilot(#[from] super::RunError),
+}
+
 /// What choosing `scenario`'s warm-up found, for the report.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Chosen {
@@ -87,7 +103,7 @@ pub enum Chosen {
 /// Sets `scenario`'s warm-up as `w` says; `auto` makes [`PILOT_RUNS`] pilot runs with the
 /// seeds of its first replications and applies MSER-5 to their averaged intervals.
 /// Errors say why (a warm-up as long as the run, a pilot that cannot run).
-pub fn choose(scenario: &mut Scenario, w: Warmup) -> Result<Chosen, String> {
+pub fn choose(scenario: &mut Scenario, w: Warmup) -> Result<Chosen, ChooseError> {
     let secs = match w {
         Warmup::Secs(s) => s,
         Warmup::Auto if is_time_varying(scenario) => {
@@ -98,16 +114,16 @@ pub fn choose(scenario: &mut Scenario, w: Warmup) -> Result<Chosen, String> {
             let mut pilot = scenario.clone();
             pilot.file.warmup_secs = None;
             let seeds = super::many::replication_seeds(scenario.file.seed, PILOT_RUNS);
-            let runs = super::replicate(&pilot, &seeds).map_err(|e| e.to_string())?;
+            let runs = super::replicate(&pilot, &seeds)?;
             let rows: Vec<&[IntervalRow]> = runs.iter().map(|o| o.recorder().rows()).collect();
             mser5_secs(&rows, scenario.file.interval_secs)
         }
     };
     if secs >= scenario.file.duration_secs {
-        return Err(format!(
-            "a warm-up of {secs} s leaves nothing of a {} s run to measure",
-            scenario.file.duration_secs
-        ));
+        return Err(ChooseError::TooLong {
+            secs,
+            duration_secs: scenario.file.duration_secs,
+        });
     }
     scenario.file.warmup_secs = (secs > 0.0).then_some(secs);
     Ok(Chosen::Secs(secs))

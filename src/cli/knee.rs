@@ -7,7 +7,9 @@ use anyhow::anyhow;
 use clap::Args;
 
 use super::Failure;
-use crate::batch::knee::{CostGrowth, Edge, KneeMetric, KneeReport, KneeSpec, find_knee, knee_csv};
+use crate::batch::knee::{
+    CostGrowth, Edge, KneeError, KneeMetric, KneeReport, KneeSpec, find_knee, knee_csv,
+};
 
 /// Arguments of `scalesim knee`.
 #[derive(Args, Debug)]
@@ -60,8 +62,13 @@ pub(super) fn run(a: KneeArgs) -> Result<(), Failure> {
         bisections: a.bisections,
     };
     let wall = std::time::Instant::now();
-    let report = super::batch::in_pool(a.jobs, || find_knee(&scenario, &spec))?
-        .map_err(|e| Failure::Input(anyhow!("{}: {e}", a.file.display())))?;
+    let report = super::batch::in_pool(a.jobs, || find_knee(&scenario, &spec))?.map_err(|e| {
+        let message = anyhow!("{}: {e}", a.file.display());
+        match e {
+            KneeError::Run(_) => Failure::Internal(message),
+            _ => Failure::Input(message),
+        }
+    })?;
     let json = serde_json::to_string_pretty(&report).map_err(|e| Failure::Internal(e.into()))?;
     super::write_files(&out, [("knee.csv", knee_csv(&report)), ("knee.json", json)])?;
     if !a.quiet {
