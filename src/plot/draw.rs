@@ -66,6 +66,57 @@ fn rgb((r, g, b): (u8, u8, u8)) -> RGBColor {
     RGBColor(r, g, b)
 }
 
+/// The time axis: hours after the start, ticked where [`time_ticks`] says (plotters'
+/// own f64 axis ticks at multiples of 1, 2 or 5, which fall on odd clock times).
+struct TimeAxis {
+    hours: std::ops::Range<f64>,
+    ticks: Vec<f64>,
+}
+
+impl plotters::coord::ranged1d::Ranged for TimeAxis {
+    // Labels come from the chart's formatter (the clock), not from the value.
+    type FormatOption = plotters::coord::ranged1d::DefaultFormatting;
+    type ValueType = f64;
+
+    fn map(&self, value: &f64, (lo, hi): (i32, i32)) -> i32 {
+        let span = (self.hours.end - self.hours.start).max(f64::MIN_POSITIVE);
+        let at = (value - self.hours.start) / span;
+        (f64::from(lo) + at * f64::from(hi - lo)).round() as i32
+    }
+
+    fn key_points<Hint: plotters::coord::ranged1d::KeyPointHint>(&self, hint: Hint) -> Vec<f64> {
+        // Bold lines and labels at the ticks; no light lines between them.
+        if hint.weight().allow_light_points() {
+            Vec::new()
+        } else {
+            self.ticks.clone()
+        }
+    }
+
+    fn range(&self) -> std::ops::Range<f64> {
+        self.hours.clone()
+    }
+}
+
+/// The time axis' ticks, in hours after the start: at most 8, a round number of hours
+/// apart (a quarter hour to a week), on round clock times when there is a clock (every
+/// 3 h from Sun 18:00 falls on 18:00, 21:00, 00:00, ...).
+fn time_ticks(hours_max: f64, clock: Option<crate::model::clock::WeekClock>) -> Vec<f64> {
+    const STEPS_H: [f64; 11] = [0.25, 0.5, 1.0, 2.0, 3.0, 6.0, 12.0, 24.0, 48.0, 84.0, 168.0];
+    let step = STEPS_H
+        .iter()
+        .copied()
+        .find(|s| hours_max / s <= 8.0)
+        .unwrap_or(168.0);
+    // Where the start falls, in hours of the week (0 without a clock).
+    let start_h = clock.map_or(0.0, |c| c.week_secs(0.0) / 3600.0);
+    let first = (start_h / step).ceil() * step - start_h;
+    (0..)
+        .map(|k| first + k as f64 * step)
+        .take_while(|h| *h <= hours_max + 1e-9)
+        .collect()
+}
+
 /// The runs of indices where `ok` holds: a line breaks where a value is missing.
 fn runs(n: usize, ok: impl Fn(usize) -> bool) -> Vec<std::ops::Range<usize>> {
     let mut out = Vec::new();
@@ -232,7 +283,7 @@ fn draw_panel<DB: DrawingBackend>(
     let y_max = if y_max > 0.0 { y_max * 1.08 } else { 1.0 };
     let x_label = |h: &f64| match figure.clock {
         Some(c) => crate::model::clock::week_label_short(c.week_secs(h * 3600.0)),
-        None => format!("{h:.1}"),
+        None => format!("{h}"),
     };
     let y_label = |v: &f64| match v.abs() {
         a if a >= 10.0 || *v == 0.0 => format!("{v:.0}"),
@@ -244,7 +295,13 @@ fn draw_panel<DB: DrawingBackend>(
         .margin(12)
         .x_label_area_size(42)
         .y_label_area_size(70)
-        .build_cartesian_2d(0.0..hours_max, 0.0..y_max)
+        .build_cartesian_2d(
+            TimeAxis {
+                hours: 0.0..hours_max,
+                ticks: time_ticks(hours_max, figure.clock),
+            },
+            0.0..y_max,
+        )
         .map_err(err)?;
     chart
         .configure_mesh()
@@ -256,7 +313,6 @@ fn draw_panel<DB: DrawingBackend>(
         .y_desc(panel.unit)
         .x_label_formatter(&x_label)
         .y_label_formatter(&y_label)
-        .x_labels(if figure.clock.is_some() { 6 } else { 10 })
         .y_labels(6)
         .label_style((FAMILY, 14))
         .axis_desc_style((FAMILY, 15))
@@ -363,6 +419,20 @@ mod tests {
         assert_eq!(trace_colour(1, 3), rgb(PALETTE[1]));
         let (first, last) = (trace_colour(0, 10), trace_colour(9, 10));
         assert!(first.2 > first.0 && last.0 > last.2, "{first:?} {last:?}");
+    }
+
+    #[test]
+    fn time_ticks_fall_on_round_clock_hours() {
+        // 18 hours from Sun 18:00: 3-hourly ticks at 18:00, 21:00, Mon 00:00 ... 12:00.
+        let sun_1800 = crate::model::clock::WeekClock::parse("sun 18:00").ok();
+        let t = time_ticks(18.0, sun_1800);
+        assert_eq!(t, [0.0, 3.0, 6.0, 9.0, 12.0, 15.0, 18.0]);
+        // Starting at 07:30, hourly ticks begin half an hour in, at 08:00.
+        let mon_0730 = crate::model::clock::WeekClock::parse("mon 07:30").ok();
+        assert_eq!(time_ticks(5.0, mon_0730)[..2], [0.5, 1.5]);
+        // Without a clock: hours after the start; a week is ticked daily.
+        assert_eq!(time_ticks(0.5, None), [0.0, 0.25, 0.5]);
+        assert_eq!(time_ticks(168.0, None).len(), 8);
     }
 
     #[test]
