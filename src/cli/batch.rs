@@ -150,7 +150,9 @@ pub(super) fn batch(a: BatchArgs) -> Result<(), Failure> {
 }
 
 /// What choosing a scenario's warm-up did, in a line.
-pub(super) fn warmup_note(scenario: &str, chosen: &Chosen, asked: Warmup) -> String {
+pub(super) fn warmup_note(s: &crate::scenario::Scenario, chosen: &Chosen, asked: Warmup) -> String {
+    let scenario = &s.file.name;
+    let interval = s.file.interval_secs;
     match (chosen, asked) {
         (Chosen::TimeVarying, _) => format!(
             "warm-up of {scenario}: none, the whole run is kept (its traffic varies with \
@@ -161,9 +163,10 @@ pub(super) fn warmup_note(scenario: &str, chosen: &Chosen, asked: Warmup) -> Str
                 "warm-up of {scenario}: MSER-5 on {PILOT_RUNS} pilot runs removes the first {s} s"
             )
         }
-        (Chosen::Secs(s), Warmup::Secs(_)) => {
-            format!("warm-up of {scenario}: the first {s} s are left out")
-        }
+        (Chosen::Secs(s), Warmup::Secs(_)) => format!(
+            "warm-up of {scenario}: the first {s} s are left out (rounded up to whole \
+             intervals of {interval} s)"
+        ),
     }
 }
 
@@ -175,7 +178,7 @@ fn run_jobs(mut jobs: Vec<Job>, a: &Common, out: &Path) -> Result<(), Failure> {
         if !a.quiet {
             for j in &jobs {
                 if let (Some(c), Ok(s)) = (&j.warmup, &j.scenario) {
-                    eprintln!("{}", warmup_note(&s.file.name, c, w));
+                    eprintln!("{}", warmup_note(s, c, w));
                 }
             }
         }

@@ -37,7 +37,7 @@ pub(super) fn run(a: CompareArgs) -> Result<(), Failure> {
         for s in [&mut sa, &mut sb] {
             let chosen = crate::batch::warmup::choose(s, w)
                 .map_err(|e| Failure::Input(anyhow!("--warmup: {e}")))?;
-            eprintln!("{}", super::batch::warmup_note(&s.file.name, &chosen, w));
+            eprintln!("{}", super::batch::warmup_note(s, &chosen, w));
         }
     }
     if let Some(out) = &a.out {

@@ -58,10 +58,7 @@ pub(super) fn run(a: RunArgs) -> Result<(), Failure> {
         let chosen = crate::batch::warmup::choose(&mut scenario, w)
             .map_err(|e| Failure::Input(anyhow!("--warmup: {e}")))?;
         if !a.quiet {
-            eprintln!(
-                "{}",
-                super::batch::warmup_note(&scenario.file.name, &chosen, w)
-            );
+            eprintln!("{}", super::batch::warmup_note(&scenario, &chosen, w));
         }
     }
     let out = a

@@ -465,9 +465,9 @@ fn a_warmup_leaves_the_start_out_of_every_figure_but_not_out_of_the_series() {
     // M/M/1 at ρ = 0.5 for an hour in 60 s intervals, with and without a warm-up of
     // 600 s: the run is the same (same seed), so the series are equal; the figures with
     // the warm-up are those of intervals 10..60 alone.
-    let text = mm1("warm", 0.5, 3600).replace("seed: 3,", "seed: 3, interval_secs: 60,");
-    let whole = run(&scenario_from_text("w.ron", &text));
-    let warm_text = text.replace("seed: 3,", "seed: 3, warmup_secs: 600,");
+    let ron = mm1("warm", 0.5, 3600).replace("seed: 3,", "seed: 3, interval_secs: 60,");
+    let whole = run(&scenario_from_text("w.ron", &ron));
+    let warm_text = ron.replace("seed: 3,", "seed: 3, warmup_secs: 600,");
     let warm = run(&scenario_from_text("w.ron", &warm_text));
     let rows = warm.recorder().rows();
     assert_eq!(rows.len(), 60);
@@ -500,9 +500,33 @@ fn a_warmup_leaves_the_start_out_of_every_figure_but_not_out_of_the_series() {
     // One as long as the run is an error at the field.
     let err = scenario_error(
         "w.ron",
-        &text.replace("seed: 3,", "seed: 3, warmup_secs: 3600,"),
+        &ron.replace("seed: 3,", "seed: 3, warmup_secs: 3600,"),
     );
     assert!(err.contains("warmup_secs"), "{err}");
+
+    // The command line's --warmup does the same, and says what it did.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("w.ron");
+    std::fs::write(&file, &ron).unwrap();
+    let out = dir.path().join("out");
+    let o = scalesim(&[
+        "run",
+        file.to_str().unwrap(),
+        "--warmup",
+        "630",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stderr).contains("rounded up to whole intervals of 60 s"),
+        "{}",
+        text(&o.stderr)
+    );
+    assert!(text(&o.stdout).contains("warm-up    the first 660 s"));
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["warmup_secs"], 660.0);
 }
 
 #[test]
