@@ -152,13 +152,7 @@ impl Job {
             s.file.name = name.to_owned();
             s
         });
-        Job {
-            index,
-            file: file.to_path_buf(),
-            scenario,
-            warmup: None,
-            settings: Vec::new(),
-        }
+        Job::new(index, file, scenario)
     }
 
     /// Reads and checks `file`, the batch's `index`-th.
@@ -166,6 +160,11 @@ impl Job {
         let scenario = crate::scenario::read(file)
             .map_err(|e| e.to_string())
             .and_then(|(f, source)| Scenario::validate(f, &source).map_err(|e| e.to_string()));
+        Job::new(index, file, scenario)
+    }
+
+    /// The batch's `index`-th job, with no warm-up chosen yet and no sweep point.
+    fn new(index: usize, file: &Path, scenario: Result<Scenario, String>) -> Job {
         Job {
             index,
             file: file.to_path_buf(),
