@@ -242,8 +242,9 @@ fn run_tasks(
         .collect()
 }
 
-/// Each job's result from all its runs so far, in job order.
-fn results_of(jobs: &[Job], runs: &[Run]) -> Vec<ScenarioResult> {
+/// Each job's result from all its runs so far, in job order; with `with_bands`, its bands
+/// over time too (they sort every interval of every run: done once, not every round).
+fn results_of(jobs: &[Job], runs: &[Run], with_bands: bool) -> Vec<ScenarioResult> {
     jobs.iter()
         .enumerate()
         .map(|(i, j)| {
@@ -285,7 +286,7 @@ fn results_of(jobs: &[Job], runs: &[Run]) -> Vec<ScenarioResult> {
                     .unwrap_or_default(),
                 seeds: mine.iter().map(|r| r.seed).collect(),
                 warmup_secs: values.first().map_or(0.0, |v| v.warmup_secs),
-                bands: if error.is_some() || values.len() < 2 {
+                bands: if !with_bands || error.is_some() || values.len() < 2 {
                     Vec::new()
                 } else {
                     bands(&values.iter().map(|v| &v.series).collect::<Vec<_>>())
@@ -325,7 +326,7 @@ pub fn run_all(
 ) -> Vec<ScenarioResult> {
     let replications = replications.max(1);
     let tasks = replication_tasks(jobs, &vec![0; jobs.len()], &vec![replications; jobs.len()]);
-    results_of(jobs, &run_tasks(jobs, &tasks, replications > 1, done))
+    results_of(jobs, &run_tasks(jobs, &tasks, replications > 1, done), true)
 }
 
 /// Whether `r`'s headline metrics are known within `precision`: each 95% half-width at
@@ -357,11 +358,12 @@ pub fn run_until_precise(
     loop {
         let tasks = replication_tasks(jobs, &have, &want);
         if tasks.is_empty() {
-            return results_of(jobs, &runs);
+            return results_of(jobs, &runs, true);
         }
         runs.extend(run_tasks(jobs, &tasks, true, done));
         have.clone_from(&want);
-        for (i, r) in results_of(jobs, &runs).iter().enumerate() {
+        // Each round judges the confidence intervals only: bands are computed once, at the end.
+        for (i, r) in results_of(jobs, &runs, false).iter().enumerate() {
             if is_precise(r, precision) || have[i] >= cap {
                 continue;
             }
