@@ -4,16 +4,24 @@
 
 use egui::Color32;
 
+/// A colour the headless charts share (`crate::plot`), as egui's.
+const fn shared((r, g, b): (u8, u8, u8)) -> Color32 {
+    Color32::from_rgb(r, g, b)
+}
+
 /// Colours of designs, in the order they are added: distinct for overlays, readable on
-/// the dark and the light theme.
-pub const PALETTE: [Color32; 6] = [
-    Color32::from_rgb(66, 135, 245),
-    Color32::from_rgb(240, 130, 40),
-    Color32::from_rgb(60, 180, 90),
-    Color32::from_rgb(210, 70, 160),
-    Color32::from_rgb(150, 110, 230),
-    Color32::from_rgb(200, 170, 40),
-];
+/// the dark and the light theme (the same as `scalesim plot` gives scenarios).
+pub const PALETTE: [Color32; 6] = {
+    let p = crate::plot::PALETTE;
+    [
+        shared(p[0]),
+        shared(p[1]),
+        shared(p[2]),
+        shared(p[3]),
+        shared(p[4]),
+        shared(p[5]),
+    ]
+};
 
 /// The colour of the `k`-th design.
 pub fn design_colour(k: usize) -> Color32 {
@@ -28,22 +36,23 @@ pub const BETTER: Color32 = Color32::from_rgb(60, 170, 90);
 
 /// A plot's series in a single run (in a comparison each design takes its own colour).
 pub mod series {
+    use super::shared;
     use egui::Color32;
 
     /// The first series of a plot (offered load, p50, instances...).
-    pub const BLUE: Color32 = Color32::from_rgb(66, 135, 245);
+    pub const BLUE: Color32 = shared(crate::plot::BLUE);
     /// The second series.
-    pub const ORANGE: Color32 = Color32::from_rgb(240, 130, 40);
+    pub const ORANGE: Color32 = shared(crate::plot::ORANGE);
     /// The third series.
-    pub const GREEN: Color32 = Color32::from_rgb(60, 180, 90);
+    pub const GREEN: Color32 = shared(crate::plot::GREEN);
     /// Limits and what went wrong (the SLO, drops).
-    pub const RED: Color32 = Color32::from_rgb(220, 60, 60);
+    pub const RED: Color32 = shared(crate::plot::RED);
     /// A fourth series.
-    pub const PURPLE: Color32 = Color32::from_rgb(150, 110, 230);
+    pub const PURPLE: Color32 = shared(crate::plot::PURPLE);
     /// A fifth series (requests the client gave up on).
-    pub const MAGENTA: Color32 = Color32::from_rgb(200, 80, 200);
+    pub const MAGENTA: Color32 = shared(crate::plot::MAGENTA);
     /// Context: bounds, references.
-    pub const GREY: Color32 = Color32::from_rgb(150, 150, 150);
+    pub const GREY: Color32 = shared(crate::plot::GREY);
     /// The markers of scaling decisions in a single run.
     pub const DECISION: Color32 = Color32::from_rgb(230, 200, 40);
     /// The latency objective's line: its own colour, apart from the p99 it is read

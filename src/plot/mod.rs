@@ -48,16 +48,24 @@ pub struct Panel {
     pub lines: &'static [Line],
 }
 
-// The app's series colours (app/theme.rs).
-const BLUE: (u8, u8, u8) = (66, 135, 245);
-const ORANGE: (u8, u8, u8) = (240, 130, 40);
-const GREEN: (u8, u8, u8) = (60, 180, 90);
-const RED: (u8, u8, u8) = (220, 60, 60);
-const PURPLE: (u8, u8, u8) = (150, 110, 230);
-const MAGENTA: (u8, u8, u8) = (200, 80, 200);
-const GREY: (u8, u8, u8) = (150, 150, 150);
+// The series colours, as (red, green, blue): the charts' and the app's alike (the app's
+// theme, app/theme.rs, builds its own from these, so the two cannot drift apart).
+/// The first series of a panel (arrivals, in service, utilisation).
+pub const BLUE: (u8, u8, u8) = (66, 135, 245);
+/// The second series.
+pub const ORANGE: (u8, u8, u8) = (240, 130, 40);
+/// The third series, and costs.
+pub const GREEN: (u8, u8, u8) = (60, 180, 90);
+/// Limits and what went wrong (p99, drops, failed instances).
+pub const RED: (u8, u8, u8) = (220, 60, 60);
+/// A fourth series.
+pub const PURPLE: (u8, u8, u8) = (150, 110, 230);
+/// A fifth series (requests the client gave up on).
+pub const MAGENTA: (u8, u8, u8) = (200, 80, 200);
+/// Context: offered load, desired capacity.
+pub const GREY: (u8, u8, u8) = (150, 150, 150);
 
-/// The colours of scenarios drawn together (the app's design colours).
+/// The colours of scenarios (the app's designs) drawn together, in order.
 pub const PALETTE: [(u8, u8, u8); 6] = [
     (66, 135, 245),
     (240, 130, 40),
