@@ -20,8 +20,7 @@ impl<O: Observer> World<O> {
         already_running: bool,
         q: &mut EventQueue<Event>,
     ) {
-        let pool = pool.index();
-        self.launch_inner(now, PoolId::of(pool), already_running, None, q);
+        self.launch_inner(now, pool, already_running, None, q);
     }
 
     /// Launches an instance; it serves after `boot_override` seconds if given, else after

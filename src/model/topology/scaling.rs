@@ -67,8 +67,7 @@ impl<O: Observer> World<O> {
         to: u32,
         why: Why,
     ) {
-        let pool = pool.index();
-        self.log_change(now, PoolId::of(pool), from, to, why, None);
+        self.log_change(now, pool, from, to, why, None);
     }
 
     /// [`World::log_decision`], for a vertical resize `(from type, to type)` too.
